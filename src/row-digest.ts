@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Canonical text of a column value, equal for the value as the log decoder gives it and as the
+ * driver's query returns it: numbers, bigints and numeric strings alike print as digits, booleans
+ * as 1/0 (MySQL's TINYINT(1) is a number on one side and may be a boolean on the other), dates as
+ * ISO text in milliseconds (both sides lose microseconds), bytes as hex, JSON as sorted-key JSON.
+ */
+export function canonicalValue(value: unknown): string {
+  if (value === null || value === undefined) return '\u0000null';
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? '1' : '0';
+    default:
+      break;
+  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid-date' : value.toISOString();
+  if (value instanceof Uint8Array) return 'hex:' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+  return stableJson(value);
+}
+
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return '[' + value.map(stableJson).join(',') + ']';
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return '{' + entries.map(([k, v]) => JSON.stringify(k) + ':' + stableJson(v)).join(',') + '}';
+}
+
+/**
+ * The digest of `columns` of a row: what the engine expects a read to return after a logged change.
+ * A digest, never the values: rows carry password hashes and TOTP secrets.
+ */
+export function rowDigest(row: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const c of columns) {
+    h.update(c);
+    h.update('\u0001');
+    h.update(canonicalValue(row[c]));
+    h.update('\u0002');
+  }
+  return h.digest('base64url').slice(0, 22);
+}
+
+/** The identity of a row: its key columns' canonical values, or `null` when the image lacks one. */
+export function rowIdentity(row: Readonly<Record<string, unknown>>, keyColumns: readonly string[]): string | null {
+  if (keyColumns.length === 0) return null;
+  const parts: string[] = [];
+  for (const c of keyColumns) {
+    const v = row[c];
+    if (v === undefined) return null;
+    parts.push(canonicalValue(v));
+  }
+  return parts.length === 1 ? parts[0]! : JSON.stringify(parts);
+}
+
+/** A legacy key as the engine and the state store hold it: its canonical text. */
+export function keyText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return canonicalValue(value);
+}

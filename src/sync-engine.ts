@@ -1,0 +1,321 @@
+import type { RowExpectation } from './row-expectation.js';
+import type { DirtyMark } from './translator.js';
+
+/**
+ * A dirty user: changed in the legacy database since its last push. Coalesces every change to
+ * the user into one entry, so many changes cost one push of the latest state.
+ */
+export interface DirtyUser {
+  readonly key: string;
+  /** Sequence number of the oldest transaction that dirtied the user since its last push. */
+  readonly oldestSeq: number;
+  /** The newest logged image of each changed row, keyed by role and row identity. */
+  readonly expectations: ReadonlyMap<string, RowExpectation>;
+  /** Reads that disagreed with the log, or transient push failures, so far. */
+  readonly attempts: number;
+  /** Not taken before this time (ms since epoch): the backoff after a failed attempt. */
+  readonly notBefore: number;
+  /** When the user first became dirty (ms since epoch), for latency metrics. */
+  readonly since: number;
+}
+
+interface MutableDirtyUser {
+  key: string;
+  oldestSeq: number;
+  expectations: Map<string, RowExpectation>;
+  attempts: number;
+  notBefore: number;
+  since: number;
+}
+
+export interface SyncEngineOptions {
+  /** At most this many users dirty or in flight; beyond it {@link SyncEngine.waitForRoom} blocks the source. */
+  readonly maxDirtyUsers: number;
+  /** Orders two source positions (the source's own comparison). */
+  readonly comparePositions: (a: string, b: string) => number;
+  /** The stored checkpoint the stream resumes from; the watermark never goes below it. */
+  readonly checkpoint: string | null;
+  readonly now?: () => number;
+}
+
+/** A simple binary min-heap of numbers. */
+class MinHeap {
+  readonly #a: number[] = [];
+  get size(): number { return this.#a.length; }
+  peek(): number | undefined { return this.#a[0]; }
+  push(v: number): void {
+    const a = this.#a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= a[i]!) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+  pop(): number | undefined {
+    const a = this.#a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function expectationKey(e: RowExpectation): string {
+  return `${e.role}\u0000${e.identity}`;
+}
+
+/**
+ * The sync engine (DESIGN.md step 3): the set of dirty users and the checkpoint watermark.
+ *
+ * Transactions get increasing sequence numbers. A user counts against the sequence number of the
+ * oldest transaction that dirtied it since its last push. The watermark is the commit position of
+ * the newest transaction older than every transaction that still has a dirty or in-flight user;
+ * with nothing pending it is the newest commit or idle position seen. Everything at or before the
+ * watermark is pushed, so a restart from there loses nothing.
+ *
+ * A user is never in two in-flight batches: a change to a user in flight makes a second entry
+ * that is taken only after the first completes.
+ */
+export class SyncEngine {
+  readonly #opts: SyncEngineOptions;
+  readonly #now: () => number;
+  readonly #dirty = new Map<string, MutableDirtyUser>();
+  readonly #inFlight = new Map<string, MutableDirtyUser>();
+  /** Users pending per sequence number (dirty or in flight), and a heap of those numbers. */
+  readonly #pending = new Map<number, number>();
+  readonly #pendingHeap = new MinHeap();
+  /** Commits not yet behind the watermark, oldest first. */
+  #commits: { seq: number; position: string }[] = [];
+  #seq = 0;
+  #openSeq: number | null = null;
+  #lastPosition: string | null = null;
+  #checkpoint: string | null;
+  #waiters: (() => void)[] = [];
+
+  constructor(options: SyncEngineOptions) {
+    this.#opts = options;
+    this.#now = options.now ?? Date.now;
+    this.#checkpoint = options.checkpoint;
+  }
+
+  /** Users dirty (not in flight). */
+  get dirtyCount(): number { return this.#dirty.size; }
+  /** Users in flight. */
+  get inFlightCount(): number { return this.#inFlight.size; }
+  /** Users dirty or in flight: the work between the checkpoint and the log. */
+  get pendingCount(): number { return this.#dirty.size + this.#inFlight.size; }
+  /** True while a transaction has begun and not committed. */
+  get inTransaction(): boolean { return this.#openSeq !== null; }
+  /** The last stored checkpoint. */
+  get checkpoint(): string | null { return this.#checkpoint; }
+
+  /** A transaction begins; its marks count against a new sequence number. */
+  begin(): void {
+    if (this.#openSeq !== null) throw new Error('begin() inside an open transaction');
+    this.#openSeq = ++this.#seq;
+  }
+
+  /** Users dirtied by a change of the open transaction. */
+  mark(marks: readonly DirtyMark[]): void {
+    const seq = this.#openSeq;
+    if (seq === null) throw new Error('mark() outside a transaction');
+    for (const m of marks) {
+      let u = this.#dirty.get(m.key);
+      if (!u) {
+        u = { key: m.key, oldestSeq: seq, expectations: new Map(), attempts: 0, notBefore: 0, since: this.#now() };
+        this.#dirty.set(m.key, u);
+        this.#addPending(seq);
+      }
+      if (m.expectation) u.expectations.set(expectationKey(m.expectation), m.expectation);
+    }
+    if (marks.length) this.#wake();
+  }
+
+  /** The open transaction committed at `position`. */
+  commit(position: string): void {
+    const seq = this.#openSeq;
+    if (seq === null) throw new Error('commit() outside a transaction');
+    this.#openSeq = null;
+    this.#commits.push({ seq, position });
+    this.#advanceLast(position);
+  }
+
+  /**
+   * The stream broke inside the open transaction; it will be delivered again from its begin. Its
+   * dirty users stay dirty (pushing them again is harmless) and keep the watermark before it.
+   */
+  abort(): void {
+    const seq = this.#openSeq;
+    if (seq === null) return;
+    this.#openSeq = null;
+    // An empty commit entry would let the watermark pass the aborted transaction; there is none, and
+    // its users are still counted against `seq`, which holds the watermark before it.
+  }
+
+  /** The source is at `position` with everything of ours before it delivered (keepalive, heartbeat). */
+  idle(position: string): void {
+    if (this.#openSeq !== null) return;
+    this.#advanceLast(position);
+  }
+
+  #advanceLast(position: string): void {
+    if (this.#lastPosition === null || this.#opts.comparePositions(position, this.#lastPosition) > 0) this.#lastPosition = position;
+  }
+
+  /** Resolves once fewer than `maxDirtyUsers` users are dirty or in flight. */
+  async waitForRoom(): Promise<void> {
+    while (this.pendingCount >= this.#opts.maxDirtyUsers) await this.#nextChange();
+  }
+
+  /**
+   * Takes up to `max` users that are dirty, not in flight, and past their backoff, oldest first,
+   * and moves them in flight.
+   */
+  take(max: number): DirtyUser[] {
+    const now = this.#now();
+    const out: MutableDirtyUser[] = [];
+    for (const u of this.#dirty.values()) {
+      if (out.length >= max) break;
+      if (u.notBefore > now || this.#inFlight.has(u.key)) continue;
+      out.push(u);
+    }
+    for (const u of out) {
+      this.#dirty.delete(u.key);
+      this.#inFlight.set(u.key, u);
+    }
+    return out;
+  }
+
+  /** Milliseconds until some dirty user becomes takeable (0: now), or null when none is dirty. */
+  nextReadyIn(): number | null {
+    const now = this.#now();
+    let best: number | null = null;
+    for (const u of this.#dirty.values()) {
+      if (this.#inFlight.has(u.key)) continue;
+      const wait = Math.max(0, u.notBefore - now);
+      if (wait === 0) return 0;
+      if (best === null || wait < best) best = wait;
+    }
+    return best;
+  }
+
+  /** The users' pushes are stored (pushed, deleted or dead-lettered): they are no longer pending. */
+  complete(users: readonly DirtyUser[]): void {
+    for (const u of users) {
+      if (this.#inFlight.get(u.key) !== u) continue;
+      this.#inFlight.delete(u.key);
+      this.#removePending(u.oldestSeq);
+    }
+    this.#wake();
+  }
+
+  /**
+   * The user could not be pushed now (its read was older than the log, or cidaas failed
+   * transiently): it goes back to the dirty set, merged with any newer change, not before `delayMs`.
+   */
+  requeue(user: DirtyUser, delayMs: number): void {
+    const u = this.#inFlight.get(user.key);
+    if (u !== user) return;
+    this.#inFlight.delete(u.key);
+    const newer = this.#dirty.get(u.key);
+    if (newer) {
+      // The older entry's sequence number stays counted; the newer one's is released.
+      this.#removePending(newer.oldestSeq);
+      for (const [k, e] of newer.expectations) u.expectations.set(k, e);
+      this.#dirty.delete(u.key);
+    }
+    u.attempts += 1;
+    u.notBefore = this.#now() + delayMs;
+    this.#dirty.set(u.key, u);
+    this.#wake();
+  }
+
+  /**
+   * The position up to which everything is pushed, when it is past the stored checkpoint; `null`
+   * when there is nothing new to checkpoint.
+   */
+  watermark(): string | null {
+    const minPending = this.#minPending();
+    let candidate: string | null;
+    if (minPending === null) {
+      candidate = this.#lastPosition;
+      this.#commits = [];
+    } else {
+      let idx = -1;
+      while (idx + 1 < this.#commits.length && this.#commits[idx + 1]!.seq < minPending) idx++;
+      candidate = idx >= 0 ? this.#commits[idx]!.position : null;
+      if (idx > 0) this.#commits = this.#commits.slice(idx);
+    }
+    if (candidate === null) return null;
+    if (this.#checkpoint !== null && this.#opts.comparePositions(candidate, this.#checkpoint) <= 0) return null;
+    return candidate;
+  }
+
+  /** The watermark `position` is stored as the checkpoint. */
+  checkpointed(position: string): void {
+    if (this.#checkpoint === null || this.#opts.comparePositions(position, this.#checkpoint) > 0) this.#checkpoint = position;
+  }
+
+  /** Resolves on the next change of the dirty or in-flight set. */
+  #nextChange(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Resolves when a user may be takeable (marked, requeued or completed), or after `timeoutMs`. */
+  waitForWork(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      let fired = false;
+      function done(): void {
+        if (fired) return;
+        fired = true;
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#waiters.push(done);
+    });
+  }
+
+  #wake(): void {
+    const ws = this.#waiters;
+    this.#waiters = [];
+    for (const w of ws) w();
+  }
+
+  #addPending(seq: number): void {
+    const n = this.#pending.get(seq) ?? 0;
+    this.#pending.set(seq, n + 1);
+    if (n === 0) this.#pendingHeap.push(seq);
+  }
+
+  #removePending(seq: number): void {
+    const n = this.#pending.get(seq) ?? 0;
+    if (n <= 1) this.#pending.delete(seq);
+    else this.#pending.set(seq, n - 1);
+  }
+
+  #minPending(): number | null {
+    let top = this.#pendingHeap.peek();
+    while (top !== undefined && !this.#pending.has(top)) {
+      this.#pendingHeap.pop();
+      top = this.#pendingHeap.peek();
+    }
+    if (this.#openSeq !== null && (top === undefined || this.#openSeq < top)) return this.#openSeq;
+    return top ?? null;
+  }
+}

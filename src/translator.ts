@@ -1,0 +1,129 @@
+import type { LegacyTableRole } from './legacy-reader.js';
+import type { RowExpectation } from './row-expectation.js';
+import { canonicalValue, keyText, rowDigest, rowIdentity } from './row-digest.js';
+import type { RowChange, RowImage } from './source.js';
+
+/** Which columns of a table matter: a change touching none of them is dropped. */
+export type WatchedColumns =
+  | { readonly only: ReadonlySet<string> }
+  /** Every column but these (used when a mapping module may read any column). */
+  | { readonly except: ReadonlySet<string> };
+
+/** One configured table as the translator sees it. */
+export interface WatchedTable {
+  readonly role: LegacyTableRole;
+  /** The table as the source names it in {@link RowChange.table}. */
+  readonly table: string;
+  /** The column holding the legacy user key: the key itself on the users table, the foreign key elsewhere. */
+  readonly userKey: string;
+  readonly watched: WatchedColumns;
+  /** Attributes table only: the name column and the names whose changes never dirty a user. */
+  readonly nameColumn?: string;
+  readonly ignoreNames?: ReadonlySet<string>;
+}
+
+/** A user made dirty by a row change, with what a read of that row must show. */
+export interface DirtyMark {
+  readonly key: string;
+  readonly expectation: RowExpectation | null;
+}
+
+/** What the translator made of a change it did not turn into dirty users, for metrics and logs. */
+export type DropReason = 'unwatched-table' | 'unwatched-columns' | 'ignored-name' | 'no-user-key';
+
+export type Translation = { readonly marks: readonly DirtyMark[] } | { readonly dropped: DropReason };
+
+function isWatched(watched: WatchedColumns, column: string): boolean {
+  return 'only' in watched ? watched.only.has(column) : !watched.except.has(column);
+}
+
+/** The watched columns an image carries, in a stable order. */
+function carriedColumns(t: WatchedTable, image: RowImage): string[] {
+  return Object.keys(image)
+    .filter((c) => image[c] !== undefined && isWatched(t.watched, c))
+    .sort();
+}
+
+/**
+ * True when `before` carries every watched column `after` carries, with the same values: the
+ * change touched only unwatched columns (such as `last_login_at`). Only decidable with a complete
+ * old image (MySQL FULL row image, PostgreSQL REPLICA IDENTITY FULL); otherwise the push is
+ * suppressed later by the fingerprints.
+ */
+function touchesNothingWatched(t: WatchedTable, before: RowImage | null, after: RowImage): boolean {
+  if (!before) return false;
+  for (const c of carriedColumns(t, after)) {
+    if (before[c] === undefined || canonicalValue(before[c]) !== canonicalValue(after[c])) return false;
+  }
+  // A watched column the new image lacks but the old one has (TOAST aside) means we cannot tell.
+  for (const c of carriedColumns(t, before)) if (after[c] === undefined) return false;
+  return true;
+}
+
+function presentExpectation(t: WatchedTable, change: RowChange, image: RowImage): RowExpectation | null {
+  const identity = rowIdentity(image, change.keyColumns);
+  if (identity === null) return null;
+  const columns = carriedColumns(t, image);
+  return { role: t.role, identityColumns: change.keyColumns, identity, columns, digest: rowDigest(image, columns) };
+}
+
+function absentExpectation(t: WatchedTable, change: RowChange, image: RowImage): RowExpectation | null {
+  const identity = rowIdentity(image, change.keyColumns);
+  if (identity === null) return null;
+  return { role: t.role, identityColumns: change.keyColumns, identity, columns: null, digest: null };
+}
+
+/**
+ * Turns row changes on the configured tables into dirty users (DESIGN.md step 2). Pure: the same
+ * change always gives the same marks.
+ */
+export class Translator {
+  readonly #byTable: Map<string, WatchedTable>;
+
+  constructor(tables: readonly WatchedTable[]) {
+    this.#byTable = new Map(tables.map((t) => [t.table, t]));
+  }
+
+  /** The configured tables, for the source adapter's filter. */
+  get tables(): readonly string[] {
+    return [...this.#byTable.keys()];
+  }
+
+  /** The role of a table, or undefined when it is not configured. */
+  roleOf(table: string): LegacyTableRole | undefined {
+    return this.#byTable.get(table)?.role;
+  }
+
+  translate(change: RowChange): Translation {
+    const t = this.#byTable.get(change.table);
+    if (!t) return { dropped: 'unwatched-table' };
+    if (t.nameColumn && t.ignoreNames) {
+      const name = change.after?.[t.nameColumn] ?? change.before?.[t.nameColumn];
+      const beforeName = change.before?.[t.nameColumn];
+      const ignored = (n: unknown) => typeof n === 'string' && t.ignoreNames!.has(n);
+      if (ignored(name) && (beforeName === undefined || ignored(beforeName))) return { dropped: 'ignored-name' };
+    }
+    const marks: DirtyMark[] = [];
+    const newKey = change.after ? keyText(change.after[t.userKey]) : null;
+    const oldKey = change.before ? keyText(change.before[t.userKey]) : null;
+
+    if (change.op === 'delete') {
+      if (!change.before || oldKey === null) return { dropped: 'no-user-key' };
+      marks.push({ key: oldKey, expectation: absentExpectation(t, change, change.before) });
+      return { marks };
+    }
+    const after = change.after!;
+    if (change.op === 'update' && change.before && touchesNothingWatched(t, change.before, after)) {
+      return { dropped: 'unwatched-columns' };
+    }
+    const key = newKey ?? oldKey;
+    if (key === null) return { dropped: 'no-user-key' };
+    marks.push({ key, expectation: presentExpectation(t, change, after) });
+    // The row moved to another user (or the key itself changed): the old owner lost it.
+    // The old owner's read selects by its own key, so the row must be absent from it.
+    if (oldKey !== null && oldKey !== key && change.before) {
+      marks.push({ key: oldKey, expectation: absentExpectation(t, change, change.before) });
+    }
+    return { marks };
+  }
+}
