@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import type { Secret } from '../src/secret.js';
+import { CIDAAS_USER_FIELDS } from './cidaas-user-fields.js';
+import { ALGORITHM_TYPE_ID_RE, cidaasBaseUrl, column, databaseUrl, int, secretString, tableName } from './config-fields.js';
+import { finalizeConfig } from './finalize-config.js';
+
+/*
+ * The one schema of the configuration file (DESIGN.md "Configuration"). Every object
+ * is strict: an unknown key is an error, never silently ignored. Defaults live here
+ * and nowhere else. `finalizeConfig` adds the rules that span keys and splits table
+ * names by the source kind.
+ */
+
+const cidaasField = z.enum(CIDAAS_USER_FIELDS);
+const customFieldName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a cidaas custom field key (letters, digits, `_`)' });
+
+const heartbeatSchema = z.strictObject({
+  /** A table the sidecar writes a row to now and then, so an idle source still moves the position. */
+  table: tableName.optional(),
+  intervalSeconds: int(1, 3600).default(30),
+});
+
+const postgresSourceSchema = z.strictObject({
+  kind: z.literal('postgres'),
+  url: databaseUrl(['postgres', 'postgresql'], 'postgres://cidaas_sync:${LEGACY_DB_PASSWORD}@db:5432/shop'),
+  slot: z
+    .string()
+    .regex(/^[a-z0-9_]{1,63}$/, { error: 'must be a replication slot name (lower-case letters, digits, `_`; at most 63)' })
+    .default('cidaas_sync'),
+  publication: column.default('cidaas_sync'),
+  heartbeat: heartbeatSchema.optional(),
+});
+
+const mysqlSourceSchema = z.strictObject({
+  kind: z.literal('mysql'),
+  url: databaseUrl(['mysql', 'mariadb'], 'mysql://cidaas_sync:${LEGACY_DB_PASSWORD}@db:3306/wordpress'),
+  /** Our replica id on the binlog; unique among the server's replicas. */
+  serverId: int(1, 4294967295).default(4711),
+  heartbeat: heartbeatSchema.optional(),
+});
+
+const usersSchema = z.strictObject({
+  table: tableName,
+  key: column,
+  softDelete: z
+    .strictObject({
+      column,
+      equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    })
+    .optional(),
+  fields: z.partialRecord(cidaasField, column).default({}),
+  customFields: z.record(customFieldName, column).default({}),
+  ignoreColumns: z.array(column).default([]),
+});
+
+const passwordSchema = z.strictObject({
+  table: tableName.optional(),
+  userKey: column.optional(),
+  hash: column,
+  algorithm: z
+    .union([
+      z.literal('auto'),
+      z.string().regex(ALGORITHM_TYPE_ID_RE, {
+        error: 'must be `auto`, a cidaas algorithmTypeId (BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, ARGON2, SHA256, SHA1, CUSTOM_<NAME>) or `{ column: <column> }`',
+      }),
+      z.strictObject({ column }),
+    ])
+    .default('auto'),
+  salt: column.optional(),
+  iterations: column.optional(),
+});
+
+const mfaSchema = z.strictObject({
+  table: tableName.optional(),
+  userKey: column.optional(),
+  secret: column,
+  encoding: z.enum(['base32', 'hex']).default('base32'),
+  enabled: column.optional(),
+});
+
+const attributesSchema = z.strictObject({
+  table: tableName,
+  userKey: column,
+  name: column,
+  value: column,
+  fields: z.partialRecord(cidaasField, z.string().min(1)).default({}),
+  customFields: z.record(customFieldName, z.string().min(1)).default({}),
+  ignoreNames: z.array(z.string().min(1)).default([]),
+});
+
+const cidaasSchema = z.strictObject({
+  baseUrl: cidaasBaseUrl,
+  clientId: z.string().min(1),
+  clientSecret: secretString,
+  batchSize: int(1, 50).default(50),
+  concurrency: int(1, 64).default(4),
+  onDelete: z.enum(['purge', 'lock', 'ignore']).default('purge'),
+  requestTimeoutMs: int(1000, 600_000).default(30_000),
+});
+
+const stateSchema = z.strictObject({
+  url: databaseUrl(['sqlite', 'postgres', 'postgresql', 'mysql', 'mariadb'], 'sqlite:./state/cidaas-sync.db').prefault(
+    'sqlite:./state/cidaas-sync.db',
+  ),
+});
+
+const httpSchema = z.strictObject({
+  port: int(0, 65535).default(9464),
+  host: z.string().min(1).default('0.0.0.0'),
+  readyLagSeconds: int(1, 86_400).default(60),
+});
+
+const engineSchema = z.strictObject({
+  maxDirtyUsers: int(100, 10_000_000).default(100_000),
+  flushIntervalMs: int(0, 60_000).default(200),
+  readRetryMs: int(10, 60_000).default(1000),
+  readRetryMaxMs: int(100, 3_600_000).default(30_000),
+});
+
+/** The configuration as written, with defaults applied; before the rules that span keys. */
+export const rawConfigSchema = z.strictObject({
+  source: z.discriminatedUnion('kind', [postgresSourceSchema, mysqlSourceSchema]),
+  users: usersSchema,
+  password: passwordSchema.optional(),
+  mfa: mfaSchema.optional(),
+  attributes: attributesSchema.optional(),
+  sub: z.strictObject({ prefix: z.string().max(64).default('legacy-') }).prefault({}),
+  mapping: z
+    .string()
+    .regex(/\.(ts|mts|js|mjs)$/, { error: 'must be a .ts, .mts, .js or .mjs file' })
+    .optional(),
+  cidaas: cidaasSchema,
+  state: stateSchema.prefault({}),
+  http: httpSchema.prefault({}),
+  engine: engineSchema.prefault({}),
+});
+
+/** The output of {@link rawConfigSchema}. */
+export type RawConfig = z.output<typeof rawConfigSchema>;
+
+/** The whole schema: parse the substituted YAML with it. */
+export const configSchema = rawConfigSchema.transform(finalizeConfig);
+
+/** Makes every property and element readonly, down to the leaves; a Secret stays as it is. */
+export type DeepReadonly<T> = T extends Secret
+  ? T
+  : T extends readonly (infer E)[]
+    ? readonly DeepReadonly<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+/** The validated, frozen configuration the core sees. Produced only by `loadConfig`/`parseConfig`. */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+/** `source`: where the replication log and the reads come from. */
+export type SourceConfig = Config['source'];
+/** `source` for PostgreSQL. */
+export type PostgresSourceConfig = Extract<SourceConfig, { kind: 'postgres' }>;
+/** `source` for MySQL or MariaDB. */
+export type MysqlSourceConfig = Extract<SourceConfig, { kind: 'mysql' }>;
+/** `users`: the root table and how its columns map to the cidaas user. */
+export type UsersConfig = Config['users'];
+/** `password`: where the password hash is and which algorithm made it. */
+export type PasswordConfig = NonNullable<Config['password']>;
+/** `mfa`: where the TOTP secret is. */
+export type MfaConfig = NonNullable<Config['mfa']>;
+/** `attributes`: a key/value table of per-user attributes (wp_usermeta, EAV). */
+export type AttributesConfig = NonNullable<Config['attributes']>;
+/** `cidaas`: the tenant, the client and how hard to push. */
+export type CidaasConfig = Config['cidaas'];
+/** `state`: where checkpoints, the dirty-user set and dead letters are kept. */
+export type StateConfig = Config['state'];
+/** `http`: the /metrics, /healthz and /readyz listener. */
+export type HttpConfig = Config['http'];
+/** `engine`: internal tuning; the defaults suit almost everyone. */
+export type EngineConfig = Config['engine'];
+/** A table name split into schema (Postgres) or database (MySQL) and name. */
+export type TableName = UsersConfig['table'];

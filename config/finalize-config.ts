@@ -1,0 +1,148 @@
+import type { RefinementCtx } from 'zod';
+import { CIDAAS_IDENTIFIER_FIELDS } from './cidaas-user-fields.js';
+import { redactUrl } from './config-fields.js';
+import type { RawConfig } from './config-schema.js';
+
+/** A table name split into schema (Postgres) or database (MySQL) and the table's own name. */
+export interface SplitTableName {
+  /** Postgres schema (default `public`) or MySQL database (default: the one in `source.url`). */
+  readonly schema: string;
+  readonly name: string;
+}
+
+type Path = (string | number)[];
+
+/**
+ * The rules that span keys, applied once the shape is valid, and the normalisation
+ * that needs more than one key (table names depend on the source kind and URL).
+ * Every issue names the key to change and what to write there.
+ */
+export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
+  const fail = (path: Path, message: string): void => {
+    ctx.addIssue({ code: 'custom', path, message, params: { complete: true } });
+  };
+  const sourceUrl = raw.source.url.reveal();
+  const database = raw.source.kind === 'mysql' ? mysqlDatabase(sourceUrl) : undefined;
+  const table = (name: string, path: Path): SplitTableName => splitTable(name, path, raw.source.kind, database, fail);
+
+  for (const section of ['password', 'mfa'] as const) {
+    const related = raw[section];
+    if (related?.table !== undefined && related.userKey === undefined) {
+      fail([section, 'userKey'], `missing: ${section}.table is set, so cidaas-sync needs the column of that table that holds the user's key; write e.g. \`userKey: user_id\``);
+    }
+    if (related !== undefined && related.table === undefined && related.userKey !== undefined) {
+      fail([section, 'userKey'], `is only used with ${section}.table (without it, ${section} columns are read from users.table); remove it, or set \`table:\``);
+    }
+  }
+
+  checkIgnoreColumns(raw, fail);
+  checkIdentifier(raw, fail);
+  checkOverlap(raw, fail);
+  if (raw.engine.readRetryMs > raw.engine.readRetryMaxMs) {
+    fail(['engine', 'readRetryMs'], `is above engine.readRetryMaxMs (${raw.engine.readRetryMaxMs}); lower it, or raise readRetryMaxMs`);
+  }
+
+  const heartbeat = raw.source.heartbeat;
+  const source = {
+    ...raw.source,
+    redactedUrl: redactUrl(sourceUrl),
+    heartbeat:
+      heartbeat === undefined
+        ? undefined
+        : { ...heartbeat, table: heartbeat.table === undefined ? undefined : table(heartbeat.table, ['source', 'heartbeat', 'table']) },
+  };
+  const stateUrl = raw.state.url.reveal();
+  return {
+    ...raw,
+    source,
+    users: { ...raw.users, table: table(raw.users.table, ['users', 'table']) },
+    password: raw.password && {
+      ...raw.password,
+      table: raw.password.table === undefined ? undefined : table(raw.password.table, ['password', 'table']),
+    },
+    mfa: raw.mfa && { ...raw.mfa, table: raw.mfa.table === undefined ? undefined : table(raw.mfa.table, ['mfa', 'table']) },
+    attributes: raw.attributes && { ...raw.attributes, table: table(raw.attributes.table, ['attributes', 'table']) },
+    state: { url: raw.state.url, kind: stateKind(stateUrl), redactedUrl: redactUrl(stateUrl) },
+  };
+}
+
+function splitTable(
+  name: string,
+  path: Path,
+  kind: 'postgres' | 'mysql',
+  database: string | undefined,
+  fail: (path: Path, message: string) => void,
+): SplitTableName {
+  const dot = name.indexOf('.');
+  if (dot >= 0) return { schema: name.slice(0, dot), name: name.slice(dot + 1) };
+  if (kind === 'postgres') return { schema: 'public', name };
+  if (database === undefined) {
+    fail(path, `names no database and source.url names none either; write \`${path.at(-1)}: <database>.${name}\`, or end source.url with \`/<database>\``);
+    return { schema: '', name };
+  }
+  return { schema: database, name };
+}
+
+/** The database in a mysql:// URL's path, if any. */
+function mysqlDatabase(url: string): string | undefined {
+  try {
+    const db = decodeURIComponent(new URL(url).pathname.replace(/^\/+/, '').split('/')[0] ?? '');
+    return db === '' ? undefined : db;
+  } catch {
+    // An unparsable URL: the connect fails later with the driver's own message.
+    return undefined;
+  }
+}
+
+function stateKind(url: string): 'sqlite' | 'postgres' | 'mysql' {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:/.test(url)) return 'postgres';
+  return 'mysql';
+}
+
+function checkIgnoreColumns(raw: RawConfig, fail: (path: Path, message: string) => void): void {
+  const users = raw.users;
+  const used = new Map<string, string>();
+  used.set(users.key, 'users.key');
+  if (users.softDelete) used.set(users.softDelete.column, 'users.softDelete.column');
+  for (const [field, col] of Object.entries(users.fields)) used.set(col, `users.fields.${field}`);
+  for (const [field, col] of Object.entries(users.customFields)) used.set(col, `users.customFields.${field}`);
+  if (raw.password && raw.password.table === undefined) {
+    for (const key of ['hash', 'salt', 'iterations'] as const) {
+      const col = raw.password[key];
+      if (col !== undefined) used.set(col, `password.${key}`);
+    }
+  }
+  if (raw.mfa && raw.mfa.table === undefined) {
+    used.set(raw.mfa.secret, 'mfa.secret');
+    if (raw.mfa.enabled !== undefined) used.set(raw.mfa.enabled, 'mfa.enabled');
+  }
+  users.ignoreColumns.forEach((col, i) => {
+    const by = used.get(col);
+    if (by !== undefined) {
+      fail(['users', 'ignoreColumns', i], `lists \`${col}\`, which ${by} reads; a change to it must reach cidaas, so remove it from ignoreColumns`);
+    }
+  });
+}
+
+function checkIdentifier(raw: RawConfig, fail: (path: Path, message: string) => void): void {
+  if (raw.mapping !== undefined) return;
+  const mapped = new Set([...Object.keys(raw.users.fields), ...Object.keys(raw.attributes?.fields ?? {})]);
+  if (!CIDAAS_IDENTIFIER_FIELDS.some((f) => mapped.has(f))) {
+    fail(
+      ['users', 'fields'],
+      `maps none of ${CIDAAS_IDENTIFIER_FIELDS.join(', ')}; cidaas needs at least one of them to identify a user, so write e.g. \`email: email\` under fields (or set \`mapping:\` to a module that fills one)`,
+    );
+  }
+}
+
+function checkOverlap(raw: RawConfig, fail: (path: Path, message: string) => void): void {
+  if (raw.attributes === undefined) return;
+  for (const kind of ['fields', 'customFields'] as const) {
+    for (const name of Object.keys(raw.attributes[kind])) {
+      if (Object.hasOwn(raw.users[kind], name)) {
+        fail(['attributes', kind, name], `is also set by users.${kind}.${name}; keep one of the two`);
+      }
+    }
+  }
+}

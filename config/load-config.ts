@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { ConfigError } from '../src/errors.js';
+import { Secret } from '../src/secret.js';
+import { redactUrl } from './config-fields.js';
+import type { ConfigIssue, ConfigPath } from './config-path.js';
+import { configSchema, type Config } from './config-schema.js';
+import { deepFreeze } from './deep-freeze.js';
+import { formatIssues } from './format-issues.js';
+import { substituteVariables } from './substitute-variables.js';
+
+/** Options of {@link parseConfig}. */
+export interface ParseConfigOptions {
+  /** Directory relative paths (`mapping`, `state.url` for sqlite, `${file:...}`) are resolved against. */
+  baseDir: string;
+  /** Where `${ENV_VAR}` values come from. */
+  env: NodeJS.ProcessEnv;
+  /** The file name shown in error messages. */
+  file?: string;
+}
+
+const EXAMPLES = 'config/postgres.example.yaml and config/mysql.example.yaml show every key with a comment';
+
+/**
+ * Reads, substitutes and validates the YAML configuration at `path`; returns it
+ * deep-frozen. Every problem is reported at once in one {@link ConfigError} (exit 2).
+ */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const full = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`cannot read the configuration file ${full} (${reason})`, [], {
+      hint: 'pass --config with the path of your YAML file; start from a copy of config/postgres.example.yaml or config/mysql.example.yaml',
+      cause: err,
+    });
+  }
+  return parseConfig(text, { baseDir: dirname(full), env, file: full });
+}
+
+/** {@link loadConfig} for YAML text in hand (tests, `preview`). */
+export async function parseConfig(text: string, opts: ParseConfigOptions): Promise<Config> {
+  const file = opts.file ?? 'the configuration';
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e): ConfigIssue => {
+      const pos = lineCounter.linePos(e.pos[0]);
+      return { path: '', line: pos.line, message: `line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0] ?? ''}; fix the YAML syntax there (indent with spaces, quote values that contain \`: \` or \` #\`)` };
+    });
+    throw invalid(file, issues);
+  }
+  const lineOf = (path: ConfigPath): number | undefined => lineAt(doc, lineCounter, path);
+
+  const tree: unknown = doc.toJS();
+  if (tree === null || tree === undefined) {
+    throw invalid(file, [{ path: '', message: 'the file is empty; copy config/postgres.example.yaml or config/mysql.example.yaml and fill it in' }]);
+  }
+  if (typeof tree !== 'object' || Array.isArray(tree)) {
+    throw invalid(file, [{ path: '', message: 'the top level must be a mapping of keys (`source:`, `users:`, `cidaas:`, ...)' }]);
+  }
+
+  const substituted = await substituteVariables(tree, { env: opts.env, baseDir: opts.baseDir, lineOf });
+  if (substituted.issues.length > 0) throw invalid(file, substituted.issues);
+
+  const result = configSchema.safeParse(substituted.value);
+  if (!result.success) {
+    const issues = formatIssues(result.error.issues, {
+      schema: configSchema,
+      input: substituted.value,
+      hiddenPaths: substituted.substitutedPaths,
+      lineOf,
+    });
+    throw invalid(file, issues);
+  }
+  return deepFreeze(withoutUndefined(resolvePaths(result.data, opts.baseDir))) as Config;
+}
+
+function invalid(file: string, issues: ConfigIssue[]): ConfigError {
+  const lines = issues.map((i) => `  - ${i.path === '' ? '' : `${i.path}: `}${i.message}${i.line !== undefined && i.path !== '' ? ` (line ${i.line})` : ''}`);
+  const count = issues.length === 1 ? 'a problem' : `${issues.length} problems`;
+  return new ConfigError(`${file} has ${count}:\n${lines.join('\n')}`, issues, { hint: `fix each key listed; ${EXAMPLES}` });
+}
+
+type Parsed = ReturnType<typeof configSchema.parse>;
+
+/** Makes `mapping` and a sqlite `state.url` absolute, relative to the YAML file's directory. */
+function resolvePaths(config: Parsed, baseDir: string): Parsed {
+  const mapping = config.mapping === undefined || isAbsolute(config.mapping) ? config.mapping : resolve(baseDir, config.mapping);
+  let state = config.state;
+  if (state.kind === 'sqlite') {
+    const file = state.url.reveal().slice('sqlite:'.length);
+    if (file !== ':memory:' && !isAbsolute(file)) {
+      const url = `sqlite:${resolve(baseDir, file)}`;
+      state = { ...state, url: new Secret(url), redactedUrl: redactUrl(url) };
+    }
+  }
+  return { ...config, mapping, state };
+}
+
+/** Drops keys whose value is undefined, so an absent section is absent, not `undefined`. */
+function withoutUndefined<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, withoutUndefined(v)]),
+  ) as T;
+}
+
+/** The line of the deepest YAML node along `path` (the key itself where there is one). */
+function lineAt(doc: Document, lineCounter: LineCounter, path: ConfigPath): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = doc.contents?.range?.[0];
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      if (isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      if (isScalar(node) && node.range) offset = node.range[0];
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
