@@ -1,0 +1,98 @@
+import { In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { SyncError } from '../errors.js';
+import { CheckpointEntity } from './entities/checkpoint-entity.js';
+import { DeadLetterEntity } from './entities/dead-letter-entity.js';
+import type { DeadLetterRow } from './entities/dead-letter-entity.js';
+import { UserStateEntity } from './entities/user-state-entity.js';
+import type { UserStateRow } from './entities/user-state-entity.js';
+import { assertFingerprints } from './fingerprint-guard.js';
+import { checkDate, checkKey, checkPosition, chunks, clipReason } from './state-input-checks.js';
+import type { OutcomeRecord } from './state-store.js';
+
+/** Keys per IN list and rows per multi-row insert: well under SQLite's 32766, PostgreSQL's and MySQL's 65535 parameters. */
+export const CHUNK = 500;
+const ROWS_PER_INSERT = 100;
+
+/** The id of the one checkpoint row. */
+export const CHECKPOINT_ID = 'main';
+
+const USER_COLUMNS = ['sub', 'fp_profile', 'fp_email', 'fp_password', 'fp_mfa', 'last_push_at', 'deleted'];
+const DEAD_COLUMNS = ['reason', 'attempts', 'first_seen', 'last_seen', 'permanent'];
+
+/** Loads the dead letters of `keys` that exist. */
+export async function loadDeadLetters(m: EntityManager, keys: readonly string[]): Promise<Map<string, DeadLetterRow>> {
+  const out = new Map<string, DeadLetterRow>();
+  for (const part of chunks([...new Set(keys)], CHUNK)) {
+    for (const row of await m.getRepository(DeadLetterEntity).findBy({ key: In(part) })) out.set(row.key, row);
+  }
+  return out;
+}
+
+/** Inserts or updates the checkpoint row. */
+export async function upsertCheckpoint(m: EntityManager, position: string): Promise<void> {
+  await m.createQueryBuilder().insert().into(CheckpointEntity)
+    .values({ id: CHECKPOINT_ID, position: checkPosition(position), updatedAt: new Date() })
+    .orUpdate(['position', 'updated_at'], ['id'])
+    .updateEntity(false)
+    .execute();
+}
+
+/**
+ * Applies a batch's outcomes (and the checkpoint) with the manager of an open transaction.
+ * Outcomes are folded in order first (later ones for a key win; dead letters count every
+ * failure), then written table by table: user states, cleared dead letters, dead letters,
+ * checkpoint. Any throw leaves the caller to roll back.
+ */
+export async function applyOutcomes(m: EntityManager, outcomes: readonly OutcomeRecord[], checkpoint?: string): Promise<void> {
+  const stored = await loadDeadLetters(m, outcomes.filter((o) => o.kind === 'dead').map((o) => o.key));
+  const users = new Map<string, UserStateRow>();
+  // null: the batch clears this key's dead letter.
+  const dead = new Map<string, DeadLetterRow | null>();
+  for (const o of outcomes) {
+    const key = checkKey(o.key);
+    const at = checkDate(o.at, `the outcome time of user ${JSON.stringify(key)}`);
+    if (o.kind === 'pushed') {
+      assertFingerprints(key, o.fingerprints);
+      const fp = o.fingerprints;
+      users.set(key, {
+        key, sub: checkKey(o.sub, 'cidaas sub'), lastPushAt: at, deleted: false,
+        fpProfile: fp.profile ?? null, fpEmail: fp.email ?? null, fpPassword: fp.password ?? null, fpMfa: fp.mfa ?? null,
+      });
+      dead.set(key, null);
+    } else if (o.kind === 'deleted') {
+      users.set(key, {
+        key, sub: checkKey(o.sub, 'cidaas sub'), lastPushAt: at, deleted: true,
+        fpProfile: null, fpEmail: null, fpPassword: null, fpMfa: null,
+      });
+      dead.set(key, null);
+    } else if (o.kind === 'dead') {
+      const prev = dead.has(key) ? dead.get(key) : stored.get(key);
+      dead.set(key, {
+        key,
+        reason: clipReason(o.reason),
+        attempts: (prev?.attempts ?? 0) + 1,
+        firstSeen: prev?.firstSeen ?? at,
+        lastSeen: at,
+        permanent: o.permanent === true,
+      });
+    } else {
+      throw new SyncError('STATE_STORE', `refusing an outcome of unknown kind ${JSON.stringify((o as { kind?: unknown }).kind)}`);
+    }
+  }
+
+  for (const part of chunks([...users.values()], ROWS_PER_INSERT)) {
+    await m.createQueryBuilder().insert().into(UserStateEntity).values(part)
+      .orUpdate(USER_COLUMNS, ['user_key']).updateEntity(false).execute();
+  }
+  const cleared = [...dead].filter(([, row]) => row === null).map(([key]) => key);
+  for (const part of chunks(cleared, CHUNK)) {
+    await m.createQueryBuilder().delete().from(DeadLetterEntity).where({ key: In(part) }).execute();
+  }
+  const letters = [...dead.values()].filter((row): row is DeadLetterRow => row !== null);
+  for (const part of chunks(letters, ROWS_PER_INSERT)) {
+    await m.createQueryBuilder().insert().into(DeadLetterEntity).values(part)
+      .orUpdate(DEAD_COLUMNS, ['user_key']).updateEntity(false).execute();
+  }
+  if (checkpoint !== undefined) await upsertCheckpoint(m, checkpoint);
+}

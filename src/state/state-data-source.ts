@@ -1,0 +1,75 @@
+import { DataSource } from 'typeorm';
+import type { Logger } from '../observability/logger.js';
+import { stateEntities } from './entities/state-entities.js';
+import { TableNames } from './entities/table-names.js';
+import { stateMigrations } from './migrations/state-migrations.js';
+import type { StateStoreLocation } from './state-store-url.js';
+import { TypeormLogBridge } from './typeorm-log-bridge.js';
+
+/** Tuning of the state store connection. */
+export interface StateDataSourceOptions {
+  logger: Logger;
+  /** SQLite: how long a statement waits for another process's write lock before failing as transient. */
+  busyTimeoutMs: number;
+}
+
+/** Minimal shape of a better-sqlite3 Database, as typeorm's prepareDatabase hands it over. */
+interface SqlitePragmas {
+  pragma(source: string): unknown;
+}
+
+/**
+ * Builds the typeorm DataSource for a location. Not connected yet. `synchronize` is off: the
+ * schema comes from the migrations only.
+ */
+export function createStateDataSource(loc: StateStoreLocation, options: StateDataSourceOptions): DataSource {
+  const common = {
+    entities: stateEntities,
+    migrations: stateMigrations,
+    migrationsTableName: TableNames.migrations,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    logger: new TypeormLogBridge(options.logger),
+    maxQueryExecutionTime: 2000,
+  } as const;
+  if (loc.kind === 'sqlite') {
+    return new DataSource({
+      ...common,
+      type: 'better-sqlite3',
+      database: loc.path,
+      timeout: options.busyTimeoutMs,
+      prepareDatabase: (db: SqlitePragmas) => {
+        if (loc.path === ':memory:') return;
+        // WAL lets `status` read while `run` writes; FULL makes each commit durable across a
+        // power cut (WAL's default NORMAL may lose the last commits), and the source is told
+        // to forget only what the checkpoint stored.
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+      },
+    });
+  }
+  if (loc.kind === 'postgres') {
+    return new DataSource({
+      ...common,
+      type: 'postgres',
+      url: loc.url,
+      poolSize: 4,
+      connectTimeoutMS: 10_000,
+      applicationName: 'cidaas-sync-state',
+      poolErrorHandler: (err: unknown) => options.logger.warn('state store connection failed', { error: err instanceof Error ? err.message : String(err) }),
+    });
+  }
+  return new DataSource({
+    ...common,
+    type: loc.flavor,
+    host: loc.host,
+    port: loc.port,
+    username: loc.username,
+    password: loc.password,
+    database: loc.database,
+    poolSize: 4,
+    connectTimeout: 10_000,
+    ...(loc.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+  });
+}
