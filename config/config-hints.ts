@@ -82,7 +82,8 @@ export const CONFIG_HINTS: Readonly<Record<string, ConfigHint>> = {
   'http.readyLagSeconds': { example: 'readyLagSeconds: 60', why: '/readyz fails while the sidecar is further behind than this' },
   'engine.maxDirtyUsers': { example: 'maxDirtyUsers: 100000', why: 'reading pauses while this many users wait to be pushed' },
   'engine.flushIntervalMs': { example: 'flushIntervalMs: 200' },
-  'engine.readRetryMs': { example: 'readRetryMs: 1000' },
+  'engine.readRetryMs': { example: 'readRetryMs: 50' },
+  'engine.maxDelayMs': { example: 'maxDelayMs: 1000' },
   'engine.readRetryMaxMs': { example: 'readRetryMaxMs: 30000' },
 };
 

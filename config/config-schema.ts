@@ -114,8 +114,12 @@ const httpSchema = z.strictObject({
 
 const engineSchema = z.strictObject({
   maxDirtyUsers: int(100, 10_000_000).default(100_000),
+  /** A changed user is pushed once it has been quiet this long (coalescing bursts)... */
   flushIntervalMs: int(0, 60_000).default(200),
-  readRetryMs: int(10, 60_000).default(1000),
+  /** ...but at most this long after its first change. */
+  maxDelayMs: int(0, 600_000).default(1000),
+  /** First wait before re-reading a user whose read was older than the log; doubles each time. */
+  readRetryMs: int(10, 60_000).default(50),
   readRetryMaxMs: int(100, 3_600_000).default(30_000),
 });
 

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { Secret } from '../secret.js';
+import type { Logger } from '../observability/logger.js';
+import type { CidaasCallObserver, CidaasEndpoint } from './cidaas-call-observer.js';
+import type { CidaasUser, CidaasUserRecord } from './cidaas-user.js';
+import { userToWire } from './cidaas-user.js';
+import { readProcessStates, rejectedAlone, type BulkOutcome } from './bulk-outcome.js';
+import { cidaasErrorText, protocolError, rejected, scopeMissing, tokenRejected } from './cidaas-errors.js';
+import { CidaasTransport, type CidaasReply } from './cidaas-transport.js';
+import { RetryPolicy, type RetryOptions } from './retry-policy.js';
+import { TokenProvider } from './token-provider.js';
+
+/** How to reach and call one cidaas tenant. */
+export interface CidaasClientOptions {
+  /** The tenant URL, e.g. `https://acme.cidaas.eu`. */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: Secret;
+  logger: Logger;
+  /** Size of the keep-alive connection pool. Default 8. */
+  connections?: number;
+  /** Per attempt: an exchange (connect, headers and body) not done within this counts as a timeout and is repeated. Default 30 s. */
+  requestTimeoutMs?: number;
+  retry?: RetryOptions;
+  observer?: CidaasCallObserver;
+}
+
+/** A page of users for {@link CidaasClient.search} (POST /user-srv/graph/users). */
+export interface CidaasSearchQuery {
+  from: number;
+  /** At most 1000; `from + size` at most 10000 (cidaas caps search there: read further users by sub). */
+  size: number;
+  sortfield?: string;
+  descending?: boolean;
+  terms?: unknown[];
+}
+
+const BULK_PATH = '/users-srv/user/bulk';
+/** Statuses with which cidaas refuses a bulk batch as a whole: split it to find the users it refuses. */
+const WHOLE_BATCH_REJECTIONS = new Set([400, 413, 417]);
+
+const userRecord = z.looseObject({ sub: z.string() });
+const userResponse = z.object({ data: userRecord });
+const searchResponse = z.object({ data: z.array(userRecord), total: z.coerce.number() });
+
+/**
+ * The cidaas API as cidaas-sync uses it (CIDAAS_API.md): bulk upsert, purge, user read
+ * and search, with a cached client-credentials token, a keep-alive pool, retries of
+ * transient failures, and splitting of batches cidaas refuses whole.
+ *
+ * Nothing this class logs or throws contains a secret, a token, a password hash or a
+ * request body: only counts, subs, statuses, latencies and cidaas's error text.
+ */
+export class CidaasClient {
+  readonly #transport: CidaasTransport;
+  readonly #tokens: TokenProvider;
+  readonly #clientId: string;
+  readonly #logger: Logger;
+  /** Users per bulk call once cidaas answered 413 to a larger batch (its limit is below ours). */
+  #bulkLimit = Number.POSITIVE_INFINITY;
+
+  constructor(options: CidaasClientOptions) {
+    this.#logger = options.logger;
+    this.#clientId = options.clientId;
+    this.#transport = new CidaasTransport({
+      baseUrl: options.baseUrl,
+      connections: options.connections ?? 8,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      retry: new RetryPolicy(options.retry),
+      logger: options.logger,
+      observer: options.observer,
+    });
+    this.#tokens = new TokenProvider(this.#transport, options.clientId, options.clientSecret, options.logger);
+  }
+
+  /**
+   * Adds or updates users (upsert by sub). Returns one outcome per input user, in input
+   * order. A batch cidaas refuses whole (400/413/417) is split in halves down to single
+   * users, so one bad user fails alone; it is never repeated unchanged. Throws a
+   * transient SyncError (CIDAAS_UNAVAILABLE, CIDAAS_RATE_LIMITED) when cidaas stays
+   * unavailable through the retry budget: the caller keeps the users dirty (some of them
+   * may have been applied already; sending them again is harmless).
+   *
+   * Repeating a bulk call after a timeout or dropped connection is safe even when cidaas
+   * processed the first one: it upserts by sub, so the second call updates to the same state.
+   */
+  async bulkUpsert(users: readonly CidaasUser[]): Promise<BulkOutcome[]> {
+    const outcomes: BulkOutcome[] = [];
+    for (let i = 0; i < users.length; ) {
+      const size = Math.min(users.length - i, this.#bulkLimit);
+      outcomes.push(...(await this.#bulk(users.slice(i, i + size))));
+      i += size;
+    }
+    return outcomes;
+  }
+
+  /** Deletes a user at once and for good. `absent` when cidaas does not know the sub (404): already deleted. */
+  async purge(sub: string): Promise<'deleted' | 'absent'> {
+    const reply = await this.#call('purge', 'DELETE', `/users-srv/user/purge/${encodeURIComponent(sub)}`);
+    if (reply.status === 404) return 'absent';
+    if (reply.status >= 200 && reply.status < 300) return 'deleted';
+    throw this.#refused('purge', reply, 'the user is kept in the dead-letter list; check it in the cidaas admin UI');
+  }
+
+  /** The user as cidaas stores it (no password hash, no TOTP secret), or null when unknown (404). */
+  async getUser(sub: string): Promise<CidaasUserRecord | null> {
+    const reply = await this.#call('user', 'GET', `/user-srv/users/${encodeURIComponent(sub)}`);
+    if (reply.status === 404) return null;
+    if (reply.status !== 200) throw this.#refused('user', reply, 'check the sub; this is not expected for a read');
+    const parsed = userResponse.safeParse(reply.body);
+    if (!parsed.success) throw protocolError('user', reply.status, 'no data object with a sub');
+    return parsed.data.data as CidaasUserRecord;
+  }
+
+  /** One page of users in `sortfield` order, and the total count. */
+  async search(query: CidaasSearchQuery): Promise<{ users: CidaasUserRecord[]; total: number }> {
+    if (query.size > 1000 || query.from + query.size > 10_000) {
+      throw rejected('search', 400, `from=${query.from} size=${query.size} is beyond what cidaas search serves`,
+        'cidaas search returns pages of at most 1000 and no result past the 10,000th; read further users by sub (getUser)');
+    }
+    const reply = await this.#call('search', 'POST', '/user-srv/graph/users', JSON.stringify(query));
+    if (reply.status !== 200) throw this.#refused('search', reply, 'check the search terms');
+    const parsed = searchResponse.safeParse(reply.body);
+    if (!parsed.success) throw protocolError('search', reply.status, 'no data array and total');
+    return { users: parsed.data.data as CidaasUserRecord[], total: parsed.data.total };
+  }
+
+  /** The scopes granted to this client, from its access token (fetching one if needed): what `check` reports. */
+  async tokenScopes(): Promise<string[]> {
+    return this.#tokens.scopes();
+  }
+
+  /** Closes the connection pool; retries waiting for their backoff end with a transient error. */
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  async #bulk(batch: readonly CidaasUser[]): Promise<BulkOutcome[]> {
+    if (batch.length === 0) return [];
+    const reply = await this.#call('bulk', 'POST', BULK_PATH, JSON.stringify(batch.map(userToWire)));
+    if (reply.status === 200) {
+      const outcomes = readProcessStates(reply.body, batch);
+      if (typeof outcomes === 'string') throw protocolError('bulk', reply.status, outcomes);
+      this.#logger.debug('cidaas bulk call done', { users: batch.length, ...countByStatus(outcomes), latencyMs: reply.latencyMs });
+      return outcomes;
+    }
+    if (!WHOLE_BATCH_REJECTIONS.has(reply.status)) throw this.#refused('bulk', reply, 'the users stay dirty; report this with the cidaas reference number');
+    const text = cidaasErrorText(reply.body) ?? 'no reason given';
+    const first = batch[0];
+    if (batch.length === 1 && first) {
+      this.#logger.warn('cidaas refused a user on its own', { sub: first.sub, status: reply.status });
+      const tooLarge = reply.status === 413
+        ? ' (HTTP 413 for this user alone: its entity is larger than cidaas accepts; a smaller cidaas.batchSize cannot help, shorten its fields or customFields)'
+        : ` (HTTP ${reply.status})`;
+      return [rejectedAlone(first, text + tooLarge)];
+    }
+    if (reply.status === 413) this.#learnBulkLimit(batch.length);
+    this.#logger.warn('cidaas refused a bulk batch whole; splitting it to isolate the users it refuses', {
+      status: reply.status, users: batch.length, reason: text,
+    });
+    const half = Math.ceil(batch.length / 2);
+    return [...(await this.#bulk(batch.slice(0, half))), ...(await this.#bulk(batch.slice(half)))];
+  }
+
+  #learnBulkLimit(refusedSize: number): void {
+    const limit = Math.ceil(refusedSize / 2);
+    if (limit >= this.#bulkLimit) return;
+    this.#bulkLimit = limit;
+    this.#logger.warn(`cidaas answered 413 to a bulk call of ${refusedSize} users: the tenant accepts fewer per call. ` +
+      `Sending at most ${limit} per call from now on; set cidaas.batchSize to the tenant's limit to save the refused calls`, { refusedSize, limit });
+  }
+
+  /** One authenticated call: renews the token once on 401 and repeats; a 403 is a missing scope. */
+  async #call(endpoint: Exclude<CidaasEndpoint, 'token'>, method: 'GET' | 'POST' | 'DELETE', path: string, body?: string): Promise<CidaasReply> {
+    for (let renewed = false; ; renewed = true) {
+      let used: Secret | undefined;
+      const reply = await this.#transport.exchange({
+        endpoint, method, path, body,
+        ...(body === undefined ? {} : { contentType: 'application/json' }),
+        headers: async () => {
+          used = await this.#tokens.token();
+          return { authorization: `Bearer ${used.reveal()}` };
+        },
+      });
+      if (reply.status === 401) {
+        const detail = cidaasErrorText(reply.body) ?? 'HTTP 401';
+        if (renewed || used === undefined) throw tokenRejected(this.#clientId, endpoint, detail);
+        this.#logger.info('cidaas rejected the access token; renewing it once', { endpoint });
+        this.#tokens.invalidate(used);
+        continue;
+      }
+      if (reply.status === 403) throw scopeMissing(this.#clientId, endpoint, cidaasErrorText(reply.body) ?? 'HTTP 403');
+      return reply;
+    }
+  }
+
+  #refused(endpoint: CidaasEndpoint, reply: CidaasReply, hint: string): Error {
+    const text = cidaasErrorText(reply.body);
+    return text === undefined && reply.body === undefined
+      ? protocolError(endpoint, reply.status, 'an empty or non-JSON body')
+      : rejected(endpoint, reply.status, text ?? 'no reason given', hint);
+  }
+}
+
+function countByStatus(outcomes: readonly BulkOutcome[]): { created: number; updated: number; failed: number } {
+  const counts = { created: 0, updated: 0, failed: 0 };
+  for (const o of outcomes) counts[o.status === 'CREATED' ? 'created' : o.status === 'UPDATED' ? 'updated' : 'failed']++;
+  return counts;
+}
