@@ -17,6 +17,8 @@ export interface DirtyUser {
   readonly notBefore: number;
   /** When the user first became dirty (ms since epoch), for latency metrics. */
   readonly since: number;
+  /** When the user was last changed (ms since epoch). */
+  readonly lastChange: number;
 }
 
 interface MutableDirtyUser {
@@ -26,6 +28,7 @@ interface MutableDirtyUser {
   attempts: number;
   notBefore: number;
   since: number;
+  lastChange: number;
 }
 
 export interface SyncEngineOptions {
@@ -35,6 +38,13 @@ export interface SyncEngineOptions {
   readonly comparePositions: (a: string, b: string) => number;
   /** The stored checkpoint the stream resumes from; the watermark never goes below it. */
   readonly checkpoint: string | null;
+  /**
+   * A changed user is taken once it has been quiet this long (ms, default 0), so that a burst of
+   * changes to one user costs one push of its final state...
+   */
+  readonly quietMs?: number;
+  /** ...but never later than this long after it became dirty (ms, default 1000). */
+  readonly maxDelayMs?: number;
   readonly now?: () => number;
 }
 
@@ -137,10 +147,11 @@ export class SyncEngine {
     for (const m of marks) {
       let u = this.#dirty.get(m.key);
       if (!u) {
-        u = { key: m.key, oldestSeq: seq, expectations: new Map(), attempts: 0, notBefore: 0, since: this.#now() };
+        const now = this.#now();
+        u = { key: m.key, oldestSeq: seq, expectations: new Map(), attempts: 0, notBefore: 0, since: now, lastChange: now };
         this.#dirty.set(m.key, u);
         this.#addPending(seq);
-      }
+      } else u.lastChange = this.#now();
       if (m.expectation) u.expectations.set(expectationKey(m.expectation), m.expectation);
     }
     if (marks.length) this.#wake();
@@ -191,7 +202,7 @@ export class SyncEngine {
     const out: MutableDirtyUser[] = [];
     for (const u of this.#dirty.values()) {
       if (out.length >= max) break;
-      if (u.notBefore > now || this.#inFlight.has(u.key)) continue;
+      if (this.#readyAt(u) > now || this.#inFlight.has(u.key)) continue;
       out.push(u);
     }
     for (const u of out) {
@@ -207,11 +218,27 @@ export class SyncEngine {
     let best: number | null = null;
     for (const u of this.#dirty.values()) {
       if (this.#inFlight.has(u.key)) continue;
-      const wait = Math.max(0, u.notBefore - now);
+      const wait = Math.max(0, this.#readyAt(u) - now);
       if (wait === 0) return 0;
       if (best === null || wait < best) best = wait;
     }
     return best;
+  }
+
+  /** When a dirty user may be taken: after its backoff, and once quiet or overdue. */
+  #readyAt(u: MutableDirtyUser): number {
+    const quiet = this.#opts.quietMs ?? 0;
+    const settled = quiet > 0 ? Math.min(u.lastChange + quiet, u.since + (this.#opts.maxDelayMs ?? 1000)) : 0;
+    return Math.max(u.notBefore, settled);
+  }
+
+  /** Age in ms of the oldest dirty or in-flight user, 0 when none: the lag in time. */
+  oldestPendingAge(): number {
+    const now = this.#now();
+    let oldest = now;
+    for (const u of this.#dirty.values()) if (u.since < oldest) oldest = u.since;
+    for (const u of this.#inFlight.values()) if (u.since < oldest) oldest = u.since;
+    return now - oldest;
   }
 
   /** The users' pushes are stored (pushed, deleted or dead-lettered): they are no longer pending. */

@@ -157,3 +157,30 @@ describe('sync engine: coalescing and backpressure', () => {
     expect(again[0]!.attempts).to.equal(1);
   });
 });
+
+describe('sync engine: debounce', () => {
+  it('takes a user only once it has been quiet, or once overdue', () => {
+    let now = 0;
+    const e = new SyncEngine({ maxDirtyUsers: 10, comparePositions: cmp, checkpoint: null, quietMs: 200, maxDelayMs: 1000, now: () => now });
+    for (let t = 0; t < 1000; t += 1) {
+      now = t;
+      tx(e, String(t + 1), 'a');
+      expect(e.take(10), `taken at ${t} ms`).to.have.length(0);
+    }
+    now = 1000;
+    expect(e.take(10)).to.have.length(1);
+  });
+
+  it('takes a user 200 ms after its last change when the changes stop', () => {
+    let now = 0;
+    const e = new SyncEngine({ maxDirtyUsers: 10, comparePositions: cmp, checkpoint: null, quietMs: 200, maxDelayMs: 1000, now: () => now });
+    tx(e, '1', 'a');
+    now = 100;
+    tx(e, '2', 'a');
+    now = 299;
+    expect(e.take(10)).to.have.length(0);
+    expect(e.nextReadyIn()).to.equal(1);
+    now = 300;
+    expect(e.take(10)).to.have.length(1);
+  });
+});

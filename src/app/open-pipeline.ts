@@ -1,0 +1,96 @@
+import type { Config } from '../../config/config-schema.js';
+import { loadMappingModule } from '../../config/load-mapping-module.js';
+import type { MappingFunction } from '../../config/mapping-types.js';
+import { CidaasClient } from '../cidaas/cidaas-client.js';
+import { DispatchGovernor } from '../dispatch-governor.js';
+import { SyncError } from '../errors.js';
+import { Dispatcher } from '../dispatcher.js';
+import type { Logger } from '../observability/logger.js';
+import type { SyncMetrics } from '../observability/metrics.js';
+import type { Source } from '../source.js';
+import { SqlLegacyReader, type SqlDialect } from '../sql-legacy-reader.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { StateStore } from '../state/state-store.js';
+import { Translator } from '../translator.js';
+import { UserMapper } from '../user-mapper.js';
+import { qualifiedName, readerTables, watchedTables } from './pipeline-tables.js';
+
+/** Everything a command needs, opened from one configuration; {@link Pipeline.close} releases it all. */
+export interface Pipeline {
+  readonly config: Config;
+  readonly store: StateStore;
+  readonly source: Source;
+  readonly reader: SqlLegacyReader;
+  readonly translator: Translator;
+  readonly mapper: UserMapper;
+  readonly client: CidaasClient;
+  readonly governor: DispatchGovernor;
+  readonly dispatcher: Dispatcher;
+  close(): Promise<void>;
+}
+
+/** The source adapter and the read dialect for the configured database. */
+export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
+  const s = config.source;
+  const tables = watchedTables(config).map((t) => t.table);
+  if (s.kind === 'postgres') {
+    const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
+    const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
+    return {
+      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger }),
+      dialect: new PostgresDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
+    };
+  }
+  throw new SyncError('USAGE', 'the MySQL/MariaDB source is not available in this build yet', { exitCode: 2 });
+}
+
+export interface OpenPipelineOptions {
+  readonly logger: Logger;
+  readonly metrics: SyncMetrics;
+}
+
+/** Opens the state store, the source, the reader and the cidaas client for `config`. */
+export async function openPipeline(config: Config, o: OpenPipelineOptions): Promise<Pipeline> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const mapping: MappingFunction | undefined = config.mapping ? await loadMappingModule(config.mapping) : undefined;
+    const store = await openStateStore(config.state.url, { logger: o.logger });
+    closers.push(() => store.close());
+    const { source, dialect } = await openSource(config, o.logger);
+    const reader = new SqlLegacyReader(dialect, readerTables(config));
+    closers.push(() => reader.close());
+    const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
+    o.metrics.concurrency.set(config.cidaas.concurrency);
+    const client = new CidaasClient({
+      baseUrl: config.cidaas.baseUrl,
+      clientId: config.cidaas.clientId,
+      clientSecret: config.cidaas.clientSecret,
+      logger: o.logger.child({ component: 'cidaas' }),
+      connections: config.cidaas.concurrency * 2,
+      requestTimeoutMs: config.cidaas.requestTimeoutMs,
+      observer: {
+        onResponse: (r) => governor.onResponse(r.status),
+        onThrottled: (t) => {
+          governor.onThrottled(t.retryAfterMs);
+          o.metrics.throttled.inc();
+        },
+        onRetry: (r) => o.metrics.retries.inc({ endpoint: r.endpoint, reason: r.reason }),
+      },
+    });
+    closers.push(() => client.close());
+    const mapper = new UserMapper(config, mapping);
+    const dispatcher = new Dispatcher({
+      reader, mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
+      readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
+    });
+    return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export { qualifiedName };

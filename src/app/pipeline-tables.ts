@@ -1,0 +1,60 @@
+import type { Config } from '../../config/config-schema.js';
+import type { ReaderTables } from '../sql-legacy-reader.js';
+import type { WatchedTable } from '../translator.js';
+
+/** `schema.table` as the sources name tables in their changes. */
+export function qualifiedName(t: { readonly schema: string; readonly name: string }): string {
+  return `${t.schema}.${t.name}`;
+}
+
+/** The tables the dispatcher reads, from the configuration. */
+export function readerTables(c: Config): ReaderTables {
+  return {
+    users: { table: qualifiedName(c.users.table), userKey: c.users.key },
+    ...(c.password?.table && c.password.userKey ? { password: { table: qualifiedName(c.password.table), userKey: c.password.userKey } } : {}),
+    ...(c.mfa?.table && c.mfa.userKey ? { mfa: { table: qualifiedName(c.mfa.table), userKey: c.mfa.userKey } } : {}),
+    ...(c.attributes ? { attributes: { table: qualifiedName(c.attributes.table), userKey: c.attributes.userKey } } : {}),
+  };
+}
+
+function defined(...xs: (string | undefined)[]): string[] {
+  return xs.filter((x): x is string => typeof x === 'string');
+}
+
+/**
+ * The tables the translator watches and the columns that matter in each. With a mapping module,
+ * which may read any column, every column of the users table but `ignoreColumns` matters.
+ */
+export function watchedTables(c: Config): WatchedTable[] {
+  const anyColumn = c.mapping !== undefined;
+  const pw = c.password;
+  const mfa = c.mfa;
+  const pwCols = pw ? defined(pw.hash, pw.salt, pw.iterations, typeof pw.algorithm === 'object' ? pw.algorithm.column : undefined) : [];
+  const mfaCols = mfa ? defined(mfa.secret, mfa.enabled) : [];
+  const userCols = new Set<string>([
+    c.users.key,
+    ...Object.values(c.users.fields).filter((x): x is string => typeof x === 'string'),
+    ...Object.values(c.users.customFields),
+    ...defined(c.users.softDelete?.column),
+    ...(pw && !pw.table ? pwCols : []),
+    ...(mfa && !mfa.table ? mfaCols : []),
+  ]);
+  const tables: WatchedTable[] = [{
+    role: 'users', table: qualifiedName(c.users.table), userKey: c.users.key,
+    watched: anyColumn ? { except: new Set(c.users.ignoreColumns) } : { only: userCols },
+  }];
+  if (pw?.table && pw.userKey) {
+    tables.push({ role: 'password', table: qualifiedName(pw.table), userKey: pw.userKey,
+      watched: anyColumn ? { except: new Set() } : { only: new Set([pw.userKey, ...pwCols]) } });
+  }
+  if (mfa?.table && mfa.userKey) {
+    tables.push({ role: 'mfa', table: qualifiedName(mfa.table), userKey: mfa.userKey,
+      watched: anyColumn ? { except: new Set() } : { only: new Set([mfa.userKey, ...mfaCols]) } });
+  }
+  const a = c.attributes;
+  if (a) {
+    tables.push({ role: 'attributes', table: qualifiedName(a.table), userKey: a.userKey,
+      watched: { only: new Set([a.userKey, a.name, a.value]) }, nameColumn: a.name, ignoreNames: new Set(a.ignoreNames) });
+  }
+  return tables;
+}

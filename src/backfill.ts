@@ -1,0 +1,153 @@
+import type { DispatchGovernor } from './dispatch-governor.js';
+import type { Dispatcher, DispatchItem } from './dispatcher.js';
+import type { LegacyReader } from './legacy-reader.js';
+import type { Logger } from './observability/logger.js';
+import type { SyncMetrics } from './observability/metrics.js';
+import type { BackfillProgress, StateStore } from './state/state-store.js';
+
+/** Progress as the CLI shows it (bar on a terminal, log lines otherwise). */
+export interface BackfillTick {
+  readonly done: number;
+  readonly total: number | null;
+  readonly usersPerSecond: number;
+  readonly etaSeconds: number | null;
+}
+
+export interface BackfillOptions {
+  readonly reader: LegacyReader;
+  readonly dispatcher: Dispatcher;
+  readonly governor: DispatchGovernor;
+  readonly store: StateStore;
+  readonly logger: Logger;
+  readonly metrics: SyncMetrics;
+  readonly batchSize: number;
+  /** Called after every page with progress. */
+  readonly onProgress?: (tick: BackfillTick) => void;
+  /** How often a progress line is logged (default 5 s). */
+  readonly logEveryMs?: number;
+  readonly signal: { readonly aborted: boolean };
+}
+
+/**
+ * The backfill (DESIGN.md "Backfill and hand-off"): walks the users table by key in pages, pushes
+ * every user through the dispatcher with `concurrency` pages in flight, and saves the last key
+ * below which every page is done, so that an interrupted backfill resumes there.
+ *
+ * When `sweep` is set (a restart over a populated state store), the users the state store holds
+ * as live are walked too, so that users deleted from the legacy database meanwhile are deleted in
+ * cidaas.
+ */
+export async function runBackfill(o: BackfillOptions, progress: BackfillProgress): Promise<BackfillProgress> {
+  const log = o.logger.child({ component: 'backfill' });
+  const total = progress.usersTotal ?? (await o.reader.estimateUserCount().catch(() => null));
+  let p: BackfillProgress = { ...progress, usersTotal: total };
+  o.metrics.backfillTotal.set(total ?? 0);
+  o.metrics.backfillDone.set(p.usersDone);
+  const started = Date.now();
+  const doneAtStart = p.usersDone;
+  let lastLog = started;
+  /** Pages in flight, in key order; the saved key advances over the done prefix only. */
+  const pages: { lastKey: string; count: number; done: boolean }[] = [];
+  let failure: unknown = null;
+  let saving: Promise<void> = Promise.resolve();
+  const inFlight = new Set<Promise<void>>();
+
+  const tick = (): void => {
+    const elapsed = (Date.now() - started) / 1000;
+    const rate = elapsed > 0 ? (p.usersDone - doneAtStart) / elapsed : 0;
+    const eta = total !== null && rate > 0 ? Math.max(0, (total - p.usersDone) / rate) : null;
+    o.onProgress?.({ done: p.usersDone, total, usersPerSecond: rate, etaSeconds: eta });
+    if (Date.now() - lastLog >= (o.logEveryMs ?? 5000)) {
+      lastLog = Date.now();
+      log.info('backfill progress', { done: p.usersDone, total, usersPerSecond: Math.round(rate), etaSeconds: eta === null ? null : Math.round(eta) });
+    }
+  };
+
+  const advance = (): void => {
+    let moved = false;
+    while (pages.length && pages[0]!.done) {
+      const page = pages.shift()!;
+      p = { ...p, lastKey: page.lastKey, usersDone: p.usersDone + page.count };
+      moved = true;
+    }
+    if (!moved) return;
+    o.metrics.backfillDone.set(p.usersDone);
+    const snapshot = p;
+    saving = saving.then(() => o.store.saveBackfill(snapshot)).catch((err: unknown) => { failure ??= err; });
+    tick();
+  };
+
+  const runPage = async (keys: string[], page: { done: boolean }): Promise<void> => {
+    let items: DispatchItem[] = keys.map((key) => ({ key, expectations: [], attempts: 0 }));
+    try {
+      while (items.length) {
+        const results = await o.dispatcher.process(items, 'backfill');
+        const retry = items.filter((i) => results.get(i.key)?.status === 'retry');
+        if (!retry.length) break;
+        const delays = retry.map((i) => { const r = results.get(i.key)!; return r.status === 'retry' ? r.delayMs : 0; });
+        await new Promise((res) => setTimeout(res, Math.max(...delays)));
+        if (o.signal.aborted) return;
+        items = retry.map((i) => ({ ...i, attempts: i.attempts + 1 }));
+      }
+      page.done = true;
+      advance();
+    } catch (err) {
+      failure ??= err;
+    }
+  };
+
+  let after = p.lastKey;
+  log.info(after === null ? 'backfill starting' : 'backfill resuming', { after, total });
+  while (!o.signal.aborted && failure === null) {
+    const keys = await o.reader.pageKeys(after, o.batchSize);
+    if (keys.length === 0) break;
+    after = keys[keys.length - 1]!;
+    if (!(await o.governor.acquire(o.signal))) break;
+    const page = { lastKey: after, count: keys.length, done: false };
+    pages.push(page);
+    const task = runPage(keys, page).finally(() => {
+      o.governor.release();
+      inFlight.delete(task);
+    });
+    inFlight.add(task);
+  }
+  await Promise.all(inFlight);
+  await saving;
+  if (failure !== null) throw failure;
+  if (o.signal.aborted) {
+    log.info('backfill interrupted; it resumes from the last key done', { lastKey: p.lastKey, done: p.usersDone });
+    return p;
+  }
+  p = { ...p, status: 'done', finishedAt: new Date() };
+  await o.store.saveBackfill(p);
+  tick();
+  log.info('backfill done', { users: p.usersDone, seconds: Math.round((Date.now() - started) / 1000) });
+  return p;
+}
+
+/**
+ * After a backfill over a populated state store: every user the store holds as live but the legacy
+ * database no longer has is deleted in cidaas (through the dispatcher, which sees the root row gone).
+ */
+export async function sweepDeleted(o: BackfillOptions): Promise<number> {
+  let after: string | null = null;
+  let swept = 0;
+  for (;;) {
+    const states = await o.store.listUserStates(after, 500);
+    if (!states.length) return swept;
+    after = states[states.length - 1]!.key;
+    const live = states.filter((s) => !s.deleted).map((s) => s.key);
+    if (!live.length) continue;
+    const rows = await o.reader.readUsers(live);
+    const gone = live.filter((k) => rows.get(k)!.user === null);
+    for (let i = 0; i < gone.length; i += o.batchSize) {
+      let items: DispatchItem[] = gone.slice(i, i + o.batchSize).map((key) => ({ key, expectations: [], attempts: 0 }));
+      while (items.length && !o.signal.aborted) {
+        const results = await o.dispatcher.process(items, 'backfill');
+        items = items.filter((x) => results.get(x.key)?.status === 'retry').map((x) => ({ ...x, attempts: x.attempts + 1 }));
+        if (items.length) await new Promise((res) => setTimeout(res, 1000));
+      }
+      swept += gone.slice(i, i + o.batchSize).length;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { openPipeline } from '../../app/open-pipeline.js';
+import { createLogger } from '../../observability/logger.js';
+import { SyncMetrics } from '../../observability/metrics.js';
+import { startHttpServer } from '../../observability/http-server.js';
+import { SyncRunner } from '../../sync-runner.js';
+import { configFrom, withConfigOption } from '../config-option.js';
+import type { BackfillTick } from '../../backfill.js';
+
+/** `cidaas-sync run`: backfill if not done, then stream until SIGTERM. */
+export function runCommand(): Command {
+  const cmd = new Command('run')
+    .description('backfill every user if not done yet, then stream changes to cidaas until stopped (SIGTERM drains and checkpoints)')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .addHelpText('after', '\nExamples:\n  cidaas-sync run --config /etc/cidaas-sync/config.yaml\n  CIDAAS_SYNC_CONFIG=./sync.yaml cidaas-sync run');
+  withConfigOption(cmd);
+  cmd.action(async (opts: { config: string; progress: boolean }) => {
+    const config = await configFrom(opts);
+    const logger = createLogger();
+    const metrics = new SyncMetrics({ defaultMetrics: true });
+    const pipeline = await openPipeline(config, { logger, metrics });
+    const bar = opts.progress && process.stderr.isTTY ? new SingleBar({
+      format: 'backfill |{bar}| {percentage}% {value}/{total} users | {rate} users/s | ETA {eta_formatted}',
+      stream: process.stderr, hideCursor: true,
+    }) : null;
+    let barStarted = false;
+    const onBackfillProgress = (t: BackfillTick): void => {
+      if (!bar) return;
+      if (!barStarted) { bar.start(Math.max(t.total ?? t.done, t.done), t.done, { rate: 0 }); barStarted = true; }
+      bar.setTotal(Math.max(t.total ?? t.done, t.done));
+      bar.update(t.done, { rate: Math.round(t.usersPerSecond) });
+    };
+    const runner = new SyncRunner({
+      source: pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
+      governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
+      maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
+      onBackfillProgress,
+    });
+    const http = await startHttpServer({
+      port: config.http.port, host: config.http.host, metrics,
+      readiness: {
+        notReadyReason: async () => {
+          if (runner.phase !== 'streaming') return `phase ${runner.phase}`;
+          const lag = (runner.engine?.oldestPendingAge() ?? 0) / 1000;
+          return lag > config.http.readyLagSeconds ? `lag ${Math.round(lag)} s above ${config.http.readyLagSeconds} s` : null;
+        },
+      },
+    });
+    logger.info('cidaas-sync running', { source: config.source.kind, slot: config.source.kind === 'postgres' ? config.source.slot : undefined, http: http.port, state: config.state.redactedUrl });
+    let signals = 0;
+    const onSignal = (sig: string): void => {
+      signals++;
+      if (signals > 1) {
+        logger.warn('second signal: exiting without draining', { signal: sig });
+        process.exit(1);
+      }
+      logger.info('stopping: finishing the batches in flight', { signal: sig });
+      void runner.stop();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    try {
+      await runner.run();
+      logger.info('stopped cleanly');
+    } finally {
+      if (barStarted) bar?.stop();
+      await http.close();
+      await pipeline.close();
+    }
+  });
+  return cmd;
+}

@@ -1,0 +1,223 @@
+import type { CidaasClient } from './cidaas/cidaas-client.js';
+import type { CidaasUser } from './cidaas/cidaas-user.js';
+import { isTransient, SyncError } from './errors.js';
+import { changedGroups, fingerprintUser, type FieldGroup } from './fingerprints.js';
+import type { LegacyReader } from './legacy-reader.js';
+import type { Logger } from './observability/logger.js';
+import type { DomainEvent, SyncMetrics } from './observability/metrics.js';
+import { unmetExpectations, type RowExpectation } from './row-expectation.js';
+import type { OutcomeRecord, StateStore, UserState } from './state/state-store.js';
+import type { MappedUser, UserMapper } from './user-mapper.js';
+
+/** A user to push: from the dirty set (with what the log says a read must show) or from a backfill page. */
+export interface DispatchItem {
+  readonly key: string;
+  /** The newest logged image of each changed row; empty for the backfill. */
+  readonly expectations: Iterable<RowExpectation>;
+  /** Earlier attempts (stale reads, transient failures). */
+  readonly attempts: number;
+}
+
+/** What became of one user of a batch. */
+export type ItemResult =
+  /** Pushed, deleted, unchanged, skipped or dead-lettered, and stored: no longer pending. */
+  | { readonly status: 'done' }
+  /** Not pushed now; try again after `delayMs`. */
+  | { readonly status: 'retry'; readonly delayMs: number; readonly why: 'stale-read' | 'transient' };
+
+export interface DispatcherOptions {
+  readonly reader: LegacyReader;
+  readonly mapper: UserMapper;
+  readonly client: CidaasClient;
+  readonly store: StateStore;
+  readonly logger: Logger;
+  readonly metrics: SyncMetrics;
+  readonly onDelete: 'purge' | 'lock' | 'ignore';
+  /** First delay before a read that disagreed with the log is retried; doubles per attempt. */
+  readonly readRetryMs: number;
+  /**
+   * After this long of reads disagreeing with the log, the read is taken as newer than the log
+   * (a later change on its way) and pushed. A commit becomes visible microseconds after it is
+   * logged, so only a read newer than the log can keep disagreeing this long.
+   */
+  readonly readRetryMaxMs: number;
+}
+
+const MAX_TRANSIENT_DELAY_MS = 30_000;
+
+function backoff(base: number, attempts: number, cap: number): number {
+  return Math.min(cap, base * 2 ** Math.min(attempts, 16));
+}
+
+/** Total backoff spent after `attempts` stale reads. */
+function spentOnReads(base: number, attempts: number): number {
+  let total = 0;
+  for (let i = 0; i < attempts; i++) total += backoff(base, i, 5000);
+  return total;
+}
+
+const EVENT_OF_GROUP: Partial<Record<FieldGroup, DomainEvent>> = { email: 'email.changed', password: 'password.changed', mfa: 'mfa.changed' };
+
+/**
+ * The dispatcher (DESIGN.md step 4): reads the current state of a batch of users from the legacy
+ * database, accepts a read only where it is not older than the log, builds the cidaas users, pushes
+ * those whose fingerprints changed, deletes the gone ones, and stores the outcomes. Shared by the
+ * backfill and the stream.
+ */
+export class Dispatcher {
+  readonly #o: DispatcherOptions;
+  readonly #log: Logger;
+
+  constructor(options: DispatcherOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'dispatcher' });
+  }
+
+  /**
+   * Processes one batch and stores its outcomes. Throws only what retrying cannot cure (the state
+   * store failed, cidaas refused our credentials): the caller stops.
+   */
+  async process(items: readonly DispatchItem[], mode: 'backfill' | 'stream'): Promise<Map<string, ItemResult>> {
+    const o = this.#o;
+    const results = new Map<string, ItemResult>();
+    const keys = items.map((i) => i.key);
+    let states: Map<string, UserState>;
+    let dead: Map<string, unknown>;
+    let reads;
+    try {
+      [reads, states, dead] = await Promise.all([o.reader.readUsers(keys), o.store.getUserStates(keys), o.store.getDeadLetters(keys)]);
+    } catch (err) {
+      if (err instanceof SyncError && err.code === 'STATE_STORE') throw err;
+      const maxAttempts = Math.max(...items.map((i) => i.attempts));
+      this.#log.warn('reading users from the legacy database failed; retrying', { error: (err as Error).message, users: items.length });
+      const delayMs = backoff(250, maxAttempts, MAX_TRANSIENT_DELAY_MS);
+      for (const i of items) results.set(i.key, { status: 'retry', delayMs, why: 'transient' });
+      return results;
+    }
+
+    const now = new Date();
+    const outcomes: OutcomeRecord[] = [];
+    const upserts: { key: string; user: CidaasUser; events: DomainEvent[]; fingerprints: ReturnType<typeof fingerprintUser> }[] = [];
+    const deletes: { key: string; sub: string }[] = [];
+
+    for (const item of items) {
+      const read = reads.get(item.key)!;
+      const unmet = unmetExpectations(read, item.expectations);
+      if (unmet.length) {
+        if (spentOnReads(o.readRetryMs, item.attempts) < o.readRetryMaxMs) {
+          o.metrics.staleReads.inc();
+          results.set(item.key, { status: 'retry', delayMs: backoff(o.readRetryMs, item.attempts, 5000), why: 'stale-read' });
+          continue;
+        }
+        this.#log.warn('the read kept disagreeing with the log; pushing what the database returns', { key: item.key, unmet });
+      }
+      let mapped: MappedUser;
+      try {
+        mapped = await o.mapper.map(read);
+      } catch (err) {
+        mapped = { kind: 'invalid', sub: o.mapper.subOf(item.key), reason: `mapping failed: ${(err as Error).message}` };
+      }
+      const state = states.get(item.key);
+      const live = state && !state.deleted ? state : undefined;
+      switch (mapped.kind) {
+        case 'skip':
+          results.set(item.key, { status: 'done' });
+          break;
+        case 'invalid':
+          outcomes.push({ kind: 'dead', key: item.key, reason: mapped.reason, at: now, permanent: true });
+          results.set(item.key, { status: 'done' });
+          break;
+        case 'delete':
+          // Never pushed (or already deleted): nothing of ours is in cidaas.
+          if (!live || o.onDelete === 'ignore') results.set(item.key, { status: 'done' });
+          else deletes.push({ key: item.key, sub: live.sub });
+          break;
+        case 'upsert': {
+          const fingerprints = fingerprintUser(mapped.user);
+          const changed = changedGroups(live?.fingerprints, fingerprints);
+          if (live && changed.length === 0 && !dead.has(item.key)) {
+            o.metrics.suppressed.inc();
+            results.set(item.key, { status: 'done' });
+            break;
+          }
+          const user: CidaasUser = { ...mapped.user };
+          if (live) {
+            // Absent fields are kept by cidaas: send a password or MFA only when it changed, so that
+            // an unchanged password is never re-sent (which needs migrationMode).
+            if (!changed.includes('password')) delete user.password_hash_info;
+            if (!changed.includes('mfa')) { delete user.mfa; delete user.mfa_enabled; }
+          }
+          const events: DomainEvent[] = live ? ['user.updated', ...changed.flatMap((g) => EVENT_OF_GROUP[g] ?? [])] : ['user.created'];
+          upserts.push({ key: item.key, user, events, fingerprints });
+          break;
+        }
+      }
+    }
+
+    // A user in the dead-letter list goes alone, so that whatever broke it cannot touch the others.
+    const regular = upserts.filter((u) => !dead.has(u.key));
+    const alone = upserts.filter((u) => dead.has(u.key));
+    const calls = [regular, ...alone.map((u) => [u])].filter((b) => b.length > 0);
+    try {
+      await Promise.all([
+        ...calls.map(async (batch) => {
+          const answers = await o.client.bulkUpsert(batch.map((u) => u.user));
+          batch.forEach((u, i) => {
+            const a = answers[i]!;
+            if (a.status === 'FAILED') {
+              o.metrics.pushes.inc({ outcome: 'failed' });
+              if (a.permanent) {
+                outcomes.push({ kind: 'dead', key: u.key, reason: a.message ?? 'FAILED without a message', at: now, permanent: true });
+                results.set(u.key, { status: 'done' });
+                this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, message: a.message });
+              } else {
+                results.set(u.key, { status: 'retry', delayMs: backoff(1000, items.find((x) => x.key === u.key)!.attempts, MAX_TRANSIENT_DELAY_MS), why: 'transient' });
+              }
+              return;
+            }
+            o.metrics.pushes.inc({ outcome: a.status === 'CREATED' ? 'created' : 'updated' });
+            // cidaas is the judge of created vs updated (the state store may have been reset).
+            const events = a.status === 'CREATED' ? (['user.created'] as DomainEvent[]) : u.events.filter((e) => e !== 'user.created');
+            if (a.status === 'UPDATED' && !events.includes('user.updated')) events.unshift('user.updated');
+            for (const e of events) o.metrics.domainEvents.inc({ type: e });
+            const line = { key: u.key, sub: u.user.sub, events };
+            if (mode === 'stream') this.#log.info(events[0]!, line);
+            else this.#log.debug(events[0]!, line);
+            outcomes.push({ kind: 'pushed', key: u.key, sub: u.user.sub, fingerprints: u.fingerprints, at: now });
+            results.set(u.key, { status: 'done' });
+          });
+        }),
+        ...deletes.map(async (d) => {
+          if (o.onDelete === 'lock') {
+            const [a] = await o.client.bulkUpsert([{ sub: d.sub, userStatus: 'LOCKED' }]);
+            if (a!.status === 'FAILED') {
+              outcomes.push({ kind: 'dead', key: d.key, reason: `lock failed: ${a!.message ?? ''}`, at: now, permanent: a!.permanent });
+              results.set(d.key, { status: 'done' });
+              return;
+            }
+          } else {
+            const r = await o.client.purge(d.sub);
+            o.metrics.pushes.inc({ outcome: r === 'deleted' ? 'deleted' : 'absent' });
+          }
+          o.metrics.domainEvents.inc({ type: 'user.deleted' });
+          const line = { key: d.key, sub: d.sub, events: ['user.deleted'] };
+          if (mode === 'stream') this.#log.info('user.deleted', line);
+          else this.#log.debug('user.deleted', line);
+          outcomes.push({ kind: 'deleted', key: d.key, sub: d.sub, at: now });
+          results.set(d.key, { status: 'done' });
+        }),
+      ]);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      // Whatever went through is recorded below; the rest stays pending and is tried again.
+      const maxAttempts = Math.max(...items.map((i) => i.attempts));
+      this.#log.warn('cidaas is failing; the batch will be retried', { error: (err as Error).message, users: items.length });
+      const delayMs = backoff(1000, maxAttempts, MAX_TRANSIENT_DELAY_MS);
+      for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'retry', delayMs, why: 'transient' });
+    }
+
+    if (outcomes.length) await o.store.recordOutcomes(outcomes);
+    for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'done' });
+    return results;
+  }
+}

@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The domain events a push turns into (DESIGN.md step 5). */
+export type DomainEvent = 'user.created' | 'user.updated' | 'user.deleted' | 'email.changed' | 'password.changed' | 'mfa.changed';
+
+/** Every metric cidaas-sync exports, on one registry per process (or per test). */
+export class SyncMetrics {
+  readonly registry = new Registry();
+  readonly domainEvents = new Counter({ name: 'cidaas_sync_domain_events_total', help: 'Domain events pushed to cidaas, by type', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly pushes = new Counter({ name: 'cidaas_sync_pushes_total', help: 'Users sent to cidaas, by outcome (created, updated, failed, deleted, absent)', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly suppressed = new Counter({ name: 'cidaas_sync_unchanged_total', help: 'Dirty users whose fingerprints were unchanged: no call made', registers: [this.registry] });
+  readonly staleReads = new Counter({ name: 'cidaas_sync_stale_reads_total', help: 'Reads older than the log, retried', registers: [this.registry] });
+  readonly retries = new Counter({ name: 'cidaas_sync_retries_total', help: 'cidaas calls retried, by endpoint and reason', labelNames: ['endpoint', 'reason'] as const, registers: [this.registry] });
+  readonly throttled = new Counter({ name: 'cidaas_sync_throttled_total', help: 'cidaas answers 429', registers: [this.registry] });
+  readonly deadLetters = new Gauge({ name: 'cidaas_sync_dead_letters', help: 'Users in the dead-letter list', registers: [this.registry] });
+  readonly pendingUsers = new Gauge({ name: 'cidaas_sync_pending_users', help: 'Dirty or in-flight users', registers: [this.registry] });
+  readonly lagBytes = new Gauge({ name: 'cidaas_sync_lag_bytes', help: 'Log bytes between the acknowledged position and the end of the log', registers: [this.registry] });
+  readonly lagSeconds = new Gauge({ name: 'cidaas_sync_lag_seconds', help: 'Age of the oldest unpushed change, in seconds (0 when nothing is pending)', registers: [this.registry] });
+  readonly retainedBytes = new Gauge({ name: 'cidaas_sync_source_retained_bytes', help: 'Log bytes the source server keeps for us (PostgreSQL slot WAL)', registers: [this.registry] });
+  readonly backfillDone = new Gauge({ name: 'cidaas_sync_backfill_users_done', help: 'Users the backfill has processed', registers: [this.registry] });
+  readonly backfillTotal = new Gauge({ name: 'cidaas_sync_backfill_users_total', help: 'Users the backfill expects (estimate)', registers: [this.registry] });
+  readonly concurrency = new Gauge({ name: 'cidaas_sync_dispatch_concurrency', help: 'Batches allowed in flight now (adaptive)', registers: [this.registry] });
+  readonly batchSeconds = new Histogram({
+    name: 'cidaas_sync_batch_duration_seconds', help: 'Time from taking a batch to storing its outcomes',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
+  });
+  readonly commitToPushSeconds = new Histogram({
+    name: 'cidaas_sync_change_latency_seconds', help: 'Time from a user becoming dirty to its push being stored',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'cidaas_sync_' });
+  }
+
+  /** The value of a counter or gauge with the given labels (for tests and `status`). */
+  async value(metric: Counter<string> | Gauge<string>, labels: Record<string, string> = {}): Promise<number> {
+    const data = await metric.get();
+    const hit = data.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
+    return hit?.value ?? 0;
+  }
+}

@@ -1,0 +1,270 @@
+import { runBackfill, sweepDeleted, type BackfillTick } from './backfill.js';
+import type { DispatchGovernor } from './dispatch-governor.js';
+import type { Dispatcher } from './dispatcher.js';
+import { SyncError } from './errors.js';
+import type { LegacyReader } from './legacy-reader.js';
+import type { Logger } from './observability/logger.js';
+import type { SyncMetrics } from './observability/metrics.js';
+import type { Source, SourceHandler } from './source.js';
+import type { StateStore } from './state/state-store.js';
+import { SyncEngine, type DirtyUser } from './sync-engine.js';
+import type { Translator } from './translator.js';
+
+export interface SyncRunnerOptions {
+  readonly source: Source;
+  readonly reader: LegacyReader;
+  readonly translator: Translator;
+  readonly dispatcher: Dispatcher;
+  readonly governor: DispatchGovernor;
+  readonly store: StateStore;
+  readonly logger: Logger;
+  readonly metrics: SyncMetrics;
+  readonly batchSize: number;
+  readonly maxDirtyUsers: number;
+  /** Debounce of a changed user before it is pushed (ms). */
+  readonly quietMs: number;
+  readonly maxDelayMs: number;
+  readonly onBackfillProgress?: (tick: BackfillTick) => void;
+}
+
+/** Where the runner is, for /readyz and `status`. */
+export type RunnerPhase = 'starting' | 'backfill' | 'streaming' | 'stopping' | 'stopped' | 'failed';
+
+/**
+ * Runs the sidecar: backfill if it is not done, then stream. The order of every batch is
+ * outcome -> checkpoint -> acknowledge (DESIGN.md step 6): the source is told only what is stored.
+ */
+export class SyncRunner {
+  readonly #o: SyncRunnerOptions;
+  readonly #log: Logger;
+  #engine: SyncEngine | null = null;
+  #phase: RunnerPhase = 'starting';
+  readonly #abort = { aborted: false };
+  #failure: Error | null = null;
+  #failed: ((err: Error) => void) | null = null;
+  #batches = new Set<Promise<void>>();
+  #checkpointing: Promise<void> | null = null;
+  #checkpointAgain = false;
+  #stopped: Promise<void> | null = null;
+  #lagTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: SyncRunnerOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'runner' });
+  }
+
+  get phase(): RunnerPhase { return this.#phase; }
+  /** The engine while streaming (for status and tests). */
+  get engine(): SyncEngine | null { return this.#engine; }
+
+  /**
+   * Backfills if needed, then streams until {@link stop} or a failure that retrying cannot cure.
+   * Resolves after a clean stop; rejects with the failure.
+   */
+  async run(): Promise<void> {
+    const o = this.#o;
+    const failed = new Promise<never>((_, reject) => { this.#failed = reject; });
+    failed.catch(() => undefined);
+    try {
+      await o.source.prepare();
+      let checkpoint = (await o.store.getCheckpoint())?.position ?? null;
+      let backfill = await o.store.getBackfill();
+      if (!backfill || backfill.status === 'running') {
+        this.#phase = 'backfill';
+        if (!backfill) {
+          // The position first (the slot exists since prepare), so nothing after it is recycled.
+          const startPosition = await o.source.currentPosition();
+          const sweep = (await o.store.countUsers()).live > 0;
+          backfill = { status: 'running', startPosition, lastKey: null, usersDone: 0, usersTotal: null, startedAt: new Date(), finishedAt: null };
+          await o.store.saveBackfill(backfill);
+          if (sweep) await o.store.setMeta('backfill.sweep', 'pending');
+        }
+        const bo = {
+          reader: o.reader, dispatcher: o.dispatcher, governor: o.governor, store: o.store, logger: o.logger,
+          metrics: o.metrics, batchSize: o.batchSize, signal: this.#abort, ...(o.onBackfillProgress ? { onProgress: o.onBackfillProgress } : {}),
+        };
+        backfill = await Promise.race([runBackfill(bo, backfill), failed]);
+        if (this.#abort.aborted) return;
+        if (await o.store.getMeta('backfill.sweep') === 'pending') {
+          const swept = await sweepDeleted(bo);
+          if (this.#abort.aborted) return;
+          await o.store.setMeta('backfill.sweep', 'done');
+          this.#log.info('sweep of users deleted meanwhile done', { deleted: swept });
+        }
+        if (checkpoint === null || o.source.comparePositions(backfill.startPosition, checkpoint) < 0) {
+          // Stream from the hand-off position: changes made during the backfill are replayed.
+          checkpoint = backfill.startPosition;
+          await o.store.saveCheckpoint(checkpoint);
+        }
+      }
+      if (this.#abort.aborted) return;
+      await this.#stream(checkpoint, failed);
+    } catch (err) {
+      this.#phase = 'failed';
+      await this.#shutdown();
+      throw err;
+    }
+  }
+
+  async #stream(checkpoint: string | null, failed: Promise<never>): Promise<void> {
+    const o = this.#o;
+    const engine = new SyncEngine({
+      maxDirtyUsers: o.maxDirtyUsers, comparePositions: (a, b) => o.source.comparePositions(a, b), checkpoint,
+      quietMs: o.quietMs, maxDelayMs: o.maxDelayMs,
+    });
+    this.#engine = engine;
+    const handler: SourceHandler = {
+      begin: async () => engine.begin(),
+      change: async (change) => {
+        const t = o.translator.translate(change);
+        if ('marks' in t) {
+          engine.mark(t.marks);
+          o.metrics.pendingUsers.set(engine.pendingCount);
+          await engine.waitForRoom();
+        }
+      },
+      truncate: async (t) => {
+        throw new SyncError('SOURCE_PROTOCOL', `TRUNCATE of ${t.tables.join(', ')}: every row of a configured table is gone at once`, {
+          hint: 'cidaas-sync does not delete users in bulk on its own. If the truncate was intended, run `cidaas-sync backfill --restart`: it resynchronises every user and deletes in cidaas those no longer in the legacy database',
+        });
+      },
+      commit: async (tx) => {
+        engine.commit(tx.position);
+        this.#scheduleCheckpoint();
+      },
+      abort: async () => engine.abort(),
+      idle: async (position) => {
+        engine.idle(position);
+        this.#scheduleCheckpoint();
+      },
+    };
+    await o.source.start(checkpoint, handler, (err) => this.#fail(err));
+    this.#phase = 'streaming';
+    this.#log.info('streaming', { from: checkpoint });
+    this.#lagTimer = setInterval(() => void this.#observeLag(), 5000);
+    this.#lagTimer.unref();
+    await Promise.race([this.#dispatchLoop(engine), failed]);
+    await this.#shutdown();
+  }
+
+  async #dispatchLoop(engine: SyncEngine): Promise<void> {
+    const o = this.#o;
+    while (!this.#abort.aborted) {
+      const wait = engine.nextReadyIn();
+      if (wait === null || wait > 0) {
+        await engine.waitForWork(wait === null ? 1000 : Math.min(wait, 1000));
+        continue;
+      }
+      if (!(await o.governor.acquire(this.#abort))) break;
+      const users = engine.take(o.batchSize);
+      if (!users.length) {
+        o.governor.release();
+        continue;
+      }
+      const task = this.#runBatch(engine, users).finally(() => {
+        o.governor.release();
+        this.#batches.delete(task);
+      });
+      this.#batches.add(task);
+    }
+    await Promise.all(this.#batches);
+  }
+
+  async #runBatch(engine: SyncEngine, users: DirtyUser[]): Promise<void> {
+    const o = this.#o;
+    const started = Date.now();
+    try {
+      const items = users.map((u) => ({ key: u.key, expectations: [...u.expectations.values()], attempts: u.attempts }));
+      const results = await o.dispatcher.process(items, 'stream');
+      const done: DirtyUser[] = [];
+      for (const u of users) {
+        const r = results.get(u.key);
+        if (r?.status === 'retry') engine.requeue(u, r.delayMs);
+        else {
+          done.push(u);
+          o.metrics.commitToPushSeconds.observe((Date.now() - u.since) / 1000);
+        }
+      }
+      engine.complete(done);
+      o.metrics.batchSeconds.observe((Date.now() - started) / 1000);
+      o.metrics.pendingUsers.set(engine.pendingCount);
+      this.#scheduleCheckpoint();
+    } catch (err) {
+      // Not stored: leave the users in flight so the watermark cannot pass them, and stop.
+      this.#fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** outcome -> checkpoint -> acknowledge, one at a time, coalescing requests made meanwhile. */
+  #scheduleCheckpoint(): void {
+    if (this.#checkpointing) {
+      this.#checkpointAgain = true;
+      return;
+    }
+    this.#checkpointing = (async () => {
+      do {
+        this.#checkpointAgain = false;
+        const engine = this.#engine;
+        const wm = engine?.watermark() ?? null;
+        if (!engine || wm === null) continue;
+        try {
+          await this.#o.store.saveCheckpoint(wm);
+        } catch (err) {
+          this.#fail(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        engine.checkpointed(wm);
+        await this.#o.source.acknowledge(wm);
+      } while (this.#checkpointAgain && !this.#failure);
+    })().finally(() => { this.#checkpointing = null; });
+  }
+
+  async #observeLag(): Promise<void> {
+    const e = this.#engine;
+    if (!e) return;
+    this.#o.metrics.lagSeconds.set(e.oldestPendingAge() / 1000);
+    this.#o.metrics.pendingUsers.set(e.pendingCount);
+    try {
+      const lag = await this.#o.source.lag();
+      if (lag.bytes !== null) this.#o.metrics.lagBytes.set(lag.bytes);
+      if (lag.retainedBytes !== null) this.#o.metrics.retainedBytes.set(lag.retainedBytes);
+    } catch {
+      // The source is reconnecting; the next round reports.
+    }
+  }
+
+  #fail(err: Error): void {
+    if (this.#failure) return;
+    this.#failure = err;
+    this.#abort.aborted = true;
+    this.#o.governor.wakeAll();
+    this.#log.error('stopping on an error', { error: err.message, ...(err instanceof SyncError ? { code: err.code } : {}) });
+    this.#failed?.(err);
+  }
+
+  /** Finishes the batches in flight, checkpoints and acknowledges what is stored, stops the source. */
+  #shutdown(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#phase = this.#failure ? 'failed' : 'stopping';
+      this.#abort.aborted = true;
+      this.#o.governor.wakeAll();
+      if (this.#lagTimer) clearInterval(this.#lagTimer);
+      await Promise.all(this.#batches);
+      while (this.#checkpointing) await this.#checkpointing;
+      if (!this.#failure) {
+        this.#scheduleCheckpoint();
+        while (this.#checkpointing) await this.#checkpointing;
+      }
+      await this.#o.source.stop().catch((err: unknown) => this.#log.warn('stopping the source failed', { error: (err as Error).message }));
+      if (!this.#failure) this.#phase = 'stopped';
+    })();
+    return this.#stopped;
+  }
+
+  /** Graceful stop (SIGTERM): no new batch starts; those in flight finish, are stored, checkpointed and acknowledged. */
+  async stop(): Promise<void> {
+    this.#abort.aborted = true;
+    this.#o.governor.wakeAll();
+    await this.#shutdown();
+  }
+}

@@ -1,0 +1,210 @@
+import type { Config } from '../config/config-schema.js';
+import type { CidaasCustomFieldValue, CidaasUserDraft, LegacyUser, MappingFunction } from '../config/mapping-types.js';
+import type { CidaasUser } from './cidaas/cidaas-user.js';
+import type { LegacyRow, LegacyRows } from './legacy-reader.js';
+import { normalizeTotpSecret } from './mfa/normalize-totp-secret.js';
+import { explicitPasswordHash } from './password/explicit-password-hash.js';
+import { recognizePasswordHash } from './password/recognize-password-hash.js';
+import { canonicalValue } from './row-digest.js';
+import { Secret } from './secret.js';
+
+/** What one legacy user becomes in cidaas. */
+export type MappedUser =
+  | { readonly kind: 'upsert'; readonly sub: string; readonly user: CidaasUser }
+  | { readonly kind: 'delete'; readonly sub: string; readonly reason: 'gone' | 'soft-deleted' | 'mapping' }
+  | { readonly kind: 'skip'; readonly sub: string }
+  /** Cannot be pushed as it is: goes to the dead-letter list with `reason` (never a secret). */
+  | { readonly kind: 'invalid'; readonly sub: string; readonly reason: string };
+
+const BOOLEAN_FIELDS = new Set(['email_verified', 'mobile_number_verified']);
+/** Free-text fields a legacy user may clear: sent as "" so the old value does not linger (absent fields are kept). */
+const CLEARABLE_FIELDS = new Set(['given_name', 'family_name', 'middle_name', 'nickname']);
+
+/** Truthy as legacy schemas write it: true, 1, '1', 't', 'true', 'yes', 'y', 'on'. */
+export function legacyTruthy(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
+  if (typeof v === 'string') return /^(1|t|true|y|yes|on)$/i.test(v.trim());
+  if (v instanceof Uint8Array) return v.length > 0 && v[0] !== 0 && v[0] !== 0x30;
+  return false;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** A column value as the cidaas field wants it; undefined when there is none. */
+function fieldValue(field: string, v: unknown): string | boolean | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (BOOLEAN_FIELDS.has(field)) return legacyTruthy(v);
+  if (field === 'birthdate') {
+    // node-postgres and mysql2 read a DATE as local midnight.
+    if (v instanceof Date) return `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}`;
+    return String(v).slice(0, 10);
+  }
+  if (field === 'createdTime' || field === 'lastLoggedInTime') return v instanceof Date ? v.toISOString() : String(v);
+  if (field === 'userStatus') return String(v).toUpperCase();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  const s = v instanceof Date ? v.toISOString() : String(v);
+  return s.trim() === '' ? undefined : s.trim();
+}
+
+function customValue(v: unknown): CidaasCustomFieldValue | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  if (Array.isArray(v)) return v.map(String);
+  return JSON.stringify(v);
+}
+
+function textOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  return String(v);
+}
+
+/**
+ * Builds the cidaas user of a legacy user: the YAML mapping, then the optional mapping module.
+ * The same function serves the push, `preview` and `verify`, so they can never disagree.
+ */
+export class UserMapper {
+  constructor(private readonly config: Config, private readonly mapping?: MappingFunction) {}
+
+  subOf(key: string): string {
+    return this.config.sub.prefix + key;
+  }
+
+  #softDeleted(user: LegacyRow): boolean {
+    const sd = this.config.users.softDelete;
+    if (!sd) return false;
+    const v = user[sd.column];
+    if (sd.equals === undefined) return v !== null && v !== undefined;
+    if (v === null || v === undefined) return false;
+    if (typeof sd.equals === 'boolean') return legacyTruthy(v) === sd.equals;
+    return canonicalValue(v) === canonicalValue(sd.equals);
+  }
+
+  #legacy(rows: LegacyRows): LegacyUser {
+    const attrs: Record<string, string | null> = {};
+    const a = this.config.attributes;
+    if (a) for (const r of rows.attributes) {
+      const name = textOf(r[a.name]);
+      if (name !== null) attrs[name] = textOf(r[a.value]);
+    }
+    return {
+      key: rows.key,
+      user: { ...rows.user },
+      ...(rows.password[0] ? { password: { ...rows.password[0] } } : {}),
+      mfa: rows.mfa.map((r) => ({ ...r })),
+      attributes: attrs,
+    };
+  }
+
+  async map(rows: LegacyRows): Promise<MappedUser> {
+    const sub = this.subOf(rows.key);
+    if (!rows.user) return { kind: 'delete', sub, reason: 'gone' };
+    if (this.#softDeleted(rows.user)) return { kind: 'delete', sub, reason: 'soft-deleted' };
+    const c = this.config;
+    const draft: CidaasUserDraft = { sub };
+    const legacy = this.#legacy(rows);
+    const set = (field: string, v: unknown): void => {
+      const value = fieldValue(field, v);
+      if (value !== undefined) (draft as Record<string, unknown>)[field] = value;
+      else if (CLEARABLE_FIELDS.has(field)) (draft as Record<string, unknown>)[field] = '';
+    };
+    for (const [field, column] of Object.entries(c.users.fields)) set(field, rows.user[column as string]);
+    const custom: Record<string, CidaasCustomFieldValue> = {};
+    for (const [name, column] of Object.entries(c.users.customFields)) {
+      const v = customValue(rows.user[column as string]);
+      if (v !== undefined) custom[name] = v;
+    }
+    if (c.attributes) {
+      for (const [field, name] of Object.entries(c.attributes.fields)) set(field, legacy.attributes[name as string]);
+      for (const [cf, name] of Object.entries(c.attributes.customFields)) {
+        const v = legacy.attributes[name as string];
+        if (v !== null && v !== undefined) custom[cf] = v;
+      }
+    }
+    if (Object.keys(custom).length) draft.customFields = custom;
+
+    let problem: string | null = null;
+    if (c.password) {
+      const row = c.password.table ? rows.password[0] : rows.user;
+      const hash = row ? textOf(row[c.password.hash]) : null;
+      if (row && hash !== null && hash.trim() !== '') {
+        const alg = c.password.algorithm;
+        const extras = {
+          salt: c.password.salt ? (row[c.password.salt] as string | Uint8Array | null) : undefined,
+          iterations: c.password.iterations ? (row[c.password.iterations] as string | number | null) : undefined,
+        };
+        const r = alg === 'auto' ? recognizePasswordHash(hash)
+          : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
+          : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
+        if (r.ok) {
+          draft.password_hash_info = { ...r.info, passwordHash: new Secret(r.info.passwordHash) };
+          draft.provider = 'self';
+        } else problem = `password: ${r.reason}`;
+      }
+    }
+    if (c.mfa) {
+      const m = c.mfa;
+      const candidates = m.table ? rows.mfa : [rows.user];
+      let enrolled = false;
+      for (const row of candidates) {
+        if (m.enabled && !legacyTruthy(row[m.enabled])) continue;
+        const raw = row[m.secret];
+        if (raw === null || raw === undefined || raw === '') continue;
+        const n = normalizeTotpSecret(raw, m.encoding);
+        if (!n.ok) { problem ??= `mfa: ${n.reason}`; continue; }
+        draft.mfa = { totp: { secret: new Secret(n.base32), algorithm: 'SHA1', digits: 6, period: 30 } };
+        enrolled = true;
+        break;
+      }
+      draft.mfa_enabled = enrolled;
+    }
+
+    let result: CidaasUserDraft = draft;
+    if (this.mapping) {
+      const hadPassword = draft.password_hash_info !== undefined;
+      let out;
+      try {
+        out = await this.mapping(draft, legacy);
+      } catch (err) {
+        return { kind: 'invalid', sub, reason: `mapping module threw: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      if (out === 'skip') return { kind: 'skip', sub };
+      if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
+      if (!out || typeof out !== 'object') return { kind: 'invalid', sub, reason: 'mapping module returned neither an entity nor skip/delete' };
+      result = out;
+      // The module may resolve a hash or secret the YAML mapping could not read.
+      if (problem?.startsWith('password:') && (hadPassword || result.password_hash_info !== undefined)) problem = null;
+      if (problem?.startsWith('mfa:') && result.mfa?.totp !== undefined) problem = null;
+    }
+    if (problem) return { kind: 'invalid', sub, reason: problem };
+    if (!result.email && !result.mobile_number && !result.username) {
+      return { kind: 'invalid', sub, reason: 'no identifier: cidaas needs an email, mobile_number or username (check users.fields or the mapping module)' };
+    }
+    return { kind: 'upsert', sub, user: toCidaasUser({ ...result, sub }) };
+  }
+}
+
+/** The client's form: every secret wrapped, whatever the mapping module returned. */
+function toCidaasUser(d: CidaasUserDraft): CidaasUser {
+  const { password_hash_info: pw, mfa, ...rest } = d;
+  const user: CidaasUser = { ...rest, sub: d.sub! } as CidaasUser;
+  if (pw) {
+    user.password_hash_info = {
+      algorithmTypeId: pw.algorithmTypeId,
+      passwordHash: pw.passwordHash instanceof Secret ? pw.passwordHash : new Secret(pw.passwordHash),
+      ...(pw.hData ? { hData: pw.hData } : {}),
+    };
+  }
+  if (mfa?.totp) {
+    const t = mfa.totp;
+    user.mfa = { totp: { secret: t.secret instanceof Secret ? t.secret : new Secret(t.secret), algorithm: t.algorithm ?? 'SHA1', digits: t.digits ?? 6, period: t.period ?? 30 } };
+  }
+  return user;
+}
