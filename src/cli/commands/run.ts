@@ -56,7 +56,7 @@ export function runCommand(): Command {
         process.exit(1);
       }
       logger.info('stopping: finishing the batches in flight', { signal: sig });
-      void runner.stop();
+      runner.stop();
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));

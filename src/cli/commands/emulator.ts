@@ -1,0 +1,107 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SCOPES, startEmulator } from '../../emulator/cidaas-emulator.js';
+
+/** The client id and secret `cidaas-sync emulator` uses when none is given: fake dev values. */
+export const DEV_CLIENT_ID = 'cidaas-sync-dev';
+const DEV_CLIENT_SECRET = 'cidaas-emulator-dev-secret';
+const SECRET_ENV = 'CIDAAS_EMULATOR_CLIENT_SECRET';
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}..${max}`);
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+function list(value: string): string[] {
+  return value.split(/[\s,]+/).filter((s) => s !== '');
+}
+
+interface EmulatorCommandOptions {
+  port: number;
+  host: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes?: string[];
+  maxBatch: number;
+  migrationMode: boolean;
+  tokenTtl: number;
+  rateLimit?: number;
+  latencyMs: number;
+  customFields?: string[];
+}
+
+/** Resolves when the process gets SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/**
+ * `cidaas-sync emulator`: runs the cidaas emulator until SIGINT/SIGTERM. The first line
+ * on stdout is its base URL; the rest (client id, where the secret came from) goes to
+ * stderr. The secret itself is never printed.
+ */
+export function emulatorCommand(): Command {
+  return new Command('emulator')
+    .description('Run the cidaas emulator (CIDAAS_API.md) for tests, benchmarks and the demo.')
+    // addCommand() does not pass the program's exitOverride on: without it a bad option exits 1, not 2.
+    .exitOverride()
+    .addOption(new Option('--port <port>', 'port to listen on (0 = a free one)').default(8080).argParser(integer(0, 65535)))
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(new Option('--client-id <id>', 'the OAuth client id').default(DEV_CLIENT_ID))
+    .addOption(new Option('--client-secret <secret>', `the client secret (default: $${SECRET_ENV}, else a built-in dev secret)`))
+    .addOption(new Option('--scopes <scopes>', `the client's scopes, space- or comma-separated (default: ${DEFAULT_SCOPES.join(' ')})`).argParser(list))
+    .addOption(new Option('--max-batch <n>', 'most users per bulk call').default(50).argParser(integer(1)))
+    .addOption(new Option('--no-migration-mode', 'refuse password_hash_info for users that have a password'))
+    .addOption(new Option('--token-ttl <seconds>', 'access token lifetime').default(86_400).argParser(integer(1)))
+    .addOption(new Option('--rate-limit <r>', 'answer 429 with Retry-After above r API requests/s').argParser(positiveNumber))
+    .addOption(new Option('--latency-ms <ms>', 'add this delay to every API answer').default(0).argParser(integer(0)))
+    .addOption(new Option('--custom-fields <keys>', "the tenant's customFields keys (default: any)").argParser(list))
+    .action(async (opts: EmulatorCommandOptions) => {
+      const envSecret = process.env[SECRET_ENV];
+      const [clientSecret, secretSource] =
+        opts.clientSecret !== undefined
+          ? [opts.clientSecret, '--client-secret']
+          : envSecret
+            ? [envSecret, `$${SECRET_ENV}`]
+            : [DEV_CLIENT_SECRET, 'the built-in dev secret (see src/cli/commands/emulator.ts)'];
+      const emulator = await startEmulator({
+        port: opts.port,
+        host: opts.host,
+        clientId: opts.clientId,
+        clientSecret,
+        ...(opts.scopes ? { scopes: opts.scopes } : {}),
+        maxBatch: opts.maxBatch,
+        migrationMode: opts.migrationMode,
+        tokenTtlSeconds: opts.tokenTtl,
+        ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
+        latencyMs: opts.latencyMs,
+        ...(opts.customFields ? { customFields: opts.customFields } : {}),
+      });
+      process.stdout.write(`${emulator.url}\n`);
+      process.stderr.write(
+        `cidaas emulator listening on ${emulator.url}\n  client id: ${opts.clientId}\n  client secret: from ${secretSource}\n` +
+          `  migrationMode: ${opts.migrationMode ? 'on' : 'off'}, max batch ${opts.maxBatch}, token ttl ${opts.tokenTtl}s` +
+          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}\n` +
+          '  Ctrl-C to stop\n',
+      );
+      const signal = await untilSignal();
+      process.stderr.write(`${signal}: closing the emulator\n`);
+      await emulator.close();
+    });
+}

@@ -1,0 +1,76 @@
+import type { EmulatorState } from './emulator-state.js';
+import type { Reply } from './envelopes.js';
+import { ErrorCodes, serviceError, success } from './envelopes.js';
+import { isJson, isObject, parseJson } from './http-io.js';
+import { parseUserEntity } from './user-entity-parser.js';
+import { isRejection } from './user-rules.js';
+
+/**
+ * The whole-batch rules of POST /users-srv/user/bulk: any of them rejects the batch
+ * and no user is touched.
+ */
+export const BATCH_RULES = {
+  not_json_content_type: '400: the Content-Type is not application/json',
+  malformed_json: '400: the body is not JSON',
+  not_an_array: '400: the body is not a JSON array',
+  empty_array: '400: the array is empty',
+  over_cap: '413: more users than the batch cap (--max-batch, 50 by default)',
+  element_not_object: '400: an element of the array is not a JSON object',
+} as const;
+
+/** One entry of `process_states`. */
+export interface ProcessState {
+  readonly sub: string;
+  readonly identifier: Readonly<Record<string, string>>;
+  readonly status: 'CREATED' | 'UPDATED' | 'FAILED';
+  readonly message?: string;
+}
+
+function badBatch(status: 400 | 413, message: string): Reply {
+  return serviceError(status, 'UsersException', message, status === 413 ? ErrorCodes.tooManyUsers : ErrorCodes.invalidRequest);
+}
+
+function identifierOf(raw: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['email', 'mobile_number', 'username']) {
+    const value = raw[key];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
+
+/** POST /users-srv/user/bulk: checks the batch, then upserts user by user, in order. */
+export function handleBulk(state: EmulatorState, contentType: string | undefined, body: Buffer): Reply {
+  if (!isJson(contentType)) return badBatch(400, 'Content-Type must be application/json');
+  const parsed = parseJson(body);
+  if (!parsed.ok) return badBatch(400, 'malformed body: not JSON');
+  const users = parsed.value;
+  if (!Array.isArray(users)) return badBatch(400, 'the body must be a JSON array of users');
+  if (users.length === 0) return badBatch(400, 'the body must hold at least one user');
+  if (users.length > state.config.maxBatch) return badBatch(413, `at most ${state.config.maxBatch} users per call, got ${users.length}`);
+  const notObject = users.findIndex((u) => !isObject(u));
+  if (notObject >= 0) return badBatch(400, `malformed body: element ${notObject} is not a JSON object`);
+
+  const now = new Date().toISOString();
+  const { store, faults, stats, config } = state;
+  const checkFaults = faults.hasUserFaults;
+  const states: ProcessState[] = (users as Record<string, unknown>[]).map((raw) => {
+    const identifier = identifierOf(raw);
+    const failed = (message: string): ProcessState => {
+      stats.failed++;
+      return { sub: 'ANONYMOUS', identifier, status: 'FAILED', message };
+    };
+    const patch = parseUserEntity(raw, { customFieldKeys: config.customFieldKeys });
+    if (isRejection(patch)) return failed(patch.message);
+    if (checkFaults && patch.email !== undefined) {
+      const message = faults.takeFailEmail(patch.email);
+      if (message !== undefined) return failed(message);
+    }
+    const outcome = store.upsert(patch, config.migrationMode, now);
+    if (isRejection(outcome)) return failed(outcome.message);
+    if (outcome.status === 'CREATED') stats.created++;
+    else stats.updated++;
+    return { sub: outcome.sub, identifier, status: outcome.status };
+  });
+  return success(200, { process_states: states });
+}

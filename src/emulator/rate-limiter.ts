@@ -1,0 +1,34 @@
+/**
+ * A token bucket: `ratePerSecond` requests a second on average, bursts up to one
+ * second's worth. What `--rate-limit` puts in front of the API, as a tenant's limit would.
+ */
+export class RateLimiter {
+  #tokens: number;
+  #last: number;
+
+  constructor(private readonly ratePerSecond: number, now: number = performance.now()) {
+    this.#tokens = this.#capacity;
+    this.#last = now;
+  }
+
+  get #capacity(): number {
+    return Math.max(1, this.ratePerSecond);
+  }
+
+  /** Takes one request's token: 0 when admitted, else the seconds to wait (>= 1, for Retry-After). */
+  take(now: number = performance.now()): number {
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
+    this.#last = now;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.#tokens) / this.ratePerSecond));
+  }
+
+  /** Full bucket again (reset). */
+  refill(now: number = performance.now()): void {
+    this.#tokens = this.#capacity;
+    this.#last = now;
+  }
+}

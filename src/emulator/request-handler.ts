@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleAdmin } from './admin-routes.js';
+import { matchApiRoute, runApiRoute } from './api-routes.js';
+import type { EmulatorState } from './emulator-state.js';
+import type { Reply } from './envelopes.js';
+import { accessDenied, ErrorCodes, exceptionTypeFor, serviceError } from './envelopes.js';
+import type { ActiveFault } from './fault-injector.js';
+import { BodyTooLargeError, readBody, sendJson } from './http-io.js';
+
+/** Bodies above this are answered 413 unread (a 1000-user batch is well below). */
+const BODY_LIMIT = 32 * 1024 * 1024;
+const TOKEN_PATH = '/token-srv/token';
+
+/** Timers the handler waits on (latency, fault delays), cleared when the emulator closes. */
+export class Timers {
+  readonly #pending = new Set<NodeJS.Timeout>();
+
+  /** Resolves after `ms`; never resolves when cleared first. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(timer);
+        resolve();
+      }, ms);
+      this.#pending.add(timer);
+    });
+  }
+
+  /** Cancels every pending wait. */
+  clear(): void {
+    for (const timer of this.#pending) clearTimeout(timer);
+    this.#pending.clear();
+  }
+}
+
+function faultReply(fault: ActiveFault & { status: number }): Reply {
+  if (fault.status === 401) return accessDenied();
+  const headers: Record<string, string> = {};
+  if (fault.status === 429 && fault.retryAfter !== null) headers['retry-after'] = String(fault.retryAfter ?? 1);
+  const message = fault.status === 429 ? 'too many requests (emulator fault rule)' : `emulator fault rule: status ${fault.status}`;
+  return serviceError(fault.status, exceptionTypeFor(fault.status), message, fault.status === 429 ? ErrorCodes.rateLimited : ErrorCodes.fault, headers);
+}
+
+async function handleApi(state: EmulatorState, timers: Timers, req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<void> {
+  const method = req.method ?? 'GET';
+  const match = matchApiRoute(method, path);
+  const endpoint = match?.route.endpoint ?? 'other';
+  const fault = state.faults.takeRequestFault(method, path);
+  if (fault?.delayMs) await timers.sleep(fault.delayMs);
+  if (fault?.drop) {
+    state.stats.request(endpoint, 'drop');
+    // RST rather than FIN: the client sees a connection reset mid-request.
+    req.socket.resetAndDestroy();
+    return;
+  }
+  let reply: Reply;
+  const retryAfter = fault?.status === undefined && state.limiter && path !== TOKEN_PATH ? state.limiter.take() : 0;
+  if (fault?.status !== undefined) {
+    reply = faultReply({ ...fault, status: fault.status });
+  } else if (retryAfter > 0) {
+    state.stats.rateLimited++;
+    reply = serviceError(429, 'TooManyRequestsException', `rate limit of ${state.config.rateLimit} requests/s exceeded`, ErrorCodes.rateLimited, {
+      'retry-after': String(retryAfter),
+    });
+  } else if (!match) {
+    reply = serviceError(404, 'NotFoundException', `no endpoint ${method} ${path}`, ErrorCodes.notFound);
+  } else {
+    reply = runApiRoute(state, match, req.headers, body);
+  }
+  if (state.config.latencyMs > 0) await timers.sleep(state.config.latencyMs);
+  state.stats.request(endpoint, reply.status);
+  sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+/** The node:http request listener of an emulator. */
+export function createRequestHandler(state: EmulatorState, timers: Timers): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://emulator');
+        let body: Buffer;
+        try {
+          body = await readBody(req, BODY_LIMIT);
+        } catch (err) {
+          if (err instanceof BodyTooLargeError) {
+            const reply = serviceError(413, 'UsersException', err.message, ErrorCodes.tooManyUsers);
+            return sendJson(res, reply.status, reply.body);
+          }
+          throw err;
+        }
+        if (url.pathname.startsWith('/_emulator/') || url.pathname === '/.well-known/jwks.json') {
+          const reply = await handleAdmin(state, req.method ?? 'GET', url, body);
+          return sendJson(res, reply.status, reply.body, reply.headers);
+        }
+        await handleApi(state, timers, req, res, url.pathname, body);
+      } catch {
+        // Never echo the error: it could carry a request body with a hash in it.
+        const reply = serviceError(500, 'InternalServerException', 'internal emulator error', ErrorCodes.fault);
+        sendJson(res, reply.status, reply.body);
+      }
+    })();
+  };
+}

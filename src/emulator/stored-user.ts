@@ -1,0 +1,113 @@
+/**
+ * The user as the emulator stores it: the flat user entity of CIDAAS_API.md (names
+ * exact), plus `createdTime` and `updatedTime`. Stored objects are frozen and shared;
+ * treat them as read-only.
+ */
+
+/** `userStatus` values; only VERIFIED can log in. */
+export type UserStatus = 'VERIFIED' | 'PENDING' | 'LOCKED' | 'DECLINED';
+
+/** A `customFields` value: string, number, boolean or an array of those. */
+export type CustomFieldValue = string | number | boolean | readonly (string | number | boolean)[];
+
+/** The migrated password: the legacy hash and how to check it. */
+export interface PasswordHashInfo {
+  /** `BCRYPT_<n>`, `PBKDF2_SHA256`, `PBKDF2_SHA1`, `ARGON2`, `SHA256`, `SHA1` or `CUSTOM_<name>`. */
+  readonly algorithmTypeId: string;
+  /** The hash in the algorithm's format (see password-hash-format.ts). */
+  readonly passwordHash: string;
+  /** Salt and iteration count for the algorithms that keep them outside the hash. */
+  readonly hData?: { readonly salt?: string; readonly iterations?: string };
+}
+
+/** The migrated TOTP setup (**ASSUMED** shape, see CIDAAS_API.md). */
+export interface TotpSetup {
+  /** RFC 4648 base32, upper case. */
+  readonly secret: string;
+  readonly algorithm: 'SHA1';
+  readonly digits: 6;
+  readonly period: 30;
+}
+
+/** `mfa`: `{}` means no TOTP. */
+export interface MfaSetup {
+  readonly totp?: TotpSetup;
+}
+
+/** One stored user, with its password hash and TOTP secret (never returned by the cidaas API). */
+export interface StoredUser {
+  readonly sub: string;
+  readonly userStatus: UserStatus;
+  readonly provider?: string;
+  readonly email?: string;
+  readonly email_verified?: boolean;
+  readonly mobile_number?: string;
+  readonly mobile_number_verified?: boolean;
+  readonly username?: string;
+  readonly given_name?: string;
+  readonly family_name?: string;
+  readonly middle_name?: string;
+  readonly nickname?: string;
+  readonly locale?: string;
+  readonly birthdate?: string;
+  readonly customFields?: Readonly<Record<string, CustomFieldValue>>;
+  readonly password_hash_info?: PasswordHashInfo;
+  readonly mfa_enabled?: boolean;
+  readonly mfa?: MfaSetup;
+  /** ISO 8601: as sent when creating, else the time of creation. */
+  readonly createdTime: string;
+  readonly lastLoggedInTime?: string;
+  /** ISO 8601: the time of the last create or update. */
+  readonly updatedTime: string;
+}
+
+/**
+ * The user as GET /user-srv/users/{sub} and search return it: no `password_hash_info`,
+ * no TOTP secret; `has_password` and `mfa.totp.enrolled` instead.
+ */
+export type PublicUser = Omit<StoredUser, 'password_hash_info' | 'mfa'> & {
+  readonly has_password: boolean;
+  readonly mfa: {
+    readonly totp: { readonly enrolled: boolean; readonly algorithm?: string; readonly digits?: number; readonly period?: number };
+  };
+};
+
+/** Every field a bulk entity may carry, in the order records are built (one hidden class per field set). */
+export const ENTITY_FIELDS = [
+  'sub',
+  'userStatus',
+  'provider',
+  'email',
+  'email_verified',
+  'mobile_number',
+  'mobile_number_verified',
+  'username',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'locale',
+  'birthdate',
+  'customFields',
+  'password_hash_info',
+  'mfa_enabled',
+  'mfa',
+  'createdTime',
+  'lastLoggedInTime',
+] as const;
+
+/** Fields a stored record has on top of the entity fields. */
+export const STORED_ONLY_FIELDS = ['updatedTime'] as const;
+
+/** The public view of a stored user. */
+export function toPublicUser(user: StoredUser): PublicUser {
+  const { password_hash_info: hashInfo, mfa, ...rest } = user;
+  const totp = mfa?.totp;
+  return {
+    ...rest,
+    has_password: hashInfo !== undefined,
+    mfa: {
+      totp: totp ? { enrolled: true, algorithm: totp.algorithm, digits: totp.digits, period: totp.period } : { enrolled: false },
+    },
+  };
+}
