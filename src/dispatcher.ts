@@ -158,8 +158,7 @@ export class Dispatcher {
     const regular = upserts.filter((u) => !dead.has(u.key));
     const alone = upserts.filter((u) => dead.has(u.key));
     const calls = [regular, ...alone.map((u) => [u])].filter((b) => b.length > 0);
-    try {
-      await Promise.all([
+    const settled = await Promise.allSettled([
         ...calls.map(async (batch) => {
           const answers = await o.client.bulkUpsert(batch.map((u) => u.user));
           batch.forEach((u, i) => {
@@ -207,16 +206,17 @@ export class Dispatcher {
           results.set(d.key, { status: 'done' });
         }),
       ]);
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      // Whatever went through is recorded below; the rest stays pending and is tried again.
+    // Every call has ended: what went through is recorded, whatever else failed.
+    const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const fatal = errors.find((e) => !isTransient(e));
+    if (errors.length && !fatal) {
       const maxAttempts = Math.max(...items.map((i) => i.attempts));
-      this.#log.warn('cidaas is failing; the batch will be retried', { error: (err as Error).message, users: items.length });
+      this.#log.warn('cidaas is failing; the users not pushed will be retried', { error: (errors[0] as Error).message, users: items.length });
       const delayMs = backoff(1000, maxAttempts, MAX_TRANSIENT_DELAY_MS);
       for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'retry', delayMs, why: 'transient' });
     }
-
     if (outcomes.length) await o.store.recordOutcomes(outcomes);
+    if (fatal) throw fatal;
     for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'done' });
     return results;
   }

@@ -318,6 +318,11 @@ export class SyncEngine {
     });
   }
 
+  /** Wakes everyone waiting on the engine (shutdown). */
+  wakeAll(): void {
+    this.#wake();
+  }
+
   #wake(): void {
     const ws = this.#waiters;
     this.#waiters = [];

@@ -101,8 +101,9 @@ export class SyncRunner {
       await this.#stream(checkpoint, failed);
     } catch (err) {
       this.#phase = 'failed';
-      await this.#shutdown();
       throw err;
+    } finally {
+      await this.#shutdown();
     }
   }
 
@@ -144,7 +145,6 @@ export class SyncRunner {
     this.#lagTimer = setInterval(() => void this.#observeLag(), 5000);
     this.#lagTimer.unref();
     await Promise.race([this.#dispatchLoop(engine), failed]);
-    await this.#shutdown();
   }
 
   async #dispatchLoop(engine: SyncEngine): Promise<void> {
@@ -261,10 +261,13 @@ export class SyncRunner {
     return this.#stopped;
   }
 
-  /** Graceful stop (SIGTERM): no new batch starts; those in flight finish, are stored, checkpointed and acknowledged. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop (SIGTERM): no new batch starts; those in flight finish, are stored, checkpointed
+   * and acknowledged; then {@link run} resolves.
+   */
+  stop(): void {
     this.#abort.aborted = true;
     this.#o.governor.wakeAll();
-    await this.#shutdown();
+    this.#engine?.wakeAll();
   }
 }

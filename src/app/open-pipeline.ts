@@ -5,6 +5,7 @@ import { CidaasClient } from '../cidaas/cidaas-client.js';
 import { DispatchGovernor } from '../dispatch-governor.js';
 import { SyncError } from '../errors.js';
 import { Dispatcher } from '../dispatcher.js';
+import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
 import type { Source } from '../source.js';
@@ -47,6 +48,8 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
 export interface OpenPipelineOptions {
   readonly logger: Logger;
   readonly metrics: SyncMetrics;
+  /** Wraps the legacy reader the dispatcher uses (tests force a read older than the log with it). */
+  readonly wrapReader?: (reader: LegacyReader) => LegacyReader;
 }
 
 /** Opens the state store, the source, the reader and the cidaas client for `config`. */
@@ -60,6 +63,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const store = await openStateStore(config.state.url, { logger: o.logger });
     closers.push(() => store.close());
     const { source, dialect } = await openSource(config, o.logger);
+    closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     closers.push(() => reader.close());
     const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
@@ -83,7 +87,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     closers.push(() => client.close());
     const mapper = new UserMapper(config, mapping);
     const dispatcher = new Dispatcher({
-      reader, mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
+      reader: o.wrapReader ? o.wrapReader(reader) : reader, mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
       readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };
