@@ -63,7 +63,8 @@ export interface CidaasUserDraft {
   customFields?: Record<string, CidaasCustomFieldValue>;
   password_hash_info?: CidaasPasswordHashInfo;
   mfa_enabled?: boolean;
-  mfa?: { totp: CidaasTotpDraft };
+  /** `{}` removes any TOTP setup cidaas holds. */
+  mfa?: { totp?: CidaasTotpDraft };
 }
 
 /**

@@ -128,7 +128,8 @@ export class UserMapper {
         if (v !== null && v !== undefined) custom[cf] = v;
       }
     }
-    if (Object.keys(custom).length) draft.customFields = custom;
+    // cidaas replaces customFields whole: sending the object (empty too) clears a value cleared in legacy.
+    if (Object.keys(c.users.customFields).length || Object.keys(c.attributes?.customFields ?? {}).length) draft.customFields = custom;
 
     let problem: string | null = null;
     if (c.password) {
@@ -164,6 +165,8 @@ export class UserMapper {
         break;
       }
       draft.mfa_enabled = enrolled;
+      // `mfa: {}` removes a TOTP secret cidaas holds from an earlier push (the device was removed).
+      if (!enrolled) draft.mfa = {};
     }
 
     let result: CidaasUserDraft = draft;
@@ -202,6 +205,7 @@ function toCidaasUser(d: CidaasUserDraft): CidaasUser {
       ...(pw.hData ? { hData: pw.hData } : {}),
     };
   }
+  if (mfa && !mfa.totp) user.mfa = {};
   if (mfa?.totp) {
     const t = mfa.totp;
     user.mfa = { totp: { secret: t.secret instanceof Secret ? t.secret : new Secret(t.secret), algorithm: t.algorithm ?? 'SHA1', digits: t.digits ?? 6, period: t.period ?? 30 } };
