@@ -168,7 +168,7 @@ export class Dispatcher {
               if (a.permanent) {
                 outcomes.push({ kind: 'dead', key: u.key, reason: a.message ?? 'FAILED without a message', at: now, permanent: true });
                 results.set(u.key, { status: 'done' });
-                this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, message: a.message });
+                this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, reason: a.message });
               } else {
                 results.set(u.key, { status: 'retry', delayMs: backoff(1000, items.find((x) => x.key === u.key)!.attempts, MAX_TRANSIENT_DELAY_MS), why: 'transient' });
               }

@@ -38,12 +38,19 @@ const redact = winston.format((info) => {
   return info;
 });
 
+/** winston merges a `message` field into the line's message: keep it apart as `detail`. */
+function safeFields(fields?: LogFields): LogFields | undefined {
+  if (!fields || !('message' in fields)) return fields;
+  const { message, ...rest } = fields;
+  return { ...rest, detail: message };
+}
+
 class WinstonLogger implements Logger {
   constructor(private readonly w: winston.Logger) {}
-  error(message: string, fields?: LogFields): void { this.w.error(message, fields); }
-  warn(message: string, fields?: LogFields): void { this.w.warn(message, fields); }
-  info(message: string, fields?: LogFields): void { this.w.info(message, fields); }
-  debug(message: string, fields?: LogFields): void { this.w.debug(message, fields); }
+  error(message: string, fields?: LogFields): void { this.w.error(message, safeFields(fields)); }
+  warn(message: string, fields?: LogFields): void { this.w.warn(message, safeFields(fields)); }
+  info(message: string, fields?: LogFields): void { this.w.info(message, safeFields(fields)); }
+  debug(message: string, fields?: LogFields): void { this.w.debug(message, safeFields(fields)); }
   child(fields: LogFields): Logger { return new WinstonLogger(this.w.child(fields)); }
 }
 
