@@ -222,7 +222,8 @@ export class SyncRunner {
   async #observeLag(): Promise<void> {
     const e = this.#engine;
     if (!e) return;
-    this.#o.metrics.lagSeconds.set(e.oldestPendingAge() / 1000);
+    const lagSeconds = e.oldestPendingAge() / 1000;
+    this.#o.metrics.lagSeconds.set(lagSeconds);
     this.#o.metrics.pendingUsers.set(e.pendingCount);
     try {
       const lag = await this.#o.source.lag();
@@ -231,6 +232,11 @@ export class SyncRunner {
     } catch {
       // The source is reconnecting; the next round reports.
     }
+    await this.#o.store.countDeadLetters().then((n) => this.#o.metrics.deadLetters.set(n), () => undefined);
+    // For `status` in another process: what only this process knows.
+    await this.#o.store.setMeta('status.runner', JSON.stringify({
+      at: new Date().toISOString(), phase: this.#phase, pendingUsers: e.pendingCount, lagSeconds: Math.round(lagSeconds * 10) / 10,
+    })).catch(() => undefined);
   }
 
   #fail(err: Error): void {
