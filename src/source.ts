@@ -54,8 +54,8 @@ export interface SourceHandler {
   commit(tx: { readonly position: string; readonly commitTime: Date | null }): Promise<void>;
   /**
    * The connection broke inside a transaction (after {@link begin}, before {@link commit}). The
-   * adapter reconnects from the last acknowledged position, so the transaction is delivered again
-   * from its begin.
+   * adapter reconnects from after the last transaction it delivered whole, so this transaction is
+   * delivered again from its begin (and no complete one twice).
    */
   abort(): Promise<void>;
   /**
@@ -97,9 +97,11 @@ export interface Source {
 
   /**
    * Starts delivering transactions committed after `from` to `handler` (`null`: from the position
-   * the server keeps for us, such as the slot's confirmed position). Resolves once streaming runs;
-   * the adapter reconnects with backoff by itself and reports through `onError` only what it cannot
-   * recover from (a purged binlog, a dropped slot), after which it stops delivering.
+   * the server keeps for us: the slot's confirmed position; for the binlog, the end of the log).
+   * Resolves once streaming runs, or once a reconnect is scheduled after a transient failure of the
+   * first connect. Throws what cannot be cured (a purged binlog, a dropped slot) before streaming;
+   * after that the adapter reconnects with backoff by itself and reports through `onError` only what
+   * it cannot recover from, after which it stops delivering. Handler calls never overlap.
    */
   start(from: string | null, handler: SourceHandler, onError: (err: Error) => void): Promise<void>;
 
