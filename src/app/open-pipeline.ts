@@ -3,7 +3,6 @@ import { loadMappingModule } from '../../config/load-mapping-module.js';
 import type { MappingFunction } from '../../config/mapping-types.js';
 import { CidaasClient } from '../cidaas/cidaas-client.js';
 import { DispatchGovernor } from '../dispatch-governor.js';
-import { SyncError } from '../errors.js';
 import { Dispatcher } from '../dispatcher.js';
 import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
@@ -42,7 +41,12 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
       dialect: new PostgresDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
     };
   }
-  throw new SyncError('USAGE', 'the MySQL/MariaDB source is not available in this build yet', { exitCode: 2 });
+  const { MysqlSource } = await import('../../adapters/mysql/mysql-source.js');
+  const { MysqlDialect } = await import('../../adapters/mysql/mysql-dialect.js');
+  return {
+    source: new MysqlSource({ url: s.url, serverId: s.serverId, tables, logger }),
+    dialect: new MysqlDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
+  };
 }
 
 export interface OpenPipelineOptions {
