@@ -215,7 +215,12 @@ export class Dispatcher {
       const delayMs = backoff(1000, maxAttempts, MAX_TRANSIENT_DELAY_MS);
       for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'retry', delayMs, why: 'transient' });
     }
+    // A dead-lettered user now skipped by the mapping, or gone before it was ever pushed, needs no
+    // push and no outcome: it is simply no longer refused.
+    const settledAlone = new Set(outcomes.map((x) => x.key));
+    const cleared = [...dead.keys()].filter((k) => results.get(k)?.status === 'done' && !settledAlone.has(k));
     if (outcomes.length) await o.store.recordOutcomes(outcomes);
+    if (cleared.length) await o.store.removeDeadLetters(cleared);
     if (fatal) throw fatal;
     for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'done' });
     return results;

@@ -234,8 +234,8 @@ export class SyncRunner {
     }
     await this.#o.store.countDeadLetters().then((n) => this.#o.metrics.deadLetters.set(n), () => undefined);
     // For `status` in another process: what only this process knows.
-    await this.#o.store.setMeta('status.runner', JSON.stringify({
-      at: new Date().toISOString(), phase: this.#phase, pendingUsers: e.pendingCount, lagSeconds: Math.round(lagSeconds * 10) / 10,
+    await this.#o.store.setMeta('status.pending', JSON.stringify({
+      users: e.pendingCount, at: new Date().toISOString(), phase: this.#phase, lagSeconds: Math.round(lagSeconds * 10) / 10,
     })).catch(() => undefined);
   }
 

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
+import { backfillCommand } from './backfill.js';
+import { checkCommand } from './check.js';
+import { demoCommand } from './demo.js';
+import { dlqCommand } from './dlq.js';
 import { emulatorCommand } from './emulator.js';
+import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
 
 /** Adds every subcommand to the program. One file per command. */
 export function registerCommands(program: Command): void {
@@ -8,4 +14,10 @@ export function registerCommands(program: Command): void {
   const add = (cmd: Command): void => { program.addCommand(cmd.copyInheritedSettings(program)); };
   add(runCommand());
   add(emulatorCommand());
+  add(checkCommand());
+  add(backfillCommand());
+  add(statusCommand());
+  add(dlqCommand());
+  add(previewCommand());
+  add(demoCommand());
 }

@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import type { Config } from '../../../config/config-schema.js';
+import { ExitCode } from '../../errors.js';
+import type { Logger } from '../../observability/logger.js';
+import { checkCidaas } from '../../preflight/cidaas-preflight.js';
+import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-preflight.js';
+import type { PreflightItem, PreflightSection, RepairOutcome } from '../../preflight/preflight-item.js';
+import { checkSource, repairSource } from '../../preflight/source-preflight.js';
+import { configFrom, withConfigOption } from '../config-option.js';
+import { commandLogger } from '../output/command-logger.js';
+import { preflightJson, renderPreflight, summarize } from '../output/preflight-report.js';
+import { printJson } from '../output/print-json.js';
+import { usingLegacyReader } from '../using-legacy-reader.js';
+import { usingStateStore } from '../using-state-store.js';
+
+async function mappingSection(config: Config, logger: Logger): Promise<PreflightItem[]> {
+  const { item, mapping } = await checkMappingModule(config);
+  if (item && !item.ok) return [item];
+  const users = await usingLegacyReader(config, logger, ({ reader, mapper }) => checkMappedUsers(reader, mapper), mapping)
+    .catch((err: unknown) => [{ name: 'mapping', ok: false, detail: (err as Error).message, fix: 'fix the source items above first' }]);
+  return [...(item ? [item] : []), ...users];
+}
+
+/** Every preflight check: the source, cidaas and the mapping, the first two at once. */
+async function runChecks(config: Config, logger: Logger): Promise<PreflightSection[]> {
+  // Only the binlog check needs the checkpoint (is it still in the binlog?). A broken state store is
+  // not a source problem: the checks then run as if nothing was stored.
+  const checkpoint = config.source.kind !== 'mysql' ? null
+    : await usingStateStore(config, logger, async (store) => (await store.getCheckpoint())?.position ?? null).catch(() => null);
+  const [source, cidaas] = await Promise.all([checkSource(config, logger, { checkpoint }), checkCidaas(config, logger)]);
+  return [
+    { title: `source (${config.source.kind})`, items: source },
+    { title: 'cidaas', items: cidaas },
+    { title: 'mapping', items: await mappingSection(config, logger) },
+  ];
+}
+
+/** `cidaas-sync check [--fix] [--json]`: every prerequisite as pass/fail with its fix; exit 3 when one fails. */
+export function checkCommand(): Command {
+  const cmd = new Command('check')
+    .description('check every prerequisite (database settings, grants, publication, slot, tables and columns, cidaas token and scopes, mapping) and print the SQL or config line that fixes each failure; exit 3 when one fails')
+    .option('--fix', 'apply what the configured role may (create or alter the publication, REPLICA IDENTITY FULL, create the slot), then check again')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', [
+      '',
+      'Exit codes: 0 every check passed (warnings allowed), 2 bad configuration, 3 a check failed.',
+      '',
+      'Examples:',
+      '  cidaas-sync check --config /etc/cidaas-sync/config.yaml',
+      '  cidaas-sync check --fix            # create the publication and the slot, set replica identity',
+      '  cidaas-sync check --json | jq \'.sections[].items[] | select(.ok | not)\'',
+    ].join('\n'));
+  withConfigOption(cmd);
+  cmd.action(async (opts: { config: string; fix?: boolean; json?: boolean }) => {
+    const config = await configFrom(opts);
+    const logger = commandLogger();
+    let sections = await runChecks(config, logger);
+    let repairs: RepairOutcome[] | undefined;
+    if (opts.fix) {
+      repairs = await repairSource(config, sections[0]!.items, logger);
+      sections = await runChecks(config, logger);
+    }
+    if (opts.json) printJson(preflightJson(sections, repairs));
+    else process.stdout.write(renderPreflight(sections, repairs, process.stdout.isTTY === true));
+    if (summarize(sections).failed > 0) process.exitCode = ExitCode.preflight;
+  });
+  return cmd;
+}

@@ -1,0 +1,146 @@
+import { Command } from 'commander';
+import type { Config } from '../../../config/config-schema.js';
+import { openSource } from '../../app/open-pipeline.js';
+import type { Logger } from '../../observability/logger.js';
+import type { SourceLag } from '../../source.js';
+import { parseStateStoreUrl } from '../../state/state-store-url.js';
+import type { BackfillProgress } from '../../state/state-store.js';
+import { configFrom, withConfigOption } from '../config-option.js';
+import { commandLogger } from '../output/command-logger.js';
+import { printJson } from '../output/print-json.js';
+import { textTable } from '../output/text-table.js';
+import { usingStateStore } from '../using-state-store.js';
+
+/** The meta key a running sidecar may keep its pending-user count in: JSON `{"users": n, "at": iso}` or a bare number. */
+export const PENDING_META = 'status.pending';
+
+const SOURCE_TIMEOUT_MS = 3000;
+
+/** What `status --json` prints. */
+export interface StatusReport {
+  /** The state store as named in messages, and whether it exists yet. */
+  store: { location: string; exists: boolean };
+  checkpoint: { position: string; updatedAt: string } | null;
+  backfill: (Omit<BackfillProgress, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string | null }) | null;
+  users: { live: number; deleted: number } | null;
+  deadLetters: number | null;
+  lastPushAt: string | null;
+  /** Dirty or in-flight users as the running sidecar last wrote them, or null when unknown. */
+  pendingUsers: { users: number; at: string | null } | null;
+  source: {
+    reachable: boolean;
+    error?: string;
+    lagBytes: number | null;
+    /** Seconds since the checkpoint moved, while there is lag: an approximation of the lag in time. */
+    lagSecondsApprox: number | null;
+    retainedBytes: number | null;
+  };
+}
+
+function parsePending(raw: string | null): StatusReport['pendingUsers'] {
+  if (raw === null) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (typeof v === 'number') return { users: v, at: null };
+    if (v && typeof v === 'object' && typeof (v as { users?: unknown }).users === 'number') {
+      const at = (v as { at?: unknown }).at;
+      return { users: (v as { users: number }).users, at: typeof at === 'string' ? at : null };
+    }
+  } catch {
+    // A value the runner did not write in this format: report unknown.
+  }
+  return null;
+}
+
+async function sourceLag(config: Config, logger: Logger): Promise<{ lag: SourceLag | null; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const { source, dialect } = await openSource(config, logger);
+    try {
+      const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${SOURCE_TIMEOUT_MS / 1000} s`)), SOURCE_TIMEOUT_MS); });
+      return { lag: await Promise.race([source.lag(), timeout]) };
+    } finally {
+      clearTimeout(timer);
+      await source.stop().catch(() => undefined);
+      await dialect.close().catch(() => undefined);
+    }
+  } catch (err) {
+    return { lag: null, error: (err as Error).message };
+  }
+}
+
+async function collect(config: Config, logger: Logger): Promise<StatusReport> {
+  const loc = parseStateStoreUrl(config.state.url.reveal());
+  const lagPromise = sourceLag(config, logger);
+  const stored = await usingStateStore(config, logger, async (store) => {
+    const [checkpoint, b, users, dead, last, pending] = await Promise.all([
+      store.getCheckpoint(), store.getBackfill(), store.countUsers(), store.countDeadLetters(), store.lastPushAt(), store.getMeta(PENDING_META),
+    ]);
+    return {
+      checkpoint,
+      state: {
+        backfill: b && { ...b, startedAt: b.startedAt.toISOString(), finishedAt: b.finishedAt?.toISOString() ?? null },
+        users, deadLetters: dead, lastPushAt: last?.toISOString() ?? null, pendingUsers: parsePending(pending),
+      },
+    };
+  });
+  const { lag, error } = await lagPromise;
+  const cp = stored?.checkpoint ?? null;
+  const lagBytes = lag?.bytes ?? null;
+  return {
+    store: { location: loc.display, exists: stored !== null },
+    checkpoint: cp && { position: cp.position, updatedAt: cp.updatedAt.toISOString() },
+    ...(stored?.state ?? { backfill: null, users: null, deadLetters: null, lastPushAt: null, pendingUsers: null }),
+    source: {
+      reachable: lag !== null, ...(error ? { error } : {}), lagBytes, retainedBytes: lag?.retainedBytes ?? null,
+      lagSecondsApprox: cp && lagBytes !== null ? (lagBytes > 0 ? Math.max(0, Math.round((Date.now() - cp.updatedAt.getTime()) / 1000)) : 0) : null,
+    },
+  };
+}
+
+function ago(iso: string): string {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
+function bytes(n: number): string {
+  return n < 1024 * 1024 ? `${n} bytes` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function render(r: StatusReport, config: Config): string {
+  const rows: string[][] = [];
+  const b = r.backfill;
+  rows.push(['state store', `${r.store.location}${r.store.exists ? '' : ' (not created yet: cidaas-sync has not run with this configuration)'}`]);
+  rows.push(['checkpoint', r.checkpoint ? `${r.checkpoint.position} at ${r.checkpoint.updatedAt} (${ago(r.checkpoint.updatedAt)})` : 'none yet']);
+  rows.push(['backfill', !b ? 'not started' : b.status === 'done'
+    ? `done: ${b.usersDone} users, finished ${b.finishedAt ?? '?'}`
+    : `running: ${b.usersDone}${b.usersTotal ? `/${b.usersTotal} (${Math.floor((100 * b.usersDone) / Math.max(1, b.usersTotal))}%)` : ''} users, last key ${b.lastKey ?? '(none yet)'}, started ${b.startedAt}`]);
+  if (r.users) rows.push(['users', `${r.users.live} live in cidaas, ${r.users.deleted} deleted`]);
+  if (r.deadLetters !== null) rows.push(['dead letters', r.deadLetters ? `${r.deadLetters} (see \`cidaas-sync dlq list\`)` : '0']);
+  rows.push(['last push', r.lastPushAt ? `${r.lastPushAt} (${ago(r.lastPushAt)})` : 'none yet']);
+  rows.push(['pending users', r.pendingUsers ? `${r.pendingUsers.users}${r.pendingUsers.at ? ` (as of ${r.pendingUsers.at})` : ''}` : 'unknown here (see /metrics cidaas_sync_pending_users)']);
+  const s = r.source;
+  if (!s.reachable) rows.push(['source', `not reachable: ${s.error ?? 'unknown error'}`]);
+  else {
+    rows.push(['lag', s.lagBytes === null ? 'unknown (no slot yet)'
+      : `${bytes(s.lagBytes)}${s.lagSecondsApprox !== null ? `, about ${s.lagSecondsApprox} s (time since the checkpoint last moved: an approximation)` : ''}`]);
+    if (s.retainedBytes !== null) rows.push(['WAL retained', `${bytes(s.retainedBytes)}${config.source.kind === 'postgres' ? ` by slot ${config.source.slot}` : ''}`]);
+  }
+  return textTable(rows) + '\n';
+}
+
+/** `cidaas-sync status [--json]`: the checkpoint, backfill, users, dead letters and lag; safe while `run` runs. */
+export function statusCommand(): Command {
+  const cmd = new Command('status')
+    .description('show the checkpoint, backfill progress, users pushed, dead letters, last push, lag and retained WAL; reads the state store and works while `run` runs')
+    .option('--json', 'print the status as JSON')
+    .addHelpText('after', '\nExamples:\n  cidaas-sync status --config /etc/cidaas-sync/config.yaml\n  cidaas-sync status --json | jq .source.lagBytes');
+  withConfigOption(cmd);
+  cmd.action(async (opts: { config: string; json?: boolean }) => {
+    const config = await configFrom(opts);
+    const report = await collect(config, commandLogger('error'));
+    if (opts.json) printJson(report);
+    else process.stdout.write(render(report, config));
+  });
+  return cmd;
+}

@@ -1,0 +1,11 @@
+/**
+ * Rows as aligned columns (two spaces apart), for human output. The last column is not padded,
+ * so long details wrap naturally on a terminal.
+ */
+export function textTable(rows: readonly (readonly string[])[], indent = ''): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  return rows
+    .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd())
+    .join('\n');
+}
