@@ -1,0 +1,121 @@
+import type { CidaasUser, CidaasUserRecord } from '../cidaas/cidaas-user.js';
+import { fingerprintUser } from '../fingerprints.js';
+import type { FieldFingerprints, UserState } from '../state/state-store.js';
+import type { OwnedFields } from './owned-fields.js';
+import type { VerifyGroup } from './verify-report.js';
+
+/** How {@link compareUser} judges. */
+export interface CompareOptions {
+  /** What the configuration maps (see {@link OwnedFields}). */
+  readonly owned: OwnedFields;
+  /**
+   * How much later than the recorded push cidaas's `updatedTime` may be without counting as
+   * "modified in cidaas": the push time is taken before the bulk call, and clocks differ.
+   */
+  readonly clockSkewMs: number;
+}
+
+/** Not profile or email fields: compared on their own, or the key. */
+const NOT_PLAIN = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled', 'customFields']);
+/** Fields cidaas fills itself when a push leaves them out: only compared when the push sends them. */
+const CIDAAS_FILLS = new Set(['createdTime', 'lastLoggedInTime', 'userStatus', 'provider']);
+const TIME_FIELDS = new Set(['createdTime', 'lastLoggedInTime']);
+const FLAG_FIELDS = new Set(['email_verified', 'mobile_number_verified']);
+
+/**
+ * A value as both sides are compared: absent, null and "" are the same (the push sends "" to
+ * clear a name); a false verified flag is the same as none; emails compare without case (cidaas
+ * treats them so); times compare as instants, whatever the ISO form cidaas answers in.
+ */
+function normalized(field: string, v: unknown): unknown {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (FLAG_FIELDS.has(field)) return v === true ? true : undefined;
+  if (typeof v === 'string') {
+    if (field === 'email') return v.toLowerCase();
+    if (TIME_FIELDS.has(field)) {
+      const t = Date.parse(v);
+      return Number.isNaN(t) ? v : new Date(t).toISOString();
+    }
+  }
+  return v;
+}
+
+/** The comparable part of a user: the given plain fields and customFields keys, normalised. */
+function comparable(user: Readonly<Record<string, unknown>>, sub: string, fields: ReadonlySet<string>, customKeys: ReadonlySet<string>): CidaasUser {
+  const out: Record<string, unknown> = { sub };
+  for (const f of fields) {
+    const v = normalized(f, user[f]);
+    if (v !== undefined) out[f] = v;
+  }
+  const custom = user['customFields'];
+  if (customKeys.size > 0 && typeof custom === 'object' && custom !== null) {
+    const picked: Record<string, unknown> = {};
+    for (const k of customKeys) {
+      const v = normalized(k, (custom as Record<string, unknown>)[k]);
+      if (v !== undefined) picked[k] = v;
+    }
+    if (Object.keys(picked).length > 0) out['customFields'] = picked;
+  }
+  return out as unknown as CidaasUser;
+}
+
+/**
+ * Compares what the push would send for one legacy user (`expected`, from the same mapping
+ * as the push) with the user cidaas returns (`actual`) and the state the sidecar stored at the
+ * last push (`state`). Returns the groups that differ, empty when they match.
+ *
+ * Profile and email are compared by digest ({@link fingerprintUser}) over the fields the push
+ * sends plus the owned fields it leaves out; cidaas's own additions (createdTime, updatedTime,
+ * has_password, a default userStatus, fields nobody maps) are not part of it. Secrets are never
+ * compared in plain: cidaas does not return them. A password or TOTP setup matches when its
+ * presence matches (`has_password`, `mfa.totp.enrolled`) AND the stored fingerprint is the one
+ * of the legacy value now; a change made in cidaas shows as `modified-in-cidaas`.
+ *
+ * `fingerprints` may be passed when the caller has already computed `fingerprintUser(expected)`.
+ */
+export function compareUser(
+  expected: CidaasUser,
+  actual: CidaasUserRecord,
+  state: UserState | undefined,
+  o: CompareOptions,
+  fingerprints: FieldFingerprints = fingerprintUser(expected),
+): VerifyGroup[] {
+  const groups: VerifyGroup[] = [];
+  const exp = expected as unknown as Readonly<Record<string, unknown>>;
+
+  const fields = new Set<string>();
+  for (const [k, v] of Object.entries(exp)) if (!NOT_PLAIN.has(k) && v !== undefined) fields.add(k);
+  for (const f of o.owned.fields) if (!CIDAAS_FILLS.has(f) && !NOT_PLAIN.has(f)) fields.add(f);
+  const customKeys = new Set<string>([...Object.keys(expected.customFields ?? {}), ...o.owned.customFields]);
+  const want = fingerprintUser(comparable(exp, expected.sub, fields, customKeys));
+  const have = fingerprintUser(comparable(actual, expected.sub, fields, customKeys));
+  if (want.profile !== have.profile) groups.push('profile');
+  if (want.email !== have.email) groups.push('email');
+
+  const expectsPassword = expected.password_hash_info !== undefined;
+  if (expectsPassword || o.owned.password) {
+    if (expectsPassword !== (actual.has_password === true)) groups.push('password');
+    else if (expectsPassword && state?.fingerprints.password !== fingerprints.password) groups.push('password');
+  }
+
+  const mfaMapped = expected.mfa_enabled !== undefined || expected.mfa !== undefined;
+  if (mfaMapped || o.owned.mfa) {
+    const t = expected.mfa?.totp;
+    const a = actual.mfa?.totp;
+    let differs = (t !== undefined) !== (a?.enrolled === true);
+    if (!differs && expected.mfa_enabled !== undefined) differs = expected.mfa_enabled !== (actual.mfa_enabled === true);
+    if (!differs && t && a) {
+      differs = (a.algorithm !== undefined && a.algorithm !== (t.algorithm ?? 'SHA1'))
+        || (a.digits !== undefined && a.digits !== (t.digits ?? 6))
+        || (a.period !== undefined && a.period !== (t.period ?? 30));
+    }
+    if (!differs && fingerprints.mfa !== undefined && state?.fingerprints.mfa !== fingerprints.mfa) differs = true;
+    if (differs) groups.push('mfa');
+  }
+
+  if (state && !state.deleted && typeof actual.updatedTime === 'string') {
+    const updated = Date.parse(actual.updatedTime);
+    if (updated > state.lastPushAt.getTime() + o.clockSkewMs) groups.push('modified-in-cidaas');
+  }
+  return groups;
+}

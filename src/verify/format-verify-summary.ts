@@ -1,0 +1,51 @@
+import type { VerifyReport } from './verify-report.js';
+
+/** Options of {@link formatVerifySummary}. */
+export interface VerifySummaryOptions {
+  /** Examples shown per kind of finding. Default 5. */
+  examples?: number;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function line(label: string, n: number, examples: readonly string[], shown: number): string {
+  const head = `  ${label.padEnd(40)}${count(n).padStart(9)}`;
+  if (n === 0 || shown === 0) return head;
+  const list = examples.slice(0, shown);
+  const more = n > list.length ? `, … ${count(n - list.length)} more` : '';
+  return `${head}   e.g. ${list.join(', ')}${more}`;
+}
+
+/**
+ * The human summary of a verify run: a verdict line, what was checked at what rate, and one
+ * line per kind of finding with its exact count and the first examples (legacy keys).
+ */
+export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOptions = {}): string {
+  const shown = o.examples ?? 5;
+  const c = report.counts;
+  const verdict = !report.complete ? 'INCOMPLETE (stopped before the end)' : report.equal ? 'EQUAL' : 'DIFFERENCES FOUND';
+  const scope = report.sample === null
+    ? `all ${count(report.legacyUsers)} legacy users`
+    : `a random SAMPLE of ${count(report.checked)} of ${count(report.legacyUsers)} legacy users`;
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  const lines = [
+    `verify: ${verdict}`,
+    `  checked ${scope} in ${seconds} s (${count(report.usersPerSecond)} users/s)` +
+      (report.skipped ? `, ${count(report.skipped)} skipped by the mapping module` : '') +
+      (report.orphansChecked ? `, and ${count(report.orphansChecked)} users deleted in legacy` : ''),
+  ];
+  if (report.cidaasUsers !== null) lines.push(`  cidaas holds ${count(report.cidaasUsers)} users in all`);
+  lines.push(
+    line('missing in cidaas', c.missingInCidaas, report.missingInCidaas, shown),
+    line('present in cidaas but deleted in legacy', c.deletedButPresent, report.deletedButPresent, shown),
+    line('differing', c.differing, report.differing.map((d) => `${d.key} (${d.groups.join(', ')})`), shown),
+    line('cannot be mapped', c.unmappable, report.unmappable.map((u) => `${u.key} (${u.reason})`), shown),
+    line('in the dead-letter list', c.deadLetters, report.deadLetters.map((d) => `${d.key} (${d.reason}; ${d.attempts} attempts)`), shown),
+  );
+  if (c.differing > 0) {
+    const groups = Object.entries(c.differingByGroup).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${count(n)}`);
+    lines.push(`  differing groups: ${groups.join(', ')}`);
+  }
+  if (c.deadLetters > 0) lines.push('  dead letters count as a difference: `cidaas-sync dlq list` shows them, `dlq retry` sends them again');
+  return lines.join('\n');
+}
