@@ -166,7 +166,7 @@ export class Dispatcher {
             if (a.status === 'FAILED') {
               o.metrics.pushes.inc({ outcome: 'failed' });
               if (a.permanent) {
-                outcomes.push({ kind: 'dead', key: u.key, reason: a.message ?? 'FAILED without a message', at: now, permanent: true });
+                outcomes.push({ kind: 'dead', key: u.key, reason: a.message ?? 'FAILED without a message', at: new Date(), permanent: true });
                 results.set(u.key, { status: 'done' });
                 this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, reason: a.message });
               } else {
@@ -182,7 +182,8 @@ export class Dispatcher {
             const line = { key: u.key, sub: u.user.sub, events };
             if (mode === 'stream') this.#log.info(events[0]!, line);
             else this.#log.debug(events[0]!, line);
-            outcomes.push({ kind: 'pushed', key: u.key, sub: u.user.sub, fingerprints: u.fingerprints, at: now });
+            // The time of cidaas's answer: verify compares it with the user's updatedTime there.
+            outcomes.push({ kind: 'pushed', key: u.key, sub: u.user.sub, fingerprints: u.fingerprints, at: new Date() });
             results.set(u.key, { status: 'done' });
           });
         }),
@@ -190,7 +191,7 @@ export class Dispatcher {
           if (o.onDelete === 'lock') {
             const [a] = await o.client.bulkUpsert([{ sub: d.sub, userStatus: 'LOCKED' }]);
             if (a!.status === 'FAILED') {
-              outcomes.push({ kind: 'dead', key: d.key, reason: `lock failed: ${a!.message ?? ''}`, at: now, permanent: a!.permanent });
+              outcomes.push({ kind: 'dead', key: d.key, reason: `lock failed: ${a!.message ?? ''}`, at: new Date(), permanent: a!.permanent });
               results.set(d.key, { status: 'done' });
               return;
             }
@@ -202,7 +203,7 @@ export class Dispatcher {
           const line = { key: d.key, sub: d.sub, events: ['user.deleted'] };
           if (mode === 'stream') this.#log.info('user.deleted', line);
           else this.#log.debug('user.deleted', line);
-          outcomes.push({ kind: 'deleted', key: d.key, sub: d.sub, at: now });
+          outcomes.push({ kind: 'deleted', key: d.key, sub: d.sub, at: new Date() });
           results.set(d.key, { status: 'done' });
         }),
       ]);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -51,6 +52,8 @@ export class CidaasTransport {
   readonly #closing = new AbortController();
 
   constructor(options: CidaasTransportOptions) {
+    // Every sleeping retry listens for close: many at once are expected, not a leak.
+    setMaxListeners(0, this.#closing.signal);
     const url = new URL(options.baseUrl);
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#options = options;

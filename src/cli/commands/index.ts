@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { backfillCommand } from './backfill.js';
 import { checkCommand } from './check.js';
+import { cutoverCommand } from './cutover.js';
 import { demoCommand } from './demo.js';
 import { dlqCommand } from './dlq.js';
 import { emulatorCommand } from './emulator.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { verifyCommand } from './verify.js';
 
 /** Adds every subcommand to the program. One file per command. */
 export function registerCommands(program: Command): void {
@@ -19,5 +21,7 @@ export function registerCommands(program: Command): void {
   add(statusCommand());
   add(dlqCommand());
   add(previewCommand());
+  add(verifyCommand());
+  add(cutoverCommand());
   add(demoCommand());
 }

@@ -1,0 +1,3 @@
+import { defineGoLiveSuite } from './go-live-suite.js';
+
+defineGoLiveSuite('mysql');
