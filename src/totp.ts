@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { base32Decode as decodeBase32, base32Encode } from './mfa/base32.js';
 
 /**
  * TOTP (RFC 6238) with the parameters cidaas migrates: HMAC-SHA1, 6 digits, 30 s steps,
@@ -6,47 +7,18 @@ import { createHmac } from 'node:crypto';
  * the demo to make codes, and by mappings that turn hex secrets into base32.
  */
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const DIGITS = 6;
 const PERIOD_SECONDS = 30;
 
-/** Encodes bytes as RFC 4648 base32, upper case, without `=` padding (the form authenticator apps use). */
-export function base32Encode(buf: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of buf) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
-}
+export { base32Encode };
 
 /**
  * Decodes RFC 4648 base32. Accepts lower case and trailing `=` padding, ignores spaces
- * (as secrets are often written in groups); throws on any other character.
+ * (as secrets are often written in groups); throws on any other character, without
+ * quoting it.
  */
 export function base32Decode(str: string): Buffer {
-  const clean = str.replace(/\s+/g, '').replace(/=+$/, '').toUpperCase();
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of clean) {
-    const idx = ALPHABET.indexOf(ch);
-    if (idx < 0) throw new Error(`not base32: character ${JSON.stringify(ch)}`);
-    value = ((value << 5) | idx) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
+  return decodeBase32(str.replace(/\s+/g, ''));
 }
 
 function hotp(key: Buffer, counter: number): string {
