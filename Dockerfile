@@ -1,0 +1,70 @@
+# cidaas-sync: the change-capture sidecar as one container (DESIGN.md "Who uses it and how").
+#
+#   docker build -t cidaas-sync .
+#   docker volume create cidaas-sync-state
+#   docker run -d --name cidaas-sync \
+#     -v "$PWD/config.yaml:/etc/cidaas-sync/config.yaml:ro" \
+#     -v cidaas-sync-state:/var/lib/cidaas-sync \
+#     -e LEGACY_DATABASE_URL -e CIDAAS_CLIENT_ID \
+#     -v "$PWD/client-secret:/run/secrets/cidaas_client_secret:ro" \
+#     -p 9464:9464 cidaas-sync
+#   docker exec cidaas-sync cidaas-sync status
+#
+# The configuration (copy /etc/cidaas-sync/examples/postgres.example.yaml) should keep its
+# state on the volume and /metrics on the port the health check asks:
+#   state: { url: "sqlite:/var/lib/cidaas-sync/state.db" }
+#   http:  { port: 9464 }
+# (or set CIDAAS_SYNC_HEALTH_URL to where /healthz answers). `docker stop` sends SIGTERM:
+# the sidecar drains, checkpoints and exits; give it time (`--stop-timeout 60`).
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: all dependencies (the native better-sqlite3 is compiled here), TypeScript -> dist/
+FROM ${NODE_IMAGE} AS build
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+COPY adapters ./adapters
+COPY config ./config
+# Compile, then keep the production dependencies only (the compiled addon stays in place).
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+# --- runtime: node, tini, the compiled sidecar and its production dependencies; no compiler
+FROM ${NODE_IMAGE} AS runtime
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    CIDAAS_SYNC_USE_DIST=1 \
+    CIDAAS_SYNC_CONFIG=/etc/cidaas-sync/config.yaml
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/dist ./dist
+COPY config/postgres.example.yaml config/mysql.example.yaml /etc/cidaas-sync/examples/
+RUN chmod 0755 /app/bin/cidaas-sync.js \
+ && ln -s /app/bin/cidaas-sync.js /usr/local/bin/cidaas-sync \
+ && mkdir -p /var/lib/cidaas-sync \
+ && chown node:node /var/lib/cidaas-sync
+# The image's unprivileged account (uid 1000); the code stays root-owned and read-only to it.
+USER node
+VOLUME ["/var/lib/cidaas-sync"]
+EXPOSE 9464
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.CIDAAS_SYNC_HEALTH_URL || 'http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# tini is PID 1: it passes SIGTERM on to node and reaps orphans.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cidaas-sync.js"]
+CMD ["run"]

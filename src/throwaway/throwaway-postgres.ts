@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, appendFileSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { freePort } from './free-port.js';
+import { runToCompletion } from './server-process.js';
+import type { ServerCommand } from './server-process.js';
+import { handOver, resolveServerUser, serverTempBase } from './server-user.js';
+import type { ServerUser } from './server-user.js';
+import { ThrowawayServer } from './throwaway-server.js';
+
+const DEBIAN_PG15_BINDIR = '/usr/lib/postgresql/15/bin';
+
+/**
+ * A throwaway PostgreSQL cluster: its own temp data dir, a free port on 127.0.0.1,
+ * `wal_level=logical`, trust authentication (replication included) and fsync off.
+ * Nothing in it survives; it is for tests, benchmarks and the demo. Create it with
+ * {@link startThrowawayPostgres}.
+ */
+export class ThrowawayPostgres extends ThrowawayServer {
+  readonly kind = 'PostgreSQL';
+  protected readonly stopSignal = 'SIGINT'; // fast shutdown: ends open sessions
+  protected readonly killSignal = 'SIGQUIT'; // immediate shutdown: the postmaster ends its backends
+  /** The cluster's data directory (PGDATA). */
+  readonly dataDir: string;
+
+  constructor(
+    /** Directory of the PostgreSQL programs (initdb, postgres, pg_recvlogical, ...). */
+    readonly bindir: string,
+    rootDir: string,
+    port: number,
+    user: ServerUser | undefined,
+  ) {
+    super(rootDir, port, user, join(rootDir, 'postgres.log'));
+    this.dataDir = join(rootDir, 'data');
+  }
+
+  /** Superuser connection URL to the `postgres` database. */
+  get url(): string {
+    return this.urlFor('postgres');
+  }
+
+  /** Superuser connection URL to `database` on this server. */
+  urlFor(database: string): string {
+    return `postgres://postgres@${this.host}:${this.port}/${encodeURIComponent(database)}`;
+  }
+
+  /** The unix socket directory (as `host` for libpq tools such as pg_recvlogical). */
+  get socketDir(): string {
+    return this.rootDir;
+  }
+
+  protected async initialize(): Promise<void> {
+    await runToCompletion(
+      this.command(
+        'initdb',
+        ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+        join(this.rootDir, 'initdb.log'),
+      ),
+    );
+    appendFileSync(
+      join(this.dataDir, 'postgresql.conf'),
+      [
+        '',
+        '# cidaas-sync throwaway server',
+        `listen_addresses = '${this.host}'`,
+        `port = ${this.port}`,
+        `unix_socket_directories = '${this.socketDir}'`,
+        'wal_level = logical',
+        'max_replication_slots = 32',
+        'max_wal_senders = 32',
+        'fsync = off',
+        'synchronous_commit = off',
+        'full_page_writes = off',
+        "timezone = 'UTC'",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(this.dataDir, 'pg_hba.conf'),
+      [
+        'local all         all              trust',
+        'host  all         all 127.0.0.1/32 trust',
+        'local replication all              trust',
+        'host  replication all 127.0.0.1/32 trust',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  protected serverCommand(): ServerCommand {
+    return this.command('postgres', ['-D', this.dataDir], this.logFile);
+  }
+
+  protected async answers(): Promise<boolean> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private command(program: string, args: string[], logFile: string): ServerCommand {
+    return { command: join(this.bindir, program), args, user: this.user, cwd: this.rootDir, logFile };
+  }
+}
+
+/** Options of {@link startThrowawayPostgres}. */
+export interface ThrowawayPostgresOptions {
+  /** Start of the temp dir's name. Default `cidaas-pg-`. */
+  readonly tempPrefix?: string;
+  /** Environment variable that names the directory of the PostgreSQL programs, looked at first. Default `CIDAAS_PG_BINDIR`. */
+  readonly bindirEnv?: string;
+  /**
+   * Called with the server before its setup runs, so the caller can stop and delete it
+   * even when the setup or the start fails (or is interrupted). When given, cleaning up
+   * after a failed start is the caller's; without it, a failed start deletes the server.
+   */
+  readonly onCreated?: (server: ThrowawayPostgres) => void;
+}
+
+/** Creates, configures and starts a new PostgreSQL cluster, run as an unprivileged account when we are root. */
+export async function startThrowawayPostgres(o: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
+  const bindir = postgresBindir(o.bindirEnv ?? 'CIDAAS_PG_BINDIR');
+  const user = resolveServerUser(['postgres']);
+  const rootDir = mkdtempSync(join(serverTempBase(user), o.tempPrefix ?? 'cidaas-pg-'));
+  let server: ThrowawayPostgres;
+  try {
+    handOver(rootDir, user);
+    server = new ThrowawayPostgres(bindir, rootDir, await freePort(), user);
+  } catch (err) {
+    rmSync(rootDir, { recursive: true, force: true });
+    throw err;
+  }
+  o.onCreated?.(server);
+  try {
+    await server.init();
+    await server.start();
+  } catch (err) {
+    if (!o.onCreated) await server.destroy().catch(() => undefined);
+    throw err;
+  }
+  return server;
+}
+
+/**
+ * The directory of the PostgreSQL programs: `$<envVar>`, else `pg_config --bindir`, else
+ * Debian's PostgreSQL 15 path; the first that holds initdb and postgres.
+ */
+export function postgresBindir(envVar = 'CIDAAS_PG_BINDIR'): string {
+  const candidates = [process.env[envVar], pgConfigBindir(), DEBIAN_PG15_BINDIR];
+  for (const dir of candidates) {
+    if (dir && isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'postgres'))) return dir;
+  }
+  throw new Error(
+    `no PostgreSQL server programs found (looked in ${candidates.filter(Boolean).join(', ')}): ` +
+      `install postgresql-15 or set ${envVar} to the directory holding initdb and postgres`,
+  );
+}
+
+function pgConfigBindir(): string | undefined {
+  try {
+    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
