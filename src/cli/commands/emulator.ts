@@ -73,6 +73,8 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--latency-ms <ms>', 'add this delay to every API answer').default(0).argParser(integer(0)))
     .addOption(new Option('--custom-fields <keys>', "the tenant's customFields keys (default: any)").argParser(list))
     .action(async (opts: EmulatorCommandOptions) => {
+      // Listen for the signal before the URL is printed: whoever reads the URL may stop us at once.
+      const stopped = untilSignal();
       const envSecret = process.env[SECRET_ENV];
       const [clientSecret, secretSource] =
         opts.clientSecret !== undefined
@@ -100,7 +102,7 @@ export function emulatorCommand(): Command {
           `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}\n` +
           '  Ctrl-C to stop\n',
       );
-      const signal = await untilSignal();
+      const signal = await stopped;
       process.stderr.write(`${signal}: closing the emulator\n`);
       await emulator.close();
     });

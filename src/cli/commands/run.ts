@@ -18,6 +18,22 @@ export function runCommand(): Command {
   cmd.action(async (opts: { config: string; progress: boolean }) => {
     const config = await configFrom(opts);
     const logger = createLogger();
+    // Signals are handled from the start: a stop while starting up still ends cleanly.
+    let runner: SyncRunner | null = null;
+    let stopRequested = false;
+    let signals = 0;
+    const onSignal = (sig: string): void => {
+      signals++;
+      if (signals > 1) {
+        logger.warn('second signal: exiting without draining', { signal: sig });
+        process.exit(1);
+      }
+      logger.info('stopping: finishing the batches in flight', { signal: sig });
+      stopRequested = true;
+      runner?.stop();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
     const metrics = new SyncMetrics({ defaultMetrics: true });
     const pipeline = await openPipeline(config, { logger, metrics });
     const bar = opts.progress && process.stderr.isTTY ? new SingleBar({
@@ -31,7 +47,7 @@ export function runCommand(): Command {
       bar.setTotal(Math.max(t.total ?? t.done, t.done));
       bar.update(t.done, { rate: Math.round(t.usersPerSecond) });
     };
-    const runner = new SyncRunner({
+    runner = new SyncRunner({
       source: pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
       governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
       maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
@@ -48,18 +64,7 @@ export function runCommand(): Command {
       },
     });
     logger.info('cidaas-sync running', { source: config.source.kind, slot: config.source.kind === 'postgres' ? config.source.slot : undefined, http: http.port, state: config.state.redactedUrl });
-    let signals = 0;
-    const onSignal = (sig: string): void => {
-      signals++;
-      if (signals > 1) {
-        logger.warn('second signal: exiting without draining', { signal: sig });
-        process.exit(1);
-      }
-      logger.info('stopping: finishing the batches in flight', { signal: sig });
-      runner.stop();
-    };
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
+    if (stopRequested) runner.stop();
     try {
       await runner.run();
       logger.info('stopped cleanly');
