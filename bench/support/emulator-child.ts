@@ -1,0 +1,49 @@
+/**
+ * An emulator in its own process, so that its CPU and heap are not the benchmarked process's.
+ * Started by {@link EmulatorProcess} with the options as JSON in argv[2]; answers IPC requests
+ * `{ id, op, arg }` with `{ id, ok, value | error }`.
+ */
+import { startEmulator, type EmulatorOptions, type FaultRule } from '../../src/emulator/cidaas-emulator.js';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
+const emulator = await startEmulator(options);
+const send = (message: object): void => void process.send!(message);
+
+interface Request {
+  readonly id: number;
+  readonly op: 'stats' | 'reset' | 'addFaults' | 'clearFaults' | 'userCount' | 'close';
+  readonly arg?: unknown;
+}
+
+process.on('message', (req: Request) => {
+  const answer = (value: unknown): void => send({ id: req.id, ok: true, value });
+  try {
+    switch (req.op) {
+      case 'stats':
+        return answer(emulator.stats());
+      case 'reset':
+        emulator.reset();
+        return answer(null);
+      case 'addFaults':
+        emulator.addFaults(req.arg as FaultRule[]);
+        return answer(null);
+      case 'clearFaults':
+        // reset() also clears the store: the faults alone go through the admin route.
+        void fetch(`${emulator.url}/_emulator/faults`, { method: 'DELETE' }).then(() => answer(null), (err: unknown) => send({ id: req.id, ok: false, error: String(err) }));
+        return;
+      case 'userCount':
+        return answer(emulator.userCount);
+      case 'close':
+        void emulator.close().then(() => {
+          answer(null);
+          process.exit(0);
+        });
+        return;
+    }
+  } catch (err) {
+    send({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});
+// The parent died: nothing left to serve.
+process.on('disconnect', () => void emulator.close().then(() => process.exit(0)));
+send({ type: 'ready', url: emulator.url });
