@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { loadConfig } from '../../../config/load-config.js';
+import { openStateStore } from '../../../src/state/open-state-store.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { waitForConvergence } from '../../support/convergence.js';
@@ -111,6 +113,15 @@ export function defineKill9Suite(kind: ShopDbKind, opts: { users: number; kills:
       expect(done.length).to.be.greaterThan(opts.kills * 20);
       const exit = await p.terminate();
       expect(exit.code, 'exit code after SIGTERM').to.equal(0);
+      // SIGTERM stored the checkpoint and acknowledged exactly it.
+      const store = await openStateStore(`sqlite:${config.statePath}`);
+      const checkpoint = (await store.getCheckpoint())!.position;
+      await store.close();
+      if (kind === 'postgres') {
+        const { slot } = (await loadConfig(config.path)).source as { slot: string };
+        const r = await target.db.query('SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = ?', [slot]);
+        expect(r[0]!.l, 'the slot acknowledges the stored checkpoint').to.equal(checkpoint);
+      }
     });
   });
 }
