@@ -3,8 +3,7 @@ import type { Pool as PromisePool, RowDataPacket } from 'mysql2/promise';
 import { ExitCode, SyncError } from '../../src/errors.js';
 import type { Secret } from '../../src/secret.js';
 import type { BinlogPosition } from './binlog-position.js';
-import { compareBinlogFiles } from './binlog-position.js';
-import { positionLost } from './binlog-errors.js';
+import type { ResumeQueries } from './binlog-resume.js';
 import { mysqlConnectionOptions, SESSION_TIME_ZONE_SQL } from './mysql-connection-options.js';
 
 /** A binlog file as `SHOW BINARY LOGS` lists it. */
@@ -29,7 +28,7 @@ export interface BinlogServerInfo {
  * files, the current position and the tables' primary keys. A small pool, so a connection lost in a
  * server restart is replaced on the next query.
  */
-export class BinlogServer {
+export class BinlogServer implements ResumeQueries {
   readonly #pool: PromisePool;
 
   constructor(url: Secret) {
@@ -73,25 +72,17 @@ export class BinlogServer {
     return rows.map((r) => ({ name: String(r.Log_name), size: Number(r.File_size) }));
   }
 
-  /** Throws SOURCE_POSITION_LOST when the server cannot stream from `p` any more (file purged, offset past its end). */
-  async assertRetained(p: BinlogPosition): Promise<void> {
-    const files = await this.binaryLogs();
-    const file = files.find((f) => f.name === p.file);
-    if (!file) {
-      const oldest = files[0]?.name ?? 'none';
-      const why = files[0] && compareBinlogFiles(p.file, files[0].name) < 0 ? 'has been purged' : 'is not on this server';
-      throw positionLost(`binlog file ${p.file} of the checkpoint ${why} (oldest binlog now: ${oldest})`);
-    }
-    if (p.offset > file.size) {
-      throw positionLost(`the checkpoint is at offset ${p.offset} of ${p.file}, but the file has only ${file.size} bytes (binlog lost in a crash, or another server)`);
-    }
-  }
-
   /** MariaDB's GTID position at a binlog offset (`BINLOG_GTID_POS`); `null` when it has none. */
   async gtidAt(file: string, offset: number): Promise<string | null> {
     const [r] = await this.#rows('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [file, offset]);
     const g = r?.gtid == null ? '' : String(r.gtid);
     return g === '' ? null : g;
+  }
+
+  /** `@@gtid_binlog_state`: per domain and server, the last GTID in this server's binlog (MariaDB; '' when none). */
+  async gtidBinlogState(): Promise<string> {
+    const [r] = await this.#rows('SELECT @@GLOBAL.gtid_binlog_state AS state');
+    return r?.state == null ? '' : String(r.state);
   }
 
   /**

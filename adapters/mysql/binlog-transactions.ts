@@ -1,5 +1,5 @@
 import type {
-  AnyBinlogEvent, DeleteRowsEvent, HeartbeatEvent, MariadbGtidEvent, QueryEvent, RowsEvent, UpdateRowsEvent, WriteRowsEvent,
+  AnyBinlogEvent, DeleteRowsEvent, HeartbeatEvent, MariadbGtidEvent, QueryEvent, RotateEvent, RowsEvent, UpdateRowsEvent, WriteRowsEvent,
 } from '@vlasky/zongji';
 import { MariadbGtidPosition } from '@vlasky/zongji';
 import { SyncError } from '../../src/errors.js';
@@ -50,12 +50,16 @@ export class BinlogTransactions {
   #mysqlGtid: string | null = null;
   #group: Group | null = null;
   #lastIdleAt = 0;
+  #rebaseOnRotate: boolean;
 
   /**
    * `from`: where the stream starts (a group end); on MariaDB (`mariadb`) its GTID part seeds the
-   * GTID position, which each group's GTID then extends.
+   * GTID position, which each group's GTID then extends. `startedByGtid`: the stream was started
+   * from `from.gtid`, so its file and offset are another server's; the server's first rotate names
+   * where this stream is.
    */
-  constructor(handler: SourceHandler, tables: BinlogTables, from: BinlogPosition, mariadb: boolean, logger: Logger) {
+  constructor(handler: SourceHandler, tables: BinlogTables, from: BinlogPosition, mariadb: boolean, logger: Logger, options: { startedByGtid?: boolean } = {}) {
+    this.#rebaseOnRotate = options.startedByGtid ?? false;
     this.#handler = handler;
     this.#tables = tables;
     this.#log = logger;
@@ -88,9 +92,16 @@ export class BinlogTransactions {
   /** Applies one event. `caughtUp`: nothing else is waiting, so an `idle` costs nothing. */
   async apply(e: AnyBinlogEvent, caughtUp: boolean): Promise<void> {
     switch (e.getEventName()) {
-      case 'rotate':
-        this.#file = (e as { binlogName: string }).binlogName;
+      case 'rotate': {
+        const r = e as RotateEvent;
+        this.#file = r.binlogName;
+        if (this.#rebaseOnRotate) {
+          // Later heartbeats are compared with this stream's own file and offsets from now on.
+          this.#rebaseOnRotate = false;
+          this.#last = { file: r.binlogName, offset: Number(r.position), gtid: this.#last.gtid };
+        }
         return;
+      }
       case 'mariadbgtid': {
         const g = e as MariadbGtidEvent;
         this.#open({ gtid: g.gtid, mariadbGtid: { domainId: g.domainId, serverId: g.serverId, seqNo: g.seqNo }, standalone: g.standalone, begun: false });

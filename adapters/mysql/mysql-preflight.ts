@@ -2,6 +2,9 @@ import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Secret } from '../../src/secret.js';
 import { compareBinlogFiles, parseBinlogPosition } from './binlog-position.js';
+import { planResume } from './binlog-resume.js';
+import type { ResumeQueries } from './binlog-resume.js';
+import type { BinlogFile } from './binlog-server.js';
 import { mysqlConnectionOptions, quoteMysqlTable, splitMysqlTable } from './mysql-connection-options.js';
 
 /** One line of `cidaas-sync check`: what was checked, whether it holds, and how to fix it when not. */
@@ -135,13 +138,12 @@ async function retentionChecks(c: Connection, args: MysqlPreflightArgs): Promise
   let lag: number | null = null;
   if (args.checkpoint && files) {
     const p = parseBinlogPosition(args.checkpoint);
-    const at = files.find((f) => f.name === p.file);
-    if (!at) {
-      items.push({
-        name: 'checkpoint in binlog', ok: false,
-        detail: `binlog file ${p.file} of the checkpoint is gone (oldest now: ${files[0]?.name ?? 'none'}): changes may have been missed`,
-        fix: 'cidaas-sync backfill --restart',
-      });
+    const mariadb = /mariadb/i.test(String((await variable(c, 'VERSION()')) ?? ''));
+    const resume = await planResume(connectionQueries(c, files), p, mariadb).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (resume instanceof Error) {
+      items.push({ name: 'checkpoint in binlog', ok: false, detail: resume.message, fix: 'cidaas-sync backfill --restart' });
+    } else if (resume.by === 'gtid') {
+      items.push({ name: 'checkpoint in binlog', ok: true, detail: `resumes from the checkpoint's GTID position ${p.gtid!}: ${resume.reason}` });
     } else {
       lag = files.reduce((s, f) => { const k = compareBinlogFiles(f.name, p.file); return k < 0 ? s : s + (k === 0 ? Math.max(0, f.size - p.offset) : f.size); }, 0);
       items.push({ name: 'checkpoint in binlog', ok: true, detail: `${p.file} is kept; the checkpoint is ${lag} bytes behind the end of the log` });
@@ -211,4 +213,18 @@ function atLeast(version: string, want: readonly number[]): boolean {
 
 function formatDuration(seconds: number): string {
   return seconds % DAY === 0 ? `${seconds / DAY} days` : seconds >= DAY ? `${(seconds / DAY).toFixed(1)} days` : `${Math.round(seconds / 3600)} hours`;
+}
+
+/** The resume rule's queries on the check's connection. */
+function connectionQueries(c: Connection, files: readonly BinlogFile[]): ResumeQueries {
+  const one = async (sql: string, params: unknown[] = []): Promise<string | null> => {
+    const [rows] = await c.query<RowDataPacket[]>(sql, params);
+    const v = rows[0]?.['v'];
+    return v == null ? null : String(v);
+  };
+  return {
+    binaryLogs: async () => [...files],
+    gtidAt: async (file, offset) => (await one('SELECT BINLOG_GTID_POS(?, ?) AS v', [file, offset])) || null,
+    gtidBinlogState: async () => (await one('SELECT @@GLOBAL.gtid_binlog_state AS v')) ?? '',
+  };
 }

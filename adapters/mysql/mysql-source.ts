@@ -7,11 +7,14 @@ import type { Source, SourceHandler, SourceLag } from '../../src/source.js';
 import { classifyBinlogError } from './binlog-errors.js';
 import type { BinlogPosition } from './binlog-position.js';
 import { compareBinlogFiles, compareBinlogPositions, formatBinlogPosition, parseBinlogPosition } from './binlog-position.js';
+import { planResume } from './binlog-resume.js';
 import { BinlogServer } from './binlog-server.js';
 import type { BinlogServerInfo } from './binlog-server.js';
 import { BinlogTransactions } from './binlog-transactions.js';
 import type { BinlogTables } from './binlog-transactions.js';
+import type { HeartbeatOptions, HeartbeatWriter } from '../heartbeat-writer.js';
 import { FlowQueue } from './flow-queue.js';
+import { mysqlHeartbeat } from './mysql-heartbeat.js';
 import { mysqlConnectionOptions, SESSION_TIME_ZONE_SQL, splitMysqlTable } from './mysql-connection-options.js';
 import { countTableLookups, stopZongji, ZONGJI_EVENTS } from './zongji-control.js';
 
@@ -30,6 +33,12 @@ export interface MysqlSourceOptions {
   /** Reconnect backoff bounds (default 500 ms .. 30 s). */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /**
+   * `source.heartbeat` with a table: write to it every interval while streaming, so that the
+   * position moves on through a transaction of our own when nothing else writes (see
+   * mysql-heartbeat.ts for the table's DDL and grant).
+   */
+  readonly heartbeat?: HeartbeatOptions;
 }
 
 /** An entry of the queue between zongji and the handler; the queue keeps stream changes in log order. */
@@ -66,6 +75,7 @@ export class MysqlSource implements Source {
   #reconnectDelay: number;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
+  readonly #heartbeat: HeartbeatWriter | null;
 
   constructor(options: MysqlSourceOptions) {
     this.#o = options;
@@ -74,6 +84,7 @@ export class MysqlSource implements Source {
     for (const t of options.tables) splitMysqlTable(t);
     this.#tables = { names: new Set(options.tables), primaryKeys: new Map() };
     this.#reconnectDelay = options.reconnectMinMs ?? 500;
+    this.#heartbeat = options.heartbeat ? mysqlHeartbeat(options.url, options.heartbeat, this.#log) : null;
     // mysql2's pause() stops handing out packets at once and stops reading the socket: the server's
     // send then blocks, so nothing piles up (net_write_timeout bounds how long it may block).
     this.#queue = new FlowQueue<QueueItem>(options.maxQueuedEvents ?? 500, {
@@ -93,6 +104,11 @@ export class MysqlSource implements Source {
 
   comparePositions(a: string, b: string): number {
     return compareBinlogPositions(parseBinlogPosition(a), parseBinlogPosition(b));
+  }
+
+  /** Heartbeat rows written so far (0 without `heartbeat`). */
+  get heartbeats(): number {
+    return this.#heartbeat?.beats ?? 0;
   }
 
   /** Whether the dump socket is paused and how many events wait for the handler (for metrics and tests). */
@@ -144,16 +160,23 @@ export class MysqlSource implements Source {
     const hb = this.#o.heartbeatMs ?? 5000;
     this.#watchdog = setInterval(() => this.#checkAlive(hb), hb);
     this.#watchdog.unref();
+    this.#heartbeat?.start();
   }
 
   /** Streams from the last acknowledged position with a new zongji instance; resolves once the server sends. */
   async #connect(): Promise<void> {
     const generation = ++this.#generation;
-    let from = this.#acked!;
-    await this.#server.assertRetained(from);
-    if (this.#info!.mariadb && from.gtid === null) from = { ...from, gtid: await this.#server.gtidAt(from.file, from.offset) };
+    const resume = await planResume(this.#server, this.#acked!, this.#info!.mariadb);
+    const from = resume.from;
     if (generation !== this.#generation) return;
-    this.#queue.push({ kind: 'stream', transactions: new BinlogTransactions(this.#handler!, this.#tables, from, this.#info!.mariadb, this.#log) });
+    if (resume.by === 'gtid') {
+      this.#log.warn('resuming from the GTID position of the checkpoint, not its binlog file and offset (failover to another server?)', {
+        gtid: from.gtid, reason: resume.reason,
+      });
+    }
+    this.#queue.push({
+      kind: 'stream', transactions: new BinlogTransactions(this.#handler!, this.#tables, from, this.#info!.mariadb, this.#log, { startedByGtid: resume.by === 'gtid' }),
+    });
 
     const zongji = new ZongJi(mysqlConnectionOptions(this.#o.url));
     this.#zongji = zongji;
@@ -199,7 +222,8 @@ export class MysqlSource implements Source {
     });
     const includeSchema: Record<string, string[]> = {};
     for (const t of this.#o.tables.map(splitMysqlTable)) (includeSchema[t.database] ??= []).push(t.table);
-    zongji.start({ serverId: this.#o.serverId, filename: from.file, position: from.offset, includeEvents: ZONGJI_EVENTS, includeSchema });
+    const start = resume.by === 'gtid' ? { gtidSet: from.gtid! } : { filename: from.file, position: from.offset };
+    zongji.start({ serverId: this.#o.serverId, ...start, includeEvents: ZONGJI_EVENTS, includeSchema });
     const timeout = setTimeout(() => startFailed(Object.assign(new Error('the binlog stream did not start within 30 s'), { code: 'ETIMEDOUT' })), 30_000);
     try {
       await started;
@@ -215,7 +239,7 @@ export class MysqlSource implements Source {
     }
     this.#lastEventAt = Date.now();
     this.#reconnectDelay = this.#o.reconnectMinMs ?? 500;
-    this.#log.info('streaming', { from: formatBinlogPosition(from), serverId: this.#o.serverId });
+    this.#log.info('streaming', { from: formatBinlogPosition(from), by: resume.by, serverId: this.#o.serverId });
   }
 
   async #consume(item: QueueItem, caughtUp: boolean): Promise<void> {
@@ -277,6 +301,7 @@ export class MysqlSource implements Source {
     this.#reconnectTimer = null;
     this.#watchdog = null;
     this.#queue.close();
+    void this.#heartbeat?.stop();
     const z = this.#zongji;
     this.#zongji = null;
     if (z) void stopZongji(z);
@@ -306,6 +331,7 @@ export class MysqlSource implements Source {
 
   async stop(): Promise<void> {
     const z = this.#halt();
+    await this.#heartbeat?.stop();
     if (z) await stopZongji(z);
     await this.#server.close();
   }

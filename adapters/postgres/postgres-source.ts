@@ -3,7 +3,9 @@ import { ExitCode, SyncError } from '../../src/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import type { Secret } from '../../src/secret.js';
 import type { Source, SourceHandler, SourceLag } from '../../src/source.js';
+import type { HeartbeatOptions, HeartbeatWriter } from '../heartbeat-writer.js';
 import { compareLsn, normalizeLsn, parseLsn } from './lsn.js';
+import { postgresHeartbeat } from './postgres-heartbeat.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 import { waitForVisibility } from './postgres-visibility.js';
 import { positionLost } from './replication-errors.js';
@@ -25,6 +27,12 @@ export interface PostgresSourceOptions {
   /** Reconnect backoff bounds (default 500 ms .. 30 s). */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /**
+   * `source.heartbeat` with a table: write to it every interval while streaming, so that the WAL,
+   * and with it our idle position, moves on when nothing else writes (see postgres-heartbeat.ts for
+   * the table's DDL; it must not be in the publication).
+   */
+  readonly heartbeat?: HeartbeatOptions;
 }
 
 /**
@@ -46,6 +54,7 @@ export class PostgresSource implements Source {
   readonly #stream: ReplicationStream;
   #query: pg.Client | null = null;
   #primaryKeys = new Map<string, readonly string[]>();
+  readonly #heartbeat: HeartbeatWriter | null;
 
   constructor(options: PostgresSourceOptions) {
     this.#o = options;
@@ -64,6 +73,12 @@ export class PostgresSource implements Source {
       // Keep the shutdown sentinel open while streaming.
       onStreaming: () => void this.#client().catch(() => undefined),
     });
+    this.#heartbeat = options.heartbeat ? postgresHeartbeat(options.url, options.heartbeat, this.#log) : null;
+  }
+
+  /** Heartbeat rows written so far (0 without `heartbeat`). */
+  get heartbeats(): number {
+    return this.#heartbeat?.beats ?? 0;
   }
 
   comparePositions(a: string, b: string): number {
@@ -139,7 +154,12 @@ export class PostgresSource implements Source {
         throw positionLost(`the checkpoint ${normalizeLsn(from)} is behind the confirmed position ${normalizeLsn(confirmedText)} of replication slot "${this.#o.slot}" (slot recreated or advanced by another consumer?)`);
       }
     }
-    await this.#stream.start(at, handler, onError);
+    const heartbeat = this.#heartbeat;
+    await this.#stream.start(at, handler, (err) => {
+      void heartbeat?.stop();
+      onError(err);
+    });
+    heartbeat?.start();
   }
 
   async acknowledge(position: string): Promise<void> {
@@ -159,6 +179,7 @@ export class PostgresSource implements Source {
   }
 
   async stop(): Promise<void> {
+    await this.#heartbeat?.stop();
     await this.#stream.stop();
     const q = this.#query;
     this.#query = null;

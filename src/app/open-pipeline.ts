@@ -37,14 +37,18 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
     const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
     const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
     return {
-      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger }),
+      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger,
+        ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
+      }),
       dialect: new PostgresDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
     };
   }
   const { MysqlSource } = await import('../../adapters/mysql/mysql-source.js');
   const { MysqlDialect } = await import('../../adapters/mysql/mysql-dialect.js');
   return {
-    source: new MysqlSource({ url: s.url, serverId: s.serverId, tables, logger }),
+    source: new MysqlSource({ url: s.url, serverId: s.serverId, tables, logger,
+      ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
+    }),
     dialect: new MysqlDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
   };
 }

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { classifyBinlogError } from '../../../adapters/mysql/binlog-errors.js';
-import { compareBinlogPositions, formatBinlogPosition, parseBinlogPosition } from '../../../adapters/mysql/binlog-position.js';
+import {
+  compareBinlogPositions, formatBinlogPosition, parseBinlogPosition, parseMariadbGtidPosition, sameMariadbGtidPosition,
+} from '../../../adapters/mysql/binlog-position.js';
 import { isStatementLoggedDml, parseTruncate } from '../../../adapters/mysql/query-statement.js';
 
 // Pure functions of the MySQL adapter; they live with its integration tests (test/unit is not ours).
@@ -19,12 +21,36 @@ describe('binlog positions, TRUNCATE statements and stream errors (MySQL adapter
     expect(() => parseBinlogPosition('')).to.throw(/not a binlog position/);
   });
 
-  it('orders positions by file sequence number, then offset, whatever the GTID', () => {
+  it('orders positions by file sequence number, then offset, when the GTIDs do not tell', () => {
     const at = (file: string, offset: number, gtid: string | null = null) => ({ file, offset, gtid });
     expect(compareBinlogPositions(at('b.000009', 9000), at('b.000010', 4))).to.equal(-1);
     expect(compareBinlogPositions(at('b.999999', 9000), at('b.1000000', 4))).to.equal(-1);
     expect(compareBinlogPositions(at('b.000010', 400), at('b.000010', 300))).to.equal(1);
-    expect(compareBinlogPositions(at('b.000010', 400, '0-1-5'), at('b.000010', 400, '0-1-6'))).to.equal(0);
+    expect(compareBinlogPositions(at('b.000010', 400, '0-1-5'), at('b.000010', 300, '0-1-5'))).to.equal(1);
+    expect(compareBinlogPositions(at('b.000010', 400, '0-1-5,1-1-9'), at('b.000010', 300, '0-1-6,1-1-8'))).to.equal(1);
+    expect(compareBinlogPositions(at('b.000010', 400, 'uuid-a:7'), at('b.000010', 300, 'uuid-a:9'))).to.equal(1);
+    expect(compareBinlogPositions(at('b.000010', 400, '0-1-5'), at('b.000010', 400))).to.equal(0);
+  });
+
+  it('orders MariaDB positions by their GTIDs first, so that another server\'s binlog numbering does not matter', () => {
+    const at = (file: string, offset: number, gtid: string | null = null) => ({ file, offset, gtid });
+    expect(compareBinlogPositions(at('old-bin.000042', 9000, '0-1-17'), at('new-bin.000003', 400, '0-2-18'))).to.equal(-1);
+    expect(compareBinlogPositions(at('new-bin.000003', 400, '0-2-18'), at('old-bin.000042', 9000, '0-1-17'))).to.equal(1);
+    expect(compareBinlogPositions(at('b.000001', 900, '0-1-17,1-1-3'), at('b.000001', 400, '0-1-17,1-1-4'))).to.equal(-1);
+    // A domain one position lacks counts as before everything of it.
+    expect(compareBinlogPositions(at('b.000009', 900, '0-1-17'), at('b.000001', 400, '0-1-17,1-1-1'))).to.equal(-1);
+    expect(compareBinlogPositions(at('b.000010', 400, '0-1-5'), at('b.000010', 400, '0-1-6'))).to.equal(-1);
+  });
+
+  it('tells equal MariaDB GTID positions whatever the order of their domains, and reads a state with several servers per domain', () => {
+    expect(sameMariadbGtidPosition('0-1-17,1-2-5', '1-2-5,0-1-17')).to.equal(true);
+    expect(sameMariadbGtidPosition('0-1-17', '0-2-17')).to.equal(false);
+    expect(sameMariadbGtidPosition('0-1-17', '0-1-17,1-1-1')).to.equal(false);
+    expect(sameMariadbGtidPosition(null, '')).to.equal(true);
+    expect(sameMariadbGtidPosition(null, '0-1-1')).to.equal(false);
+    const state = parseMariadbGtidPosition('0-1-10,0-2-12,3-1-4');
+    expect([...state!.values()].map((g) => `${g.domainId}-${g.serverId}-${g.seqNo}`)).to.deep.equal(['0-2-12', '3-1-4']);
+    expect(parseMariadbGtidPosition('3e11fa47-71ca-11e1-9e33-c80aa9429562:23')).to.equal(null);
   });
 
   it('reads the table of the TRUNCATE forms MariaDB logs', () => {

@@ -87,10 +87,13 @@ describe('MysqlSource: reconnecting and lost positions', function () {
   });
 
   it('refuses to start from a checkpoint whose binlog file was purged, with SOURCE_POSITION_LOST', async () => {
-    const source = f.source([await usersTable()]);
+    const users = await usersTable();
+    const source = f.source([users]);
     await source.prepare();
     const checkpoint = await source.currentPosition();
     const file = parseBinlogPosition(checkpoint).file;
+    // A transaction after the checkpoint in the file that goes: its GTID cannot stand in either.
+    await f.exec(`INSERT INTO ${users} VALUES (1, 'lost@example.com')`);
     await f.exec('FLUSH BINARY LOGS');
     const current = (await binlogFiles()).at(-1)!;
     await waitFor(async () => {
@@ -107,6 +110,29 @@ describe('MysqlSource: reconnecting and lost positions', function () {
     expect(e.hint).to.contain('cidaas-sync backfill --restart');
   });
 
+  it('resumes from the GTID of a checkpoint whose binlog file was purged when every transaction after it is still kept', async () => {
+    const users = await usersTable();
+    const source = f.source([users]);
+    await source.prepare();
+    const checkpoint = await source.currentPosition();
+    const file = parseBinlogPosition(checkpoint).file;
+    await f.exec('FLUSH BINARY LOGS');
+    const current = (await binlogFiles()).at(-1)!;
+    await f.exec(`INSERT INTO ${users} VALUES (1, 'kept@example.com')`);
+    await waitFor(async () => {
+      await f.exec(`PURGE BINARY LOGS TO '${current}'`);
+      return !(await binlogFiles()).includes(file);
+    }, { message: `${file} to be purged` });
+
+    const h = new RecordingHandler();
+    const errors: Error[] = [];
+    await source.start(checkpoint, h, (err) => errors.push(err));
+    await f.exec(`INSERT INTO ${users} VALUES (2, 'next@example.com')`);
+    const txs = await h.waitForTransactions(2);
+    expect(txs.map((x) => x.changes.map((ch) => ch.after?.id))).to.deep.equal([[1], [2]]);
+    expect(errors).to.deep.equal([]);
+  });
+
   it('stops with SOURCE_POSITION_LOST when the binlog it must resume from is purged while it is disconnected', async () => {
     const users = await usersTable();
     const h = new RecordingHandler();
@@ -115,6 +141,8 @@ describe('MysqlSource: reconnecting and lost positions', function () {
     await source.prepare();
     const checkpoint = await source.currentPosition();
     await source.start(checkpoint, h, (err) => errors.push(err));
+    // Delivered, never acknowledged: the stream must resume before it, and it goes with the file.
+    await f.exec(`INSERT INTO ${users} VALUES (1, 'lost@example.com')`);
     await f.exec('FLUSH BINARY LOGS');
     const current = (await binlogFiles()).at(-1)!;
     // Once the stream reads the new file, the old one is no longer in use and may be purged.
