@@ -1,0 +1,68 @@
+/**
+ * pg.rate_limit: the sidecar's backfill against a tenant that allows 20 calls/s and answers each
+ * after 200 ms (the emulator with rateLimit 20 (a token bucket, bursts of one second's worth) and
+ * latencyMs 200, in its own process). The ceiling is 20 calls/s x 50 users = 1000 users/s; the
+ * sidecar runs with cidaas.concurrency 16, so that the dispatch governor, not the window of calls
+ * in flight (16 / 0.2 s = 80 calls/s), has to find the limit. users_per_s is timed from the
+ * sidecar's "backfill starting" to "backfill done" log lines; pct_429 is the share of bulk calls
+ * the emulator answered 429 (retries included). BENCH.md goal: fraction >= 0.9, pct_429 < 2.
+ */
+import { seedUsers } from '../test/support/user-generator.js';
+import type { Bench, BenchFigures, BenchScale } from './bench.js';
+import { progress } from './bench.js';
+import { startBenchDatabase } from './support/bench-postgres.js';
+import { BENCH_CLIENT, startBenchSidecar } from './support/bench-sidecar.js';
+import { bulkCalls, EmulatorProcess } from './support/emulator-process.js';
+import { perSecond, round } from './support/figures.js';
+
+const SIZES = { full: 20_000, small: 2_000 } as const;
+const LIMIT_CALLS_PER_S = 20;
+const LATENCY_MS = 200;
+const BATCH = 50;
+const CONCURRENCY = 16;
+
+export const pgRateLimitBench: Bench = {
+  name: 'pg.rate_limit',
+  async run(scale: BenchScale): Promise<BenchFigures> {
+    const users = SIZES[scale];
+    const database = await startBenchDatabase('bench_rate');
+    const emulator = await EmulatorProcess.start({ ...BENCH_CLIENT, rateLimit: LIMIT_CALLS_PER_S, latencyMs: LATENCY_MS });
+    try {
+      progress(`seeding ${users} users`);
+      await seedUsers(database.db, users, 17);
+      await database.db.query('ANALYZE');
+      progress(`backfill against ${LIMIT_CALLS_PER_S} calls/s, ${LATENCY_MS} ms a call, concurrency ${CONCURRENCY}`);
+      const sidecar = await startBenchSidecar({ database, emulatorUrl: emulator.url, concurrency: CONCURRENCY });
+      try {
+        const started = await sidecar.lineAt('backfill starting');
+        const done = await sidecar.lineAt('backfill done');
+        const stats = await emulator.stats();
+        if (Number(done.line['users']) !== users || stats.userCount !== users) {
+          throw new Error(`the sidecar backfilled ${String(done.line['users'])} users and the emulator holds ${stats.userCount}, not ${users}`);
+        }
+        const calls = bulkCalls(stats);
+        const ceiling = LIMIT_CALLS_PER_S * BATCH;
+        const usersPerS = perSecond(users, done.at - started.at);
+        return {
+          limit_calls_per_s: LIMIT_CALLS_PER_S,
+          latency_ms: LATENCY_MS,
+          ceiling_users_per_s: ceiling,
+          users_per_s: usersPerS,
+          fraction: round(usersPerS / ceiling, 3),
+          pct_429: round((calls.throttled / calls.all) * 100, 2),
+          users,
+          bulk_calls: calls.all,
+          bulk_calls_429: calls.throttled,
+          concurrency: CONCURRENCY,
+          seconds: round((done.at - started.at) / 1000, 1),
+        };
+      } finally {
+        await sidecar.stop();
+        await sidecar.config.remove();
+      }
+    } finally {
+      await emulator.close();
+      await database.close();
+    }
+  },
+};

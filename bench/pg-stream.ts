@@ -1,0 +1,118 @@
+/**
+ * pg.stream: commit-to-emulator latency at a steady 2,000 changes/s. A load generator commits
+ * single-row updates of distinct users (each its own transaction) at 2,000/s; the sidecar
+ * (`cidaas-sync run` as a child process, after its backfill) streams them into an emulator in
+ * this process, instrumented to note the moment it stores each user (support/arrival-watch.ts).
+ * A latency runs from just before the UPDATE was sent (so it includes the commit itself) to the
+ * moment the emulator stored the user with the new given_name. peak_rss_mb is the sidecar's VmHWM over the streaming run only
+ * (reset through /proc/<pid>/clear_refs when it starts).
+ *
+ * Run twice over the same slot and state: with the default debounce (engine.flushIntervalMs 200,
+ * maxDelayMs 1000) for the BENCH.md fields, and with flushIntervalMs 0 (`*_flush0`).
+ * BENCH.md goal: p99 < 1000 ms at 2000/s.
+ */
+import { startEmulator, type RunningEmulator } from '../src/emulator/cidaas-emulator.js';
+import { seedUsers } from '../test/support/user-generator.js';
+import type { Bench, BenchFigures, BenchScale } from './bench.js';
+import { progress } from './bench.js';
+import { ArrivalWatch } from './support/arrival-watch.js';
+import { startBenchDatabase, type BenchDatabase } from './support/bench-postgres.js';
+import { BENCH_CLIENT, startBenchSidecar, type BenchSidecar } from './support/bench-sidecar.js';
+import { percentile, perSecond, round } from './support/figures.js';
+import { processCpuMs } from './support/process-cpu.js';
+import { steadyUpdates } from './support/steady-updates.js';
+import { waitFor } from '../test/support/wait-for.js';
+
+const RATE = 2000;
+const SECONDS = { full: 20, small: 2 } as const;
+/** Not measured: the first second, so that connections and JIT are warm. */
+const WARMUP_SECONDS = 1;
+
+interface StreamFigures {
+  changes_per_s: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  peak_rss_mb: number;
+  /** The sidecar's own histogram (dirty to stored): share of users within 1 s. */
+  sidecar_within_1s: number;
+  /** CPU the sidecar used during the run, in % of one core (100: saturated, it is single-threaded). */
+  sidecar_cpu_pct: number;
+}
+
+async function streamRun(database: BenchDatabase, emulator: RunningEmulator, sidecar: BenchSidecar, ids: readonly number[], seconds: number, tag: string): Promise<StreamFigures> {
+  await sidecar.lineAt('streaming', 600_000);
+  await waitFor(() => emulator.userCount === ids.length, { timeoutMs: 600_000, message: 'the backfill' });
+  const warm = new ArrivalWatch(emulator);
+  const warmIds = ids.slice(ids.length - RATE * WARMUP_SECONDS);
+  await steadyUpdates({ url: database.url, ids: warmIds, perSecond: RATE, seconds: WARMUP_SECONDS, tag: `${tag}w`, onSend: (u) => warm.expect(`legacy-${u.id}`, u.value, u.sentAt) });
+  await warm.drained(60_000);
+  warm.stop();
+
+  const [countBefore, within1Before] = [await sidecar.metric('cidaas_sync_change_latency_seconds_count'), await sidecar.metric('cidaas_sync_change_latency_seconds_bucket', { le: '1' })];
+  if (!sidecar.resetPeak()) throw new Error('cannot reset the peak RSS of the sidecar (/proc/<pid>/clear_refs)');
+  const watch = new ArrivalWatch(emulator);
+  const cpuBefore = processCpuMs(sidecar.pid);
+  const wallBefore = performance.now();
+  const run = await steadyUpdates({ url: database.url, ids, perSecond: RATE, seconds, tag, onSend: (u) => watch.expect(`legacy-${u.id}`, u.value, u.sentAt) });
+  await watch.drained(120_000);
+  watch.stop();
+  const cpuPct = ((processCpuMs(sidecar.pid) - cpuBefore) / (performance.now() - wallBefore)) * 100;
+  const memory = sidecar.memory();
+  const count = (await sidecar.metric('cidaas_sync_change_latency_seconds_count')) - countBefore;
+  const within1 = (await sidecar.metric('cidaas_sync_change_latency_seconds_bucket', { le: '1' })) - within1Before;
+  const sorted = [...watch.latencies].sort((a, b) => a - b);
+  progress(`${tag}: ${run.committed} updates, most behind schedule ${run.maxBacklog}`);
+  return {
+    changes_per_s: perSecond(run.committed, run.ms),
+    p50_ms: round(percentile(sorted, 50), 1),
+    p90_ms: round(percentile(sorted, 90), 1),
+    p99_ms: round(percentile(sorted, 99), 1),
+    max_ms: round(sorted[sorted.length - 1] ?? NaN, 1),
+    peak_rss_mb: round(memory.peakRssMb, 1),
+    sidecar_within_1s: count > 0 ? round(within1 / count, 4) : NaN,
+    sidecar_cpu_pct: Math.round(cpuPct),
+  };
+}
+
+export const pgStreamBench: Bench = {
+  name: 'pg.stream',
+  async run(scale: BenchScale): Promise<BenchFigures> {
+    const seconds = SECONDS[scale];
+    const users = RATE * seconds;
+    const database = await startBenchDatabase('bench_stream');
+    const emulator = await startEmulator({ ...BENCH_CLIENT });
+    const sidecars: BenchSidecar[] = [];
+    try {
+      progress(`seeding ${users + RATE * WARMUP_SECONDS} users`);
+      const { ids } = await seedUsers(database.db, users + RATE * WARMUP_SECONDS, 13);
+
+      progress(`default debounce: ${RATE} updates/s for ${seconds} s`);
+      const first = await startBenchSidecar({ database, emulatorUrl: emulator.url });
+      sidecars.push(first);
+      const debounced = await streamRun(database, emulator, first, ids, seconds, 'd');
+      await first.stop();
+
+      progress(`flushIntervalMs 0: ${RATE} updates/s for ${seconds} s`);
+      const second = await startBenchSidecar({ database, emulatorUrl: emulator.url, engine: { flushIntervalMs: 0 }, resume: first });
+      sidecars.push(second);
+      const immediate = await streamRun(database, emulator, second, ids, seconds, 'z');
+      await second.stop();
+
+      return {
+        rate_target: RATE,
+        ...debounced,
+        ...Object.fromEntries(Object.entries(immediate).map(([k, v]) => [`${k}_flush0`, v])),
+        seconds,
+      };
+    } finally {
+      for (const s of sidecars) {
+        await s.kill().catch(() => undefined);
+        await s.config.remove();
+      }
+      await emulator.close();
+      await database.close();
+    }
+  },
+};

@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import { request } from 'undici';
+import { parse } from 'yaml';
+import { startSidecar, type SidecarLine, type SidecarProcess } from '../../test/support/sidecar-process.js';
+import { writeShopConfig, type ShopConfigFile } from '../../test/support/test-config.js';
+import type { BenchDatabase } from './bench-postgres.js';
+import { processMemory, resetPeakRss, type ProcessMemory } from './process-memory.js';
+
+/** The one OAuth client of every bench emulator. */
+export const BENCH_CLIENT = { clientId: 'bench', clientSecret: 'bench-secret' } as const;
+
+/** What a bench sidecar runs against and how it is tuned. */
+export interface BenchSidecarOptions {
+  readonly database: BenchDatabase;
+  readonly emulatorUrl: string;
+  /** `cidaas.concurrency` (default 4, the config default). */
+  readonly concurrency?: number;
+  /** Merged into `engine:` (flushIntervalMs, maxDelayMs, maxDirtyUsers). */
+  readonly engine?: Record<string, number>;
+  /** Reuse the slot and state store of an earlier run (its backfill and checkpoint). */
+  readonly resume?: BenchSidecar;
+}
+
+/**
+ * `node bin/cidaas-sync.js run --config FILE` as a child process, the way it runs in production
+ * (through tsx, as from a checkout): its memory is its own, read from /proc.
+ */
+export interface BenchSidecar {
+  readonly process: SidecarProcess;
+  readonly pid: number;
+  readonly config: ShopConfigFile;
+  readonly slot: string;
+  /**
+   * Waits for the first log line with this message and returns its own timestamp (ms since epoch):
+   * when the sidecar wrote it, not when we read it.
+   */
+  lineAt(message: string, timeoutMs?: number): Promise<{ at: number; line: SidecarLine }>;
+  /** The value of a counter or gauge on its /metrics (the sum over label sets matching `labels`). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  memory(): ProcessMemory;
+  /** Resets the peak RSS to the current one (see resetPeakRss). */
+  resetPeak(): boolean;
+  /** SIGTERM (drain, checkpoint), SIGKILL if it does not exit in time. The config dir stays for `resume`. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** SIGKILL. */
+  kill(): Promise<void>;
+}
+
+function timestampOf(line: SidecarLine): number {
+  const t = typeof line['timestamp'] === 'string' ? Date.parse(line['timestamp']) : NaN;
+  if (Number.isNaN(t)) throw new Error(`sidecar log line without a timestamp: ${line.message}`);
+  return t;
+}
+
+function labelsMatch(text: string, labels: Record<string, string>): boolean {
+  return Object.entries(labels).every(([k, v]) => text.includes(`${k}="${v}"`));
+}
+
+export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSidecar> {
+  const previous = o.resume;
+  const config = await writeShopConfig({
+    kind: 'postgres',
+    sourceUrl: o.database.url,
+    publication: o.database.publication,
+    emulatorUrl: o.emulatorUrl,
+    clientId: BENCH_CLIENT.clientId,
+    clientSecret: BENCH_CLIENT.clientSecret,
+    concurrency: o.concurrency ?? 4,
+    ...(previous ? { slot: previous.slot, stateUrl: `sqlite:${previous.config.statePath}` } : {}),
+    extra: { engine: { ...(o.engine ?? {}) } },
+  });
+  const slot = previous?.slot ?? (await slotOf(config.path));
+  // BENCH_SIDECAR_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the sidecar only.
+  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'];
+  const proc = startSidecar({
+    args: ['run', '--config', config.path, '--no-progress'],
+    env: { LOG_LEVEL: 'info', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+  });
+  let port: number | null = null;
+
+  const lineAt = async (message: string, timeoutMs = 600_000): Promise<{ at: number; line: SidecarLine }> => {
+    const line = await proc.waitForLine((l) => l.message === message, timeoutMs);
+    return { at: timestampOf(line), line };
+  };
+  const metricsPort = async (): Promise<number> => {
+    if (port !== null) return port;
+    const { line } = await lineAt('cidaas-sync running', 60_000);
+    port = Number(line['http']);
+    return port;
+  };
+
+  return {
+    process: proc,
+    pid: proc.pid,
+    config,
+    slot,
+    lineAt,
+    async metric(name, labels = {}) {
+      const res = await request(`http://127.0.0.1:${await metricsPort()}/metrics`);
+      const text = await res.body.text();
+      let sum = 0;
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(name)) continue;
+        const rest = line.slice(name.length);
+        if (rest[0] !== ' ' && rest[0] !== '{') continue;
+        if (!labelsMatch(rest, labels)) continue;
+        sum += Number(rest.slice(rest.lastIndexOf(' ') + 1));
+      }
+      return sum;
+    },
+    memory: () => processMemory(proc.pid),
+    resetPeak: () => resetPeakRss(proc.pid),
+    async stop(timeoutMs = 60_000) {
+      await proc.terminate(timeoutMs);
+    },
+    async kill() {
+      await proc.kill9();
+    },
+  };
+}
+
+/** The slot name writeShopConfig chose (it is in the YAML). */
+async function slotOf(path: string): Promise<string> {
+  const yaml = parse(await readFile(path, 'utf8')) as { source?: { slot?: unknown } };
+  const slot = yaml.source?.slot;
+  if (typeof slot !== 'string') throw new Error(`no source.slot in ${path}`);
+  return slot;
+}
