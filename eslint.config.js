@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.d.ts', '.smoke/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.d.ts', '.smoke/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -72,9 +72,16 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
     }
     if (!moved) return;
     o.metrics.backfillDone.set(p.usersDone);
+    // At most once a second: a resumed backfill redoes the pages since, and the fingerprints make
+    // those cost reads but no cidaas calls.
+    if (Date.now() - lastSave >= 1000) save();
+    tick();
+  };
+  let lastSave = 0;
+  const save = (): void => {
+    lastSave = Date.now();
     const snapshot = p;
     saving = saving.then(() => o.store.saveBackfill(snapshot)).catch((err: unknown) => { failure ??= err; });
-    tick();
   };
 
   const runPage = async (keys: string[], page: { done: boolean }): Promise<void> => {
@@ -112,6 +119,7 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
     inFlight.add(task);
   }
   await Promise.all(inFlight);
+  save();
   await saving;
   if (failure !== null) throw failure;
   if (o.signal.aborted) {

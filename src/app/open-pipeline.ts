@@ -29,6 +29,16 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/**
+ * Connections for legacy reads: a batch reads up to four tables at once, `concurrency` batches are
+ * in flight, and the backfill pages keys meanwhile. Capped so a high concurrency cannot exhaust the
+ * legacy server's max_connections.
+ */
+function readPoolSize(config: Config): number {
+  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes].filter(Boolean).length;
+  return Math.min(24, config.cidaas.concurrency * tables + 2);
+}
+
 /** The source adapter and the read dialect for the configured database. */
 export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
   const s = config.source;
@@ -40,7 +50,7 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
       source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger,
         ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
       }),
-      dialect: new PostgresDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
+      dialect: new PostgresDialect(s.url, { maxConnections: readPoolSize(config) }),
     };
   }
   const { MysqlSource } = await import('../../adapters/mysql/mysql-source.js');
@@ -49,7 +59,7 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
     source: new MysqlSource({ url: s.url, serverId: s.serverId, tables, logger,
       ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
     }),
-    dialect: new MysqlDialect(s.url, { maxConnections: Math.max(2, config.cidaas.concurrency + 1) }),
+    dialect: new MysqlDialect(s.url, { maxConnections: readPoolSize(config) }),
   };
 }
 

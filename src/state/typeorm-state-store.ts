@@ -92,8 +92,28 @@ export class TypeormStateStore implements StateStore {
     });
   }
 
+  /**
+   * Queues `go` (SQLite has one connection). A `durable` write — one that stores a checkpoint — runs
+   * with synchronous=FULL, so its commit syncs the WAL and with it every commit before (see
+   * state-data-source.ts); the switch and the write are one task, so nothing interleaves.
+   */
+  #enqueue<T>(go: () => Promise<T>, durable: boolean): Promise<T> {
+    const sqliteFile = this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:';
+    const task = durable && sqliteFile
+      ? async (): Promise<T> => {
+          await this.#ds.manager.query('PRAGMA synchronous = FULL');
+          try {
+            return await go();
+          } finally {
+            await this.#ds.manager.query('PRAGMA synchronous = NORMAL').catch(() => undefined);
+          }
+        }
+      : go;
+    return this.#queue ? this.#queue.run(task) : task();
+  }
+
   /** Runs `fn` outside a transaction, mapping failures to STATE_STORE errors. */
-  #run<T>(operation: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  #run<T>(operation: string, fn: (m: EntityManager) => Promise<T>, durable = false): Promise<T> {
     const go = async (): Promise<T> => {
       this.#assertOpen();
       try {
@@ -102,11 +122,11 @@ export class TypeormStateStore implements StateStore {
         throw toStateStoreError(err, this.#loc, operation);
       }
     };
-    return this.#queue ? this.#queue.run(go) : go();
+    return this.#enqueue(go, durable);
   }
 
   /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
-  #transaction<T>(operation: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  #transaction<T>(operation: string, fn: (m: EntityManager) => Promise<T>, durable = false): Promise<T> {
     const go = async (): Promise<T> => {
       this.#assertOpen();
       const qr = this.#ds.createQueryRunner();
@@ -141,7 +161,7 @@ export class TypeormStateStore implements StateStore {
         if (this.#loc.kind !== 'sqlite') await qr.release().catch(() => undefined);
       }
     };
-    return this.#queue ? this.#queue.run(go) : go();
+    return this.#enqueue(go, durable);
   }
 
   #assertOpen(): void {
@@ -162,7 +182,7 @@ export class TypeormStateStore implements StateStore {
 
   recordOutcomes(outcomes: readonly OutcomeRecord[], checkpoint?: string): Promise<void> {
     if (outcomes.length === 0 && checkpoint === undefined) return Promise.resolve();
-    return this.#transaction('recordOutcomes', (m) => applyOutcomes(m, outcomes, checkpoint));
+    return this.#transaction('recordOutcomes', (m) => applyOutcomes(m, outcomes, checkpoint), checkpoint !== undefined);
   }
 
   getCheckpoint(): Promise<Checkpoint | null> {
@@ -173,8 +193,9 @@ export class TypeormStateStore implements StateStore {
   }
 
   saveCheckpoint(position: string): Promise<void> {
-    return this.#run('saveCheckpoint', (m) => upsertCheckpoint(m, position));
+    return this.#run('saveCheckpoint', (m) => upsertCheckpoint(m, position), true);
   }
+
 
   getBackfill(): Promise<BackfillProgress | null> {
     return this.#run('getBackfill', async (m) => {
