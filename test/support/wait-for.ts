@@ -1,32 +1,5 @@
-/** How long and how often {@link waitFor} polls, and what it says when time runs out. */
-export interface WaitForOptions {
-  /** Give up after this many milliseconds. Default 10 000. */
-  timeoutMs?: number;
-  /** Pause between two checks, in milliseconds. Default 25. */
-  intervalMs?: number;
-  /** What was awaited, for the timeout error; a function is called only on timeout. */
-  message?: string | (() => string);
-}
-
 /**
- * Polls `condition` until it returns true, the one way tests wait for something that
- * has no event to await. A condition that throws ends the wait with that error, so a
- * condition that expects transient failures (a server still starting) catches them
- * itself. Rejects when `timeoutMs` passes without the condition holding.
+ * The one way tests wait for something that has no event to await: poll a condition. The same
+ * implementation the product uses to wait for a starting server.
  */
-export async function waitFor(
-  condition: () => Promise<boolean> | boolean,
-  options: WaitForOptions = {},
-): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const intervalMs = options.intervalMs ?? 25;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() >= deadline) {
-      const what = typeof options.message === 'function' ? options.message() : (options.message ?? 'condition');
-      throw new Error(`waitFor: timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
-  }
-}
+export { pollUntil as waitFor, type PollOptions as WaitForOptions } from '../../src/throwaway/poll-until.js';
