@@ -53,6 +53,7 @@ export class PostgresSource implements Source {
   readonly #tables: Set<string>;
   readonly #stream: ReplicationStream;
   #query: pg.Client | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
   #primaryKeys = new Map<string, readonly string[]>();
   readonly #heartbeat: HeartbeatWriter | null;
 
@@ -90,8 +91,11 @@ export class PostgresSource implements Source {
     return this.#stream.bufferedMessages;
   }
 
-  async prepare(): Promise<void> {
-    const c = await this.#client();
+  prepare(): Promise<void> {
+    return this.#withClient((c) => this.#prepare(c));
+  }
+
+  async #prepare(c: pg.Client): Promise<void> {
     const pub = await c.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [this.#o.publication]);
     if (pub.rowCount === 0) {
       throw new SyncError('SOURCE_PREFLIGHT', `publication "${this.#o.publication}" does not exist, so the log carries no changes for us`, {
@@ -130,18 +134,18 @@ export class PostgresSource implements Source {
    * The WAL position now, taken so that every transaction whose commit record lies before it is
    * visible to reads that start afterwards (see {@link waitForVisibility}).
    */
-  async currentPosition(): Promise<string> {
-    const c = await this.#client();
-    const lsn = (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
-    await waitForVisibility(c, this.#log);
-    return normalizeLsn(lsn);
+  currentPosition(): Promise<string> {
+    return this.#withClient(async (c) => {
+      const lsn = (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+      await waitForVisibility(c, this.#log);
+      return normalizeLsn(lsn);
+    });
   }
 
   async start(from: string | null, handler: SourceHandler, onError: (err: Error) => void): Promise<void> {
     if (this.#stream.active) throw new Error('PostgresSource.start() while already streaming');
-    const c = await this.#client();
-    const slot = await c.query<{ confirmed: string | null }>(
-      'SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1', [this.#o.slot]);
+    const slot = await this.#withClient((c) => c.query<{ confirmed: string | null }>(
+      'SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1', [this.#o.slot]));
     const confirmedText = slot.rows[0]?.confirmed;
     if (!confirmedText) throw positionLost(`replication slot "${this.#o.slot}" does not exist (dropped?), so the changes since the checkpoint are gone`);
     const confirmed = parseLsn(confirmedText);
@@ -167,10 +171,9 @@ export class PostgresSource implements Source {
   }
 
   async lag(): Promise<SourceLag> {
-    const c = await this.#client();
-    const r = await c.query<{ lag: string | null; retained: string | null }>(
+    const r = await this.#withClient((c) => c.query<{ lag: string | null; retained: string | null }>(
       `SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS lag, (pg_current_wal_lsn() - restart_lsn)::text AS retained
-         FROM pg_replication_slots WHERE slot_name = $1`, [this.#o.slot]);
+         FROM pg_replication_slots WHERE slot_name = $1`, [this.#o.slot]));
     const row = r.rows[0];
     return {
       bytes: row?.lag != null ? Math.max(0, Number(row.lag)) : null,
@@ -186,9 +189,16 @@ export class PostgresSource implements Source {
     await q?.end().catch(() => undefined);
   }
 
+  /** Runs `fn` on the query connection, one caller at a time (a pg client takes one query at a time). */
+  #withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => fn(await this.#client()));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   async #client(): Promise<pg.Client> {
     if (this.#query) return this.#query;
-    const c = new pg.Client({ connectionString: this.#o.url.reveal(), application_name: 'cidaas-sync' });
+    const c = new pg.Client({ connectionString: this.#o.url.reveal(), application_name: 'cidaas-sync', connectionTimeoutMillis: 10_000 });
     c.on('error', (err) => {
       this.#log.warn('query connection lost', { error: err.message });
       if (this.#query === c) this.#query = null;
