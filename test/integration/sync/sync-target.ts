@@ -34,10 +34,16 @@ export async function createSyncTarget(kind: ShopDbKind): Promise<SyncTarget> {
         await c.connect();
         await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         await c.query('SELECT 1'); // the snapshot is taken by the first statement
+        let queue: Promise<unknown> = Promise.resolve();
         const dialect: SqlDialect = {
           quoteTable: quoteQualified, quoteIdent, placeholder: (n) => `$${n}`,
           inList: (column, values, first) => ({ sql: `${column} = ANY($${first})`, params: [values] }),
-          query: async (sql, params) => (await c.query(sql, params as unknown[])).rows as LegacyRow[],
+          // One transaction on one connection: its queries must run one after another.
+          query: (sql, params) => {
+            const run = queue.then(async () => (await c.query(sql, params as unknown[])).rows as LegacyRow[]);
+            queue = run.catch(() => undefined);
+            return run;
+          },
           estimateRows: async () => 0,
           close: async () => { await c.query('ROLLBACK'); await c.end(); },
         };
