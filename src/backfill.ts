@@ -94,7 +94,7 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
         const delays = retry.map((i) => { const r = results.get(i.key)!; return r.status === 'retry' ? r.delayMs : 0; });
         await new Promise((res) => setTimeout(res, Math.max(...delays)));
         if (o.signal.aborted) return;
-        items = retry.map((i) => ({ ...i, attempts: i.attempts + 1 }));
+        items = retry.map((i) => ({ ...i, attempts: i.attempts + 1, force: true }));
       }
       page.done = true;
       advance();

@@ -16,6 +16,13 @@ export interface DispatchItem {
   readonly expectations: Iterable<RowExpectation>;
   /** Earlier attempts (stale reads, transient failures). */
   readonly attempts: number;
+  /**
+   * Push even when the fingerprints are unchanged, all of it: cidaas may hold a push whose outcome
+   * was never stored (a kill between the call and the store, a call that timed out but was applied).
+   */
+  readonly force?: boolean;
+  /** The root row was deleted since the last push: a user found now is a new one under the same key. */
+  readonly rootDeleted?: boolean;
 }
 
 /** What became of one user of a batch. */
@@ -97,7 +104,7 @@ export class Dispatcher {
 
     const now = new Date();
     const outcomes: OutcomeRecord[] = [];
-    const upserts: { key: string; user: CidaasUser; events: DomainEvent[]; fingerprints: ReturnType<typeof fingerprintUser> }[] = [];
+    const upserts: { key: string; user: CidaasUser; events: DomainEvent[]; fingerprints: ReturnType<typeof fingerprintUser>; recreate: boolean }[] = [];
     const deletes: { key: string; sub: string }[] = [];
 
     for (const item of items) {
@@ -127,39 +134,55 @@ export class Dispatcher {
           outcomes.push({ kind: 'dead', key: item.key, reason: mapped.reason, at: now, permanent: true });
           results.set(item.key, { status: 'done' });
           break;
-        case 'delete':
-          // Never pushed (or already deleted): nothing of ours is in cidaas.
-          if (!live || o.onDelete === 'ignore') results.set(item.key, { status: 'done' });
-          else deletes.push({ key: item.key, sub: live.sub });
+        case 'delete': {
+          // A backfill skips users it never pushed (soft-deleted before the sync began). The stream
+          // also purges a user the state store has no push for: a push may have reached cidaas
+          // just before a kill, its outcome unstored; a 404 then costs nothing. Only a stored
+          // delete (a tombstone) is trusted, unless the user is forced.
+          const gone = state?.deleted === true && !item.force;
+          const purge = o.onDelete === 'purge' ? (live !== undefined || (mode === 'stream' && !gone)) : live !== undefined;
+          if (o.onDelete === 'ignore' || !purge) results.set(item.key, { status: 'done' });
+          else deletes.push({ key: item.key, sub: live?.sub ?? mapped.sub });
           break;
+        }
         case 'upsert': {
           const fingerprints = fingerprintUser(mapped.user);
-          const changed = changedGroups(live?.fingerprints, fingerprints);
-          if (live && changed.length === 0 && !dead.has(item.key)) {
+          // The key was deleted and is used again: the old user goes first, so the new one gets
+          // nothing of its password, MFA or fields (cidaas keeps what a push leaves out).
+          const recreate = item.rootDeleted === true && live !== undefined;
+          const known = recreate ? undefined : live;
+          const changed = changedGroups(known?.fingerprints, fingerprints);
+          if (known && changed.length === 0 && !dead.has(item.key) && !item.force) {
             o.metrics.suppressed.inc();
             results.set(item.key, { status: 'done' });
             break;
           }
           const user: CidaasUser = { ...mapped.user };
-          if (live) {
+          if (known && !item.force) {
             // Absent fields are kept by cidaas: send a password or MFA only when it changed, so that
             // an unchanged password is never re-sent (which needs migrationMode).
             if (!changed.includes('password')) delete user.password_hash_info;
             if (!changed.includes('mfa')) { delete user.mfa; delete user.mfa_enabled; }
           }
-          const events: DomainEvent[] = live ? ['user.updated', ...changed.flatMap((g) => EVENT_OF_GROUP[g] ?? [])] : ['user.created'];
-          upserts.push({ key: item.key, user, events, fingerprints });
+          const events: DomainEvent[] = known ? ['user.updated', ...changed.flatMap((g) => EVENT_OF_GROUP[g] ?? [])] : ['user.created'];
+          upserts.push({ key: item.key, user, events, fingerprints, recreate });
           break;
         }
       }
     }
 
     // A user in the dead-letter list goes alone, so that whatever broke it cannot touch the others.
-    const regular = upserts.filter((u) => !dead.has(u.key));
-    const alone = upserts.filter((u) => dead.has(u.key));
+    const regular = upserts.filter((u) => !dead.has(u.key) && !u.recreate);
+    const alone = upserts.filter((u) => dead.has(u.key) || u.recreate);
     const calls = [regular, ...alone.map((u) => [u])].filter((b) => b.length > 0);
     const settled = await Promise.allSettled([
         ...calls.map(async (batch) => {
+          for (const u of batch) {
+            if (!u.recreate) continue;
+            await o.client.purge(u.user.sub);
+            o.metrics.domainEvents.inc({ type: 'user.deleted' });
+            this.#log.info('user.deleted', { key: u.key, sub: u.user.sub, events: ['user.deleted'], reason: 'the key was deleted and used again by a new user' });
+          }
           const answers = await o.client.bulkUpsert(batch.map((u) => u.user));
           batch.forEach((u, i) => {
             const a = answers[i]!;

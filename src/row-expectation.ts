@@ -21,10 +21,13 @@ function rowsOf(read: LegacyRows, role: LegacyTableRole): readonly LegacyRow[] {
   switch (role) {
     case 'users':
       return read.user ? [read.user] : [];
+    // Expectations of these roles come only from their own tables (a password or MFA column on the
+    // users table is role `users`): never fall back to the users row, whose key may equal the
+    // deleted row's key.
     case 'password':
-      return read.password.length ? read.password : read.user ? [read.user] : [];
+      return read.password;
     case 'mfa':
-      return read.mfa.length ? read.mfa : read.user ? [read.user] : [];
+      return read.mfa;
     case 'attributes':
       return read.attributes;
   }

@@ -20,6 +20,10 @@ export interface DirtyUser {
   readonly since: number;
   /** When the user was last changed (ms since epoch). */
   readonly lastChange: number;
+  /** Push whatever the fingerprints say: cidaas may hold something the state store does not know. */
+  readonly force: boolean;
+  /** The root row was deleted since the last push (a user found now re-uses the key). */
+  readonly rootDeleted: boolean;
 }
 
 interface MutableDirtyUser {
@@ -30,6 +34,8 @@ interface MutableDirtyUser {
   notBefore: number;
   since: number;
   lastChange: number;
+  force: boolean;
+  rootDeleted: boolean;
 }
 
 export interface SyncEngineOptions {
@@ -104,19 +110,24 @@ export class SyncEngine {
     this.#openSeq = ++this.#seq;
   }
 
-  /** Users dirtied by a change of the open transaction. */
-  mark(marks: readonly DirtyMark[]): void {
+  /**
+   * Users dirtied by a change of the open transaction. `force`: push them even when their
+   * fingerprints are unchanged (changes replayed after an unclean stop).
+   */
+  mark(marks: readonly DirtyMark[], force = false): void {
     const seq = this.#openSeq;
     if (seq === null) throw new Error('mark() outside a transaction');
     for (const m of marks) {
       let u = this.#dirty.get(m.key);
       if (!u) {
         const now = this.#now();
-        u = { key: m.key, oldestSeq: seq, expectations: new Map(), attempts: 0, notBefore: 0, since: now, lastChange: now };
+        u = { key: m.key, oldestSeq: seq, expectations: new Map(), attempts: 0, notBefore: 0, since: now, lastChange: now, force: false, rootDeleted: false };
         this.#dirty.set(m.key, u);
         this.#addPending(seq);
       } else u.lastChange = this.#now();
       if (m.expectation) u.expectations.set(expectationKey(m.expectation), m.expectation);
+      if (force) u.force = true;
+      if (m.rootDeleted) u.rootDeleted = true;
     }
     if (marks.length) this.#wake();
   }
@@ -219,7 +230,7 @@ export class SyncEngine {
    * The user could not be pushed now (its read was older than the log, or cidaas failed
    * transiently): it goes back to the dirty set, merged with any newer change, not before `delayMs`.
    */
-  requeue(user: DirtyUser, delayMs: number): void {
+  requeue(user: DirtyUser, delayMs: number, force = false): void {
     const u = this.#inFlight.get(user.key);
     if (u !== user) return;
     this.#inFlight.delete(u.key);
@@ -228,9 +239,12 @@ export class SyncEngine {
       // The older entry's sequence number stays counted; the newer one's is released.
       this.#removePending(newer.oldestSeq);
       for (const [k, e] of newer.expectations) u.expectations.set(k, e);
+      u.force ||= newer.force;
+      u.rootDeleted ||= newer.rootDeleted;
       this.#dirty.delete(u.key);
     }
     u.attempts += 1;
+    if (force) u.force = true;
     u.notBefore = this.#now() + delayMs;
     this.#dirty.set(u.key, u);
     this.#wake();

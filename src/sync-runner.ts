@@ -27,6 +27,9 @@ export interface SyncRunnerOptions {
   readonly onBackfillProgress?: (tick: BackfillTick) => void;
 }
 
+/** The state store's note of whether the streaming run stopped cleanly ('true') or not ('false'). */
+const CLEAN_META = 'runner.clean';
+
 /** Where the runner is, for /readyz and `status`. */
 export type RunnerPhase = 'starting' | 'backfill' | 'streaming' | 'stopping' | 'stopped' | 'failed';
 
@@ -114,12 +117,24 @@ export class SyncRunner {
       quietMs: o.quietMs, maxDelayMs: o.maxDelayMs,
     });
     this.#engine = engine;
+    // After an unclean stop, cidaas may hold pushes whose outcomes were never stored, so the
+    // fingerprints cannot be trusted for what is replayed: up to the end of the log as it is now,
+    // every dirty user is pushed whole.
+    let replayUntil: string | null = null;
+    if ((await o.store.getMeta(CLEAN_META)) === 'false') {
+      replayUntil = await o.source.currentPosition();
+      this.#log.warn('the last run did not stop cleanly: replayed changes are pushed whatever their fingerprints', { until: replayUntil });
+    }
+    await o.store.setMeta(CLEAN_META, 'false');
+    const passed = (position: string): void => {
+      if (replayUntil !== null && o.source.comparePositions(position, replayUntil) > 0) replayUntil = null;
+    };
     const handler: SourceHandler = {
       begin: async () => engine.begin(),
       change: async (change) => {
         const t = o.translator.translate(change);
         if ('marks' in t) {
-          engine.mark(t.marks);
+          engine.mark(t.marks, replayUntil !== null);
           o.metrics.pendingUsers.set(engine.pendingCount);
           await engine.waitForRoom();
         }
@@ -131,11 +146,13 @@ export class SyncRunner {
       },
       commit: async (tx) => {
         engine.commit(tx.position);
+        passed(tx.position);
         this.#scheduleCheckpoint();
       },
       abort: async () => engine.abort(),
       idle: async (position) => {
         engine.idle(position);
+        passed(position);
         this.#scheduleCheckpoint();
       },
     };
@@ -174,12 +191,13 @@ export class SyncRunner {
     const o = this.#o;
     const started = Date.now();
     try {
-      const items = users.map((u) => ({ key: u.key, expectations: [...u.expectations.values()], attempts: u.attempts }));
+      const items = users.map((u) => ({ key: u.key, expectations: [...u.expectations.values()], attempts: u.attempts, force: u.force, rootDeleted: u.rootDeleted }));
       const results = await o.dispatcher.process(items, 'stream');
       const done: DirtyUser[] = [];
       for (const u of users) {
         const r = results.get(u.key);
-        if (r?.status === 'retry') engine.requeue(u, r.delayMs);
+        // After a transient failure cidaas may have applied the call anyway: push it whole next time.
+        if (r?.status === 'retry') engine.requeue(u, r.delayMs, r.why === 'transient');
         else {
           done.push(u);
           o.metrics.commitToPushSeconds.observe((Date.now() - u.since) / 1000);
@@ -260,6 +278,8 @@ export class SyncRunner {
       if (!this.#failure) {
         this.#scheduleCheckpoint();
         while (this.#checkpointing) await this.#checkpointing;
+        // Every push in flight is stored: the next run may trust the fingerprints again.
+        if (this.#engine && !this.#failure) await this.#o.store.setMeta(CLEAN_META, 'true').catch(() => undefined);
       }
       await this.#o.source.stop().catch((err: unknown) => this.#log.warn('stopping the source failed', { error: (err as Error).message }));
       if (!this.#failure) this.#phase = 'stopped';

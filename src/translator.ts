@@ -26,6 +26,11 @@ export interface WatchedTable {
 export interface DirtyMark {
   readonly key: string;
   readonly expectation: RowExpectation | null;
+  /**
+   * The user's root row was deleted. If a read still finds the user, the key was re-used by a new
+   * user, who must get nothing of the deleted one's (cidaas keeps fields a push leaves out).
+   */
+  readonly rootDeleted?: boolean;
 }
 
 /** What the translator made of a change it did not turn into dirty users, for metrics and logs. */
@@ -109,7 +114,7 @@ export class Translator {
 
     if (change.op === 'delete') {
       if (!change.before || oldKey === null) return { dropped: 'no-user-key' };
-      marks.push({ key: oldKey, expectation: absentExpectation(t, change, change.before) });
+      marks.push({ key: oldKey, expectation: absentExpectation(t, change, change.before), ...(t.role === 'users' ? { rootDeleted: true } : {}) });
       return { marks };
     }
     const after = change.after!;
@@ -122,7 +127,7 @@ export class Translator {
     // The row moved to another user (or the key itself changed): the old owner lost it.
     // The old owner's read selects by its own key, so the row must be absent from it.
     if (oldKey !== null && oldKey !== key && change.before) {
-      marks.push({ key: oldKey, expectation: absentExpectation(t, change, change.before) });
+      marks.push({ key: oldKey, expectation: absentExpectation(t, change, change.before), ...(t.role === 'users' ? { rootDeleted: true } : {}) });
     }
     return { marks };
   }

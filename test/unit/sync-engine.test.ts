@@ -184,3 +184,21 @@ describe('sync engine: debounce', () => {
     expect(e.take(10)).to.have.length(1);
   });
 });
+
+describe('sync engine: forced pushes', () => {
+  it('keeps force and a root delete through coalescing and requeue', () => {
+    const e = engine();
+    e.begin();
+    e.mark([{ key: 'a', expectation: null, rootDeleted: true }], true);
+    e.commit('1');
+    const [a] = e.take(1);
+    expect(a!.force).to.equal(true);
+    expect(a!.rootDeleted).to.equal(true);
+    e.complete([a!]);
+    tx(e, '2', 'b');
+    const [b] = e.take(1);
+    expect(b!.force).to.equal(false);
+    e.requeue(b!, 0, true);
+    expect(e.take(1)[0]!.force, 'forced after a transient failure').to.equal(true);
+  });
+});

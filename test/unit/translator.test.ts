@@ -126,3 +126,12 @@ describe('row digest', () => {
     expect(rowDigest({ a: 1, b: 2 }, ['a', 'b'])).to.not.equal(rowDigest({ a: 1, b: 3 }, ['a', 'b']));
   });
 });
+
+describe('translator: a deleted root row', () => {
+  it('marks the user as deleted at the root, so a key used again gets nothing of the old user', () => {
+    const r = t.translate(change({ table: 'public.users', op: 'delete', before: { id: 7 } }));
+    expect('marks' in r && r.marks[0]!.rootDeleted).to.equal(true);
+    const related = t.translate(change({ table: 'public.credentials', op: 'delete', before: { id: 3, user_id: 9, password_hash: 'h' } }));
+    expect('marks' in related && related.marks[0]!.rootDeleted).to.equal(undefined);
+  });
+});

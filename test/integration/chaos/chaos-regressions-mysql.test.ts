@@ -1,0 +1,3 @@
+import { defineChaosRegressions } from './chaos-regressions-suite.js';
+
+defineChaosRegressions('mysql');

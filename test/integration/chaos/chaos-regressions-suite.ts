@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { base32Encode } from '../../../src/mfa/base32.js';
+import { killAllSidecars } from '../../support/sidecar-process.js';
+import type { ShopDbKind } from '../../support/shop-schema.js';
+import { passwordPool } from '../../support/user-generator.js';
+import { waitFor } from '../../support/wait-for.js';
+import { openRawSqlite } from '../fixtures/raw-sqlite.js';
+import { openSidecarFixture, type SidecarFixture } from './sidecar-fixture.js';
+
+/**
+ * The chaos runs' findings (issue 8), each cut down to the few steps that show it every time.
+ */
+export function defineChaosRegressions(kind: ShopDbKind): void {
+  describe(`chaos findings against ${kind} (issue 8)`, function () {
+    this.timeout(120_000);
+    let f: SidecarFixture;
+
+    beforeEach(async () => {
+      f = await openSidecarFixture(kind, { users: 20 });
+    });
+
+    afterEach(async () => {
+      await killAllSidecars();
+      await f?.close();
+    });
+
+    it('purges a deleted user whose push reached cidaas but whose outcome was never stored (kill -9 in between)', async () => {
+      const { p } = await f.start();
+      await f.converge(p);
+      // Hold the SQLite write lock: the push goes through, storing its outcome waits.
+      const lock = openRawSqlite(f.config.statePath);
+      lock.exec('BEGIN EXCLUSIVE');
+      let id: number;
+      try {
+        id = await f.target.db.insertUser({ email: 'between.push.and.store@example.org', first_name: 'Between' });
+        await waitFor(() => f.emu.getUser(`legacy-${id}`) !== undefined || p.exit !== undefined, { timeoutMs: 10_000, message: 'the push of the new user' });
+        expect(p.exit, 'the sidecar gave up waiting for the lock before the kill').to.equal(undefined);
+        await p.kill9();
+      } finally {
+        lock.exec('ROLLBACK');
+        lock.close();
+      }
+      await f.target.db.hardDelete(id);
+      const next = await f.start();
+      await f.converge(next.p, 30_000);
+    });
+
+    it('pushes a change undone after a push whose outcome was never stored (kill -9 in between)', async () => {
+      const { p } = await f.start();
+      await f.converge(p);
+      const id = f.seeded.ids.find((k) => f.seeded.totpOf(k) === null)!;
+      const sub = `legacy-${id}`;
+      const lock = openRawSqlite(f.config.statePath);
+      lock.exec('BEGIN EXCLUSIVE');
+      try {
+        await f.target.db.setTotp(id, base32Encode(Buffer.alloc(20, 9)), true);
+        await waitFor(() => f.emu.getUser(sub)?.mfa_enabled === true || p.exit !== undefined, { timeoutMs: 10_000, message: 'the push of the new TOTP device' });
+        expect(p.exit, 'the sidecar gave up waiting for the lock before the kill').to.equal(undefined);
+        await p.kill9();
+      } finally {
+        lock.exec('ROLLBACK');
+        lock.close();
+      }
+      // Back to what the state store says was pushed last: no MFA.
+      await f.target.db.setTotp(id, null, false);
+      const next = await f.start();
+      await f.converge(next.p, 30_000);
+    });
+
+    it('gives a re-inserted key none of the deleted user\'s password or MFA', async () => {
+      const { p } = await f.start();
+      const [pw] = await passwordPool();
+      const id = await f.target.db.insertUser({ email: 'first.owner@example.org', first_name: 'First', login: 'first_owner' });
+      await f.target.db.setPassword(id, pw!.hash);
+      await f.target.db.setTotp(id, base32Encode(Buffer.alloc(20, 7)), true);
+      await f.converge(p);
+      await f.target.db.transaction(async (tx) => {
+        await tx.hardDelete(id);
+        await tx.query('INSERT INTO users (id, email, first_name, login) VALUES (?, ?, ?, ?)', [id, 'second.owner@example.org', 'Second', 'second_owner']);
+      });
+      await f.converge(p, 45_000);
+    });
+
+    it('does not take a deleted credentials row for a stale read when its id equals the user id', async () => {
+      const { p } = await f.start();
+      await f.converge(p);
+      // Seeded users got their credentials rows in the same order: the ids are equal.
+      const id = f.seeded.ids[0]!;
+      const [row] = await f.target.db.query('SELECT id FROM credentials WHERE user_id = ?', [id]);
+      expect(Number(row?.['id']), 'precondition: credentials.id = users.id').to.equal(id);
+      const seen = p.lines.length;
+      await f.target.db.query('DELETE FROM credentials WHERE user_id = ?', [id]);
+      const line = await p.waitForLine((l) => l['key'] === String(id) && (l.message === 'user.updated' || l.level === 'warn'), 10_000);
+      expect(line.message, JSON.stringify(p.lines.slice(seen))).to.equal('user.updated');
+    });
+  });
+}
