@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import type { FieldFingerprints } from './state/state-store.js';
 
@@ -15,7 +15,7 @@ function stable(value: unknown): string {
 }
 
 function digest(parts: unknown): string {
-  return createHash('sha256').update(stable(parts)).digest('hex');
+  return hash('sha256', stable(parts), 'hex');
 }
 
 /**

@@ -50,7 +50,11 @@ class WinstonLogger implements Logger {
   error(message: string, fields?: LogFields): void { this.w.error(message, safeFields(fields)); }
   warn(message: string, fields?: LogFields): void { this.w.warn(message, safeFields(fields)); }
   info(message: string, fields?: LogFields): void { this.w.info(message, safeFields(fields)); }
-  debug(message: string, fields?: LogFields): void { this.w.debug(message, safeFields(fields)); }
+  debug(message: string, fields?: LogFields): void {
+    // Per pushed user in a backfill: skip building and scrubbing a line nobody will see.
+    if (!this.w.isDebugEnabled()) return;
+    this.w.debug(message, safeFields(fields));
+  }
   child(fields: LogFields): Logger { return new WinstonLogger(this.w.child(fields)); }
 }
 
