@@ -6,6 +6,7 @@
  * exits at --endpos. Both timings include connecting. BENCH.md goal: ratio >= 0.8 (issue 4: >= 0.5).
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PostgresSource } from '../adapters/postgres/postgres-source.js';
 import { silentLogger } from '../src/observability/logger.js';
@@ -120,6 +121,7 @@ export const pgDecodeBench: Bench = {
         transactions: mine.commits,
         seconds: round(mine.ms / 1000, 2),
         native_seconds: round(nativeMs / 1000, 2),
+        loadavg_1m: round(loadavg()[0]!, 1),
       };
     } finally {
       await database.close();

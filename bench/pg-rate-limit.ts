@@ -5,8 +5,11 @@
  * sidecar runs with cidaas.concurrency 16, so that the dispatch governor, not the window of calls
  * in flight (16 / 0.2 s = 80 calls/s), has to find the limit. users_per_s is timed from the
  * sidecar's "backfill starting" to "backfill done" log lines; pct_429 is the share of bulk calls
- * the emulator answered 429 (retries included). BENCH.md goal: fraction >= 0.9, pct_429 < 2.
+ * the emulator answered 429 (retries included). The emulator's bucket starts full, which is worth
+ * one second of calls once: fraction_incl_burst counts it in the ceiling (it matters at small
+ * scale, where the whole run lasts ~2 s). BENCH.md goal: fraction >= 0.9, pct_429 < 2.
  */
+import { loadavg } from 'node:os';
 import { seedUsers } from '../test/support/user-generator.js';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';
@@ -43,18 +46,23 @@ export const pgRateLimitBench: Bench = {
         const calls = bulkCalls(stats);
         const ceiling = LIMIT_CALLS_PER_S * BATCH;
         const usersPerS = perSecond(users, done.at - started.at);
+        const seconds = (done.at - started.at) / 1000;
+        // The bucket starts full: one second's worth of calls on top of the rate, once.
+        const ceilingWithBurst = ceiling + (LIMIT_CALLS_PER_S * BATCH) / seconds;
         return {
           limit_calls_per_s: LIMIT_CALLS_PER_S,
           latency_ms: LATENCY_MS,
           ceiling_users_per_s: ceiling,
           users_per_s: usersPerS,
           fraction: round(usersPerS / ceiling, 3),
+          fraction_incl_burst: round(usersPerS / ceilingWithBurst, 3),
           pct_429: round((calls.throttled / calls.all) * 100, 2),
           users,
           bulk_calls: calls.all,
           bulk_calls_429: calls.throttled,
           concurrency: CONCURRENCY,
-          seconds: round((done.at - started.at) / 1000, 1),
+          seconds: round(seconds, 1),
+          loadavg_1m: round(loadavg()[0]!, 1),
         };
       } finally {
         await sidecar.stop();

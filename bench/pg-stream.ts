@@ -4,13 +4,15 @@
  * (`cidaas-sync run` as a child process, after its backfill) streams them into an emulator in
  * this process, instrumented to note the moment it stores each user (support/arrival-watch.ts).
  * A latency runs from just before the UPDATE was sent (so it includes the commit itself) to the
- * moment the emulator stored the user with the new given_name. peak_rss_mb is the sidecar's VmHWM over the streaming run only
- * (reset through /proc/<pid>/clear_refs when it starts).
+ * moment the emulator stored the user with the new given_name. peak_rss_mb is the sidecar's
+ * VmHWM over the measured run only (reset through /proc/<pid>/clear_refs when it starts); the
+ * process has done its backfill before, whose heap it keeps.
  *
  * Run twice over the same slot and state: with the default debounce (engine.flushIntervalMs 200,
  * maxDelayMs 1000) for the BENCH.md fields, and with flushIntervalMs 0 (`*_flush0`).
  * BENCH.md goal: p99 < 1000 ms at 2000/s.
  */
+import { loadavg } from 'node:os';
 import { startEmulator, type RunningEmulator } from '../src/emulator/cidaas-emulator.js';
 import { seedUsers } from '../test/support/user-generator.js';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
@@ -105,6 +107,7 @@ export const pgStreamBench: Bench = {
         ...debounced,
         ...Object.fromEntries(Object.entries(immediate).map(([k, v]) => [`${k}_flush0`, v])),
         seconds,
+        loadavg_1m: round(loadavg()[0]!, 1),
       };
     } finally {
       for (const s of sidecars) {

@@ -96,8 +96,15 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     slot,
     lineAt,
     async metric(name, labels = {}) {
-      const res = await request(`http://127.0.0.1:${await metricsPort()}/metrics`);
-      const text = await res.body.text();
+      let text: string;
+      try {
+        const res = await request(`http://127.0.0.1:${await metricsPort()}/metrics`);
+        text = await res.body.text();
+      } catch (err) {
+        const exit = proc.exit;
+        if (!exit) throw err;
+        throw new Error(`the sidecar exited (${exit.signal ?? String(exit.code)}): ${proc.stderr.trim().split('\n').slice(-5).join('\n')}`, { cause: err });
+      }
       let sum = 0;
       for (const line of text.split('\n')) {
         if (!line.startsWith(name)) continue;
