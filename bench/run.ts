@@ -19,6 +19,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'mysql.decode', load: async () => (await import('./mysql-decode.js')).mysqlDecodeBench },
   { name: 'mysql.backfill', load: async () => (await import('./mysql-backfill.js')).mysqlBackfillBench },
   { name: 'mysql.stream', load: async () => (await import('./mysql-stream.js')).mysqlStreamBench },
+  { name: 'verify', load: async () => (await import('./verify.js')).verifyBench },
 ];
 
 function scaleFromEnv(): BenchScale {
