@@ -1,0 +1,3 @@
+import { chaosSeed, defineChaosSuite } from './chaos-suite.js';
+
+defineChaosSuite('postgres', { seed: chaosSeed(), durationMs: 45_000, kills: 6 });

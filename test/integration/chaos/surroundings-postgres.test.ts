@@ -1,0 +1,3 @@
+import { defineSurroundingsSuite } from './surroundings-suite.js';
+
+defineSurroundingsSuite('postgres');
