@@ -55,11 +55,13 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   const tick = (): void => {
     const elapsed = (Date.now() - started) / 1000;
     const rate = elapsed > 0 ? (p.usersDone - doneAtStart) / elapsed : 0;
-    const eta = total !== null && rate > 0 ? Math.max(0, (total - p.usersDone) / rate) : null;
-    o.onProgress?.({ done: p.usersDone, total, usersPerSecond: rate, etaSeconds: eta });
+    // The total is an estimate taken at the start; users inserted meanwhile are walked too.
+    const shown = total === null ? null : Math.max(total, p.usersDone);
+    const eta = shown !== null && rate > 0 ? Math.max(0, (shown - p.usersDone) / rate) : null;
+    o.onProgress?.({ done: p.usersDone, total: shown, usersPerSecond: rate, etaSeconds: eta });
     if (Date.now() - lastLog >= (o.logEveryMs ?? 5000)) {
       lastLog = Date.now();
-      log.info('backfill progress', { done: p.usersDone, total, usersPerSecond: Math.round(rate), etaSeconds: eta === null ? null : Math.round(eta) });
+      log.info('backfill progress', { done: p.usersDone, total: shown, usersPerSecond: Math.round(rate), etaSeconds: eta === null ? null : Math.round(eta) });
     }
   };
 
