@@ -70,6 +70,8 @@ const passwordSchema = z.strictObject({
     .default('auto'),
   salt: column.optional(),
   iterations: column.optional(),
+  /** A pushed password that becomes unusable or disappears in legacy: scramble (default) | lock | keep. */
+  onRevoked: z.enum(['scramble', 'lock', 'keep']).default('scramble'),
 });
 
 const mfaSchema = z.strictObject({
@@ -121,6 +123,8 @@ const engineSchema = z.strictObject({
   /** First wait before re-reading a user whose read was older than the log; doubles each time. */
   readRetryMs: int(10, 60_000).default(50),
   readRetryMaxMs: int(100, 3_600_000).default(30_000),
+  /** How long the mapping module may take for one user before that user is a dead letter. */
+  mappingTimeoutMs: int(10, 600_000).default(5000),
 });
 
 /** The configuration as written, with defaults applied; before the rules that span keys. */

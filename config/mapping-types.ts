@@ -61,7 +61,11 @@ export interface CidaasUserDraft {
   lastLoggedInTime?: string;
   /** Keys must exist in the tenant's field setup. */
   customFields?: Record<string, CidaasCustomFieldValue>;
-  password_hash_info?: CidaasPasswordHashInfo;
+  /**
+   * The password to migrate. Removing it (or `null`) means "no usable password": the user is
+   * created without one, and a password pushed earlier is revoked in cidaas (`password.onRevoked`).
+   */
+  password_hash_info?: CidaasPasswordHashInfo | null;
   mfa_enabled?: boolean;
   /** `{}` removes any TOTP setup cidaas holds. */
   mfa?: { totp?: CidaasTotpDraft };
@@ -82,7 +86,22 @@ export interface LegacyUser {
   mfa: Record<string, unknown>[];
   /** Every row of `attributes.table` for the user, as name -> value. */
   attributes: Record<string, string | null>;
+  /**
+   * What the configured password mapping made of the stored hash (present when `password:` is
+   * configured): `recognized` (the `password_hash_info` already in the entity), `none` (NULL,
+   * empty, no row, or a "no usable password" marker such as Django's `!...`) or `unrecognized`
+   * with the reason. For `unrecognized` the module decides: return a `password_hash_info` (for
+   * example `CUSTOM_<name>`), or `null` to push the user without a password; leaving it out makes
+   * the user a dead letter with the reason.
+   */
+  passwordRecognition?: PasswordRecognition;
 }
+
+/** See {@link LegacyUser.passwordRecognition}. */
+export type PasswordRecognition =
+  | { status: 'recognized'; algorithmTypeId: string }
+  | { status: 'none'; marker: 'empty' | 'django-unusable' | 'unix-locked' | 'unix-no-login' | 'no-row' }
+  | { status: 'unrecognized'; reason: string };
 
 /**
  * What the mapping module returns for a user: the user to push, `'skip'` to leave

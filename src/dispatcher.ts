@@ -1,7 +1,11 @@
 import type { CidaasClient } from './cidaas/cidaas-client.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import { isTransient, SyncError } from './errors.js';
-import { changedGroups, fingerprintUser, type FieldGroup } from './fingerprints.js';
+import { deadLetterKey } from './dispatch/dead-letter-key.js';
+import { entityProblem, MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
+import { planPush, userToSend, type OnRevoked } from './dispatch/push-plan.js';
+import type { FieldFingerprints } from './state/state-store.js';
+import type { FieldGroup } from './fingerprints.js';
 import type { LegacyReader } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
 import type { DomainEvent, SyncMetrics } from './observability/metrics.js';
@@ -40,6 +44,8 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   readonly metrics: SyncMetrics;
   readonly onDelete: 'purge' | 'lock' | 'ignore';
+  /** `password.onRevoked`: what becomes in cidaas of a pushed password that is no longer usable. */
+  readonly onRevoked: OnRevoked;
   /** First delay before a read that disagreed with the log is retried; doubles per attempt. */
   readonly readRetryMs: number;
   /**
@@ -104,7 +110,7 @@ export class Dispatcher {
 
     const now = new Date();
     const outcomes: OutcomeRecord[] = [];
-    const upserts: { key: string; user: CidaasUser; events: DomainEvent[]; fingerprints: ReturnType<typeof fingerprintUser>; recreate: boolean }[] = [];
+    const upserts: { key: string; user: CidaasUser; events: DomainEvent[]; fingerprints: FieldFingerprints; recreate: boolean }[] = [];
     const deletes: { key: string; sub: string }[] = [];
 
     for (const item of items) {
@@ -124,6 +130,10 @@ export class Dispatcher {
       } catch (err) {
         mapped = { kind: 'invalid', sub: o.mapper.subOf(item.key), reason: `mapping failed: ${(err as Error).message}` };
       }
+      if (item.key.length > MAX_KEY_LENGTH && mapped.kind !== 'skip') {
+        // Never a state row for it (the store takes at most 255): only a dead letter, under a short stand-in key.
+        mapped = { kind: 'invalid', sub: mapped.sub, reason: entityProblem(item.key, { sub: mapped.sub }) ?? 'key too long' };
+      }
       const state = states.get(item.key);
       const live = state && !state.deleted ? state : undefined;
       switch (mapped.kind) {
@@ -131,7 +141,7 @@ export class Dispatcher {
           results.set(item.key, { status: 'done' });
           break;
         case 'invalid':
-          outcomes.push({ kind: 'dead', key: item.key, reason: mapped.reason, at: now, permanent: true });
+          outcomes.push({ kind: 'dead', key: deadLetterKey(item.key), reason: mapped.reason, at: now, permanent: true });
           results.set(item.key, { status: 'done' });
           break;
         case 'delete': {
@@ -146,26 +156,21 @@ export class Dispatcher {
           break;
         }
         case 'upsert': {
-          const fingerprints = fingerprintUser(mapped.user);
           // The key was deleted and is used again: the old user goes first, so the new one gets
           // nothing of its password, MFA or fields (cidaas keeps what a push leaves out).
           const recreate = item.rootDeleted === true && live !== undefined;
           const known = recreate ? undefined : live;
-          const changed = changedGroups(known?.fingerprints, fingerprints);
-          if (known && changed.length === 0 && !dead.has(item.key) && !item.force) {
+          const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: o.onRevoked, force: item.force === true });
+          if (known && plan.changed.length === 0 && !dead.has(item.key) && !item.force) {
             o.metrics.suppressed.inc();
             results.set(item.key, { status: 'done' });
             break;
           }
-          const user: CidaasUser = { ...mapped.user };
-          if (known && !item.force) {
-            // Absent fields are kept by cidaas: send a password or MFA only when it changed, so that
-            // an unchanged password is never re-sent (which needs migrationMode).
-            if (!changed.includes('password')) delete user.password_hash_info;
-            if (!changed.includes('mfa')) { delete user.mfa; delete user.mfa_enabled; }
-          }
+          const user = userToSend(plan, known !== undefined && !item.force);
+          const changed = plan.changed;
           const events: DomainEvent[] = known ? ['user.updated', ...changed.flatMap((g) => EVENT_OF_GROUP[g] ?? [])] : ['user.created'];
-          upserts.push({ key: item.key, user, events, fingerprints, recreate });
+          if (plan.revoke) events.push('password.revoked');
+          upserts.push({ key: item.key, user, events, fingerprints: plan.fingerprints, recreate });
           break;
         }
       }

@@ -1,24 +1,27 @@
 import type { Config } from '../config/config-schema.js';
-import type { CidaasCustomFieldValue, CidaasUserDraft, LegacyUser, MappingFunction } from '../config/mapping-types.js';
+import type { CidaasCustomFieldValue, CidaasPasswordHashInfo, CidaasUserDraft, LegacyUser, MappingFunction, PasswordRecognition } from '../config/mapping-types.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
+import { entityProblem } from './dispatch/entity-limits.js';
+import { CLEARABLE_FIELDS, finalEntity, type EntityGroups } from './dispatch/final-entity.js';
 import type { LegacyRow, LegacyRows } from './legacy-reader.js';
 import { normalizeTotpSecret } from './mfa/normalize-totp-secret.js';
 import { explicitPasswordHash } from './password/explicit-password-hash.js';
+import { noPasswordMarker } from './password/no-password-marker.js';
 import { recognizePasswordHash } from './password/recognize-password-hash.js';
 import { canonicalValue } from './row-digest.js';
 import { Secret } from './secret.js';
+import { ownedFieldsOf, type OwnedFields } from './verify/owned-fields.js';
 
 /** What one legacy user becomes in cidaas. */
 export type MappedUser =
-  | { readonly kind: 'upsert'; readonly sub: string; readonly user: CidaasUser }
+  /** `groups`: what the final entity says per field group (see finalEntity); push and verify both follow it. */
+  | { readonly kind: 'upsert'; readonly sub: string; readonly user: CidaasUser; readonly groups: EntityGroups }
   | { readonly kind: 'delete'; readonly sub: string; readonly reason: 'gone' | 'soft-deleted' | 'mapping' }
   | { readonly kind: 'skip'; readonly sub: string }
   /** Cannot be pushed as it is: goes to the dead-letter list with `reason` (never a secret). */
   | { readonly kind: 'invalid'; readonly sub: string; readonly reason: string };
 
 const BOOLEAN_FIELDS = new Set(['email_verified', 'mobile_number_verified']);
-/** Free-text fields a legacy user may clear: sent as "" so the old value does not linger (absent fields are kept). */
-const CLEARABLE_FIELDS = new Set(['given_name', 'family_name', 'middle_name', 'nickname']);
 
 /** Truthy as legacy schemas write it: true, 1, '1', 't', 'true', 'yes', 'y', 'on'. */
 export function legacyTruthy(v: unknown): boolean {
@@ -71,7 +74,17 @@ function textOf(v: unknown): string | null {
  * The same function serves the push, `preview` and `verify`, so they can never disagree.
  */
 export class UserMapper {
-  constructor(private readonly config: Config, private readonly mapping?: MappingFunction) {}
+  readonly #owned: OwnedFields;
+
+  /** `mappingTimeoutMs`: how long the mapping module may take for one user (default 5000). */
+  constructor(private readonly config: Config, private readonly mapping?: MappingFunction, private readonly mappingTimeoutMs = 5000) {
+    this.#owned = ownedFieldsOf(config);
+  }
+
+  /** What the configuration maps (the fields a cleared value must be cleared in cidaas too). */
+  get owned(): OwnedFields {
+    return this.#owned;
+  }
 
   subOf(key: string): string {
     return this.config.sub.prefix + key;
@@ -133,22 +146,12 @@ export class UserMapper {
 
     let problem: string | null = null;
     if (c.password) {
-      const row = c.password.table ? rows.password[0] : rows.user;
-      const hash = row ? textOf(row[c.password.hash]) : null;
-      if (row && hash !== null && hash.trim() !== '') {
-        const alg = c.password.algorithm;
-        const extras = {
-          salt: c.password.salt ? (row[c.password.salt] as string | Uint8Array | null) : undefined,
-          iterations: c.password.iterations ? (row[c.password.iterations] as string | number | null) : undefined,
-        };
-        const r = alg === 'auto' ? recognizePasswordHash(hash)
-          : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
-          : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
-        if (r.ok) {
-          draft.password_hash_info = { ...r.info, passwordHash: new Secret(r.info.passwordHash) };
-          draft.provider = 'self';
-        } else problem = `password: ${r.reason}`;
-      }
+      const recognition = this.#recognizePassword(rows);
+      legacy.passwordRecognition = recognition.result;
+      if (recognition.info) {
+        draft.password_hash_info = recognition.info;
+        draft.provider = 'self';
+      } else if (recognition.result.status === 'unrecognized') problem = `password: ${recognition.result.reason}`;
     }
     if (c.mfa) {
       const m = c.mfa;
@@ -171,26 +174,75 @@ export class UserMapper {
 
     let result: CidaasUserDraft = draft;
     if (this.mapping) {
-      const hadPassword = draft.password_hash_info !== undefined;
       let out;
       try {
-        out = await this.mapping(draft, legacy);
+        out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);
       } catch (err) {
+        if (err instanceof MappingTimeout) return { kind: 'invalid', sub, reason: `mapping module did not answer within ${this.mappingTimeoutMs} ms (it must do no I/O)` };
         return { kind: 'invalid', sub, reason: `mapping module threw: ${err instanceof Error ? err.message : String(err)}` };
       }
       if (out === 'skip') return { kind: 'skip', sub };
       if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
       if (!out || typeof out !== 'object') return { kind: 'invalid', sub, reason: 'mapping module returned neither an entity nor skip/delete' };
       result = out;
-      // The module may resolve a hash or secret the YAML mapping could not read.
-      if (problem?.startsWith('password:') && (hadPassword || result.password_hash_info !== undefined)) problem = null;
-      if (problem?.startsWith('mfa:') && result.mfa?.totp !== undefined) problem = null;
+      // The module decides about a hash or secret the YAML mapping could not read: a
+      // password_hash_info (or null: no usable password) settles the password.
+      if (problem?.startsWith('password:') && 'password_hash_info' in result) problem = null;
+      if (problem?.startsWith('mfa:') && (result.mfa?.totp !== undefined || result.mfa_enabled === false)) problem = null;
     }
-    if (problem) return { kind: 'invalid', sub, reason: problem };
+    if (problem) {
+      const fix = problem.startsWith('password:') && this.mapping ? ' (the mapping module may return a password_hash_info for it, or null for "no usable password")' : '';
+      return { kind: 'invalid', sub, reason: problem + fix };
+    }
     if (!result.email && !result.mobile_number && !result.username) {
       return { kind: 'invalid', sub, reason: 'no identifier: cidaas needs an email, mobile_number or username (check users.fields or the mapping module)' };
     }
-    return { kind: 'upsert', sub, user: toCidaasUser({ ...result, sub }) };
+    const final = finalEntity({ ...result, sub }, this.owned);
+    let user: CidaasUser;
+    try {
+      user = toCidaasUser(final.entity);
+    } catch (err) {
+      return { kind: 'invalid', sub, reason: `the entity cannot be sent: ${(err as Error).message}` };
+    }
+    const limit = entityProblem(rows.key, user);
+    if (limit) return { kind: 'invalid', sub, reason: limit };
+    return { kind: 'upsert', sub, user, groups: final.groups };
+  }
+
+  /** The configured password of a user: its recognised hash, a "no password" marker, or why not. */
+  #recognizePassword(rows: LegacyRows): { result: PasswordRecognition; info?: CidaasPasswordHashInfo } {
+    const p = this.config.password!;
+    const row = p.table ? rows.password[0] : rows.user;
+    if (!row) return { result: { status: 'none', marker: 'no-row' } };
+    const hash = textOf(row[p.hash]);
+    const marker = noPasswordMarker(hash);
+    if (marker || hash === null) return { result: { status: 'none', marker: marker ?? 'empty' } };
+    const alg = p.algorithm;
+    const extras = {
+      salt: p.salt ? (row[p.salt] as string | Uint8Array | null) : undefined,
+      iterations: p.iterations ? (row[p.iterations] as string | number | null) : undefined,
+    };
+    const r = alg === 'auto' ? recognizePasswordHash(hash)
+      : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
+      : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
+    if (!r.ok) return { result: r.noPassword ? { status: 'none', marker: r.noPassword } : { status: 'unrecognized', reason: r.reason } };
+    return {
+      result: { status: 'recognized', algorithmTypeId: r.info.algorithmTypeId },
+      info: { ...r.info, passwordHash: new Secret(r.info.passwordHash) },
+    };
+  }
+}
+
+class MappingTimeout extends Error {}
+
+/** `p`, or a {@link MappingTimeout} after `ms` (a module awaiting something that never comes). */
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new MappingTimeout()), ms); });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

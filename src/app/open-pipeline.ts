@@ -103,10 +103,10 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
       },
     });
     closers.push(() => client.close());
-    const mapper = new UserMapper(config, mapping);
+    const mapper = new UserMapper(config, mapping, config.engine.mappingTimeoutMs);
     const dispatcher = new Dispatcher({
       reader: o.wrapReader ? o.wrapReader(reader) : reader, mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
-      readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
+      onRevoked: config.password?.onRevoked ?? 'scramble', readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };
   } catch (err) {

@@ -45,7 +45,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   try {
     const report = await verifyUsers({
       reader: parts.reader, mapper: parts.mapper, client, store: parts.store, logger: parts.logger,
-      concurrency: o.concurrency, cidaasRead: o.read, ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete,
+      concurrency: o.concurrency, cidaasRead: o.read, ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete, onRevoked: config.password?.onRevoked ?? 'scramble',
       ...(o.sample !== undefined ? { sample: o.sample } : {}), signal,
       onProgress: (done, total) => {
         if (bar) {

@@ -25,7 +25,7 @@ export async function usingLegacyReader<T>(
   const { source, dialect } = await openSource(config, logger);
   const reader = new SqlLegacyReader(dialect, readerTables(config));
   try {
-    return await fn({ reader, mapper: new UserMapper(config, module) });
+    return await fn({ reader, mapper: new UserMapper(config, module, config.engine.mappingTimeoutMs) });
   } finally {
     await reader.close().catch(() => undefined);
     await source.stop().catch(() => undefined);

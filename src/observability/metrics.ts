@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The domain events a push turns into (DESIGN.md step 5). */
-export type DomainEvent = 'user.created' | 'user.updated' | 'user.deleted' | 'email.changed' | 'password.changed' | 'mfa.changed';
+export type DomainEvent = 'user.created' | 'user.updated' | 'user.deleted' | 'email.changed' | 'password.changed' | 'password.revoked' | 'mfa.changed';
 
 /** Every metric cidaas-sync exports, on one registry per process (or per test). */
 export class SyncMetrics {
@@ -13,6 +13,7 @@ export class SyncMetrics {
   readonly retries = new Counter({ name: 'cidaas_sync_retries_total', help: 'cidaas calls retried, by endpoint and reason', labelNames: ['endpoint', 'reason'] as const, registers: [this.registry] });
   readonly throttled = new Counter({ name: 'cidaas_sync_throttled_total', help: 'cidaas answers 429', registers: [this.registry] });
   readonly deadLetters = new Gauge({ name: 'cidaas_sync_dead_letters', help: 'Users in the dead-letter list', registers: [this.registry] });
+  readonly deadLettersByReason = new Gauge({ name: 'cidaas_sync_dead_letters_by_reason', help: 'Users in the dead-letter list, by kind of reason (see `cidaas-sync dlq list`)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly pendingUsers = new Gauge({ name: 'cidaas_sync_pending_users', help: 'Dirty or in-flight users', registers: [this.registry] });
   readonly lagBytes = new Gauge({ name: 'cidaas_sync_lag_bytes', help: 'Log bytes between the acknowledged position and the end of the log', registers: [this.registry] });
   readonly lagSeconds = new Gauge({ name: 'cidaas_sync_lag_seconds', help: 'Age of the oldest unpushed change, in seconds (0 when nothing is pending)', registers: [this.registry] });

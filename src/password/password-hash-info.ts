@@ -1,3 +1,5 @@
+import type { NoPasswordMarker } from './no-password-marker.js';
+
 /**
  * The `password_hash_info` of a cidaas user entity: how cidaas verifies the user's
  * legacy password at the next login (see /work/shared/CIDAAS_API.md).
@@ -36,4 +38,7 @@ export interface PasswordHashInfo {
  * why not. A `reason` names at most the format's prefix (such as `$P$` or
  * `pbkdf2_sha256$`), never the hash, so it may go into logs and dead-letter entries.
  */
-export type RecognizedHash = { ok: true; info: PasswordHashInfo } | { ok: false; reason: string };
+export type RecognizedHash =
+  | { ok: true; info: PasswordHashInfo }
+  /** `noPassword`: the value is a "no usable password" marker (no-password-marker.ts), not a hash. */
+  | { ok: false; reason: string; noPassword?: NoPasswordMarker };

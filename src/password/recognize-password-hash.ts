@@ -31,6 +31,7 @@ import { parseArgon2Hash } from './argon2-hash.js';
 import { parseAspNetIdentityHash } from './aspnet-identity-hash.js';
 import { parseBcryptHash } from './bcrypt-hash.js';
 import { describeHashPrefix } from './describe-hash-prefix.js';
+import { describeNoPasswordMarker, noPasswordMarker } from './no-password-marker.js';
 import type { RecognizedHash } from './password-hash-info.js';
 import { parseDjangoPbkdf2Hash, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
 
@@ -46,7 +47,8 @@ const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.al
  */
 export function recognizePasswordHash(hash: string): RecognizedHash {
   const s = hash.trim();
-  if (s === '') return { ok: false, reason: 'empty password hash' };
+  const marker = noPasswordMarker(s);
+  if (marker) return { ok: false, reason: describeNoPasswordMarker(marker), noPassword: marker };
 
   const parsed =
     parseBcryptHash(s) ??

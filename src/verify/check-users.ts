@@ -3,6 +3,7 @@ import type { LegacyReader } from '../legacy-reader.js';
 import type { StateStore } from '../state/state-store.js';
 import type { MappedUser, UserMapper } from '../user-mapper.js';
 import type { CidaasUserLookup } from './cidaas-user-lookup.js';
+import { planPush } from '../dispatch/push-plan.js';
 import { compareUser, type CompareOptions } from './compare-user.js';
 import type { UserVerdict } from './verify-findings.js';
 
@@ -85,7 +86,9 @@ export async function checkUsers(ctx: CheckContext, keys: readonly string[], o: 
       case 'upsert': {
         const record = records.get(m.sub);
         if (!record) return { kind: 'missing', key };
-        const groups = compareUser(m.user, record, state, ctx.compare);
+        // The push's own plan: what cidaas must hold given the last push (revocations, cleared groups).
+        const plan = planPush(m.user, m.groups, state, { onRevoked: ctx.compare.onRevoked ?? 'scramble' });
+        const groups = compareUser(plan.expected, record, state, ctx.compare, plan.fingerprints, plan.groups);
         return groups.length ? { kind: 'differing', key, sub: m.sub, groups } : { kind: 'equal', key };
       }
     }

@@ -1,6 +1,8 @@
 import type { CidaasUser, CidaasUserRecord } from '../cidaas/cidaas-user.js';
 import { fingerprintUser } from '../fingerprints.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
+import type { EntityGroups } from '../dispatch/final-entity.js';
+import { REVOKED_PASSWORD_FP, type OnRevoked } from '../dispatch/push-plan.js';
 import type { OwnedFields } from './owned-fields.js';
 import type { VerifyGroup } from './verify-report.js';
 
@@ -13,6 +15,8 @@ export interface CompareOptions {
    * "modified in cidaas": the push time is taken before the bulk call, and clocks differ.
    */
   readonly clockSkewMs: number;
+  /** `password.onRevoked`, as the push uses it. Default scramble. */
+  readonly onRevoked?: OnRevoked;
 }
 
 /** Not profile or email fields: compared on their own, or the key. */
@@ -79,6 +83,7 @@ export function compareUser(
   state: UserState | undefined,
   o: CompareOptions,
   fingerprints: FieldFingerprints = fingerprintUser(expected),
+  entityGroups?: EntityGroups,
 ): VerifyGroup[] {
   const groups: VerifyGroup[] = [];
   const exp = expected as unknown as Readonly<Record<string, unknown>>;
@@ -93,9 +98,16 @@ export function compareUser(
   if (want.email !== have.email) groups.push('email');
 
   const expectsPassword = expected.password_hash_info !== undefined;
-  if (expectsPassword || o.owned.password) {
-    if (expectsPassword !== (actual.has_password === true)) groups.push('password');
-    else if (expectsPassword && state?.fingerprints.password !== fingerprints.password) groups.push('password');
+  const password = entityGroups?.password ?? (expectsPassword ? 'set' : o.owned.password ? 'cleared' : 'not-owned');
+  const recorded = state?.fingerprints.password;
+  if (password === 'set') {
+    if (actual.has_password !== true || recorded !== fingerprints.password) groups.push('password');
+  } else if (password === 'cleared') {
+    // Revoked: cidaas holds a hash nobody can match (scramble), a locked user, or (keep) the old
+    // hash by the operator's choice; the state says the revocation was pushed. Otherwise none at all.
+    if (fingerprints.password === REVOKED_PASSWORD_FP) {
+      if (recorded !== REVOKED_PASSWORD_FP) groups.push('password');
+    } else if (actual.has_password === true) groups.push('password');
   }
 
   const mfaMapped = expected.mfa_enabled !== undefined || expected.mfa !== undefined;

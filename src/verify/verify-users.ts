@@ -1,6 +1,7 @@
 import type { CidaasClient } from '../cidaas/cidaas-client.js';
 import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
+import type { OnRevoked } from '../dispatch/push-plan.js';
 import type { StateStore } from '../state/state-store.js';
 import type { UserMapper } from '../user-mapper.js';
 import { checkUsers, type CheckContext, type OnDeleteMode } from './check-users.js';
@@ -35,6 +36,8 @@ export interface VerifyUsersOptions {
   readonly ownedFields?: OwnedFields;
   /** `cidaas.onDelete`: purge (deleted users must be absent), lock (absent or LOCKED), ignore (not checked). Default purge. */
   readonly onDelete?: OnDeleteMode;
+  /** `password.onRevoked`, as the push uses it. Default scramble. */
+  readonly onRevoked?: OnRevoked;
   /** Read cidaas by search (default) or by GET per user. */
   readonly cidaasRead?: CidaasReadMode;
   /** Subs per search call, 1..1000. Default 500. */
@@ -159,7 +162,7 @@ class VerifyRun {
     });
     this.#ctx = {
       reader: o.reader, mapper: o.mapper, store: o.store, lookup: this.lookup, onDelete: o.onDelete ?? 'purge',
-      compare: { owned: o.ownedFields ?? NO_OWNED_FIELDS, clockSkewMs: o.clockSkewMs ?? 30_000 },
+      compare: { owned: o.ownedFields ?? NO_OWNED_FIELDS, clockSkewMs: o.clockSkewMs ?? 30_000, onRevoked: o.onRevoked ?? 'scramble' },
     };
     this.#keep = Math.max(o.listCap ?? 1000, RECHECK_LIMIT);
     this.findings = new VerifyFindings(this.#keep);

@@ -322,8 +322,10 @@ describe('recognizePasswordHash', () => {
 
   describe('empty input', () => {
     for (const [name, value] of [['empty', ''], ['only whitespace', ' \t\n ']] as const) {
-      it(`refuses a hash that is ${name}`, () => {
-        expect(reason(recognizePasswordHash(value))).to.equal('empty password hash');
+      it(`takes a hash that is ${name} for "no password", not an error (#20)`, () => {
+        const r = recognizePasswordHash(value);
+        expect(r.ok).to.equal(false);
+        expect(r.ok ? undefined : r.noPassword).to.equal('empty');
       });
     }
   });

@@ -1,0 +1,36 @@
+import { userToWire, type CidaasUser } from '../cidaas/cidaas-user.js';
+
+/** The longest legacy key and cidaas `sub`: cidaas's limit for `sub`, and the state store's column. */
+export const MAX_KEY_LENGTH = 255;
+/** The longest value of a plain string field. ASSUMED: cidaas publishes no limits; 1024 is generous for names, emails and the like. */
+export const MAX_FIELD_LENGTH = 1024;
+/** The largest entity, serialised. ASSUMED: far above any real user, far below a bulk call's body limit. */
+export const MAX_ENTITY_BYTES = 64 * 1024;
+
+/**
+ * Why this one user cannot go to cidaas as it is, or undefined. Checked before the push, per
+ * user, so that a user too large (or a value that cannot be serialised) becomes a dead letter
+ * with the reason instead of failing the batch it is in. Reasons name fields and sizes, never values.
+ */
+export function entityProblem(key: string, user: CidaasUser): string | undefined {
+  if (key.length > MAX_KEY_LENGTH) {
+    return `the legacy key is ${key.length} characters; cidaas-sync and cidaas take at most ${MAX_KEY_LENGTH} (map a shorter key column in users.key)`;
+  }
+  if (user.sub.length > MAX_KEY_LENGTH) {
+    return `the sub (sub.prefix + key) is ${user.sub.length} characters; cidaas takes at most ${MAX_KEY_LENGTH} (shorten sub.prefix or map a shorter key)`;
+  }
+  for (const [field, value] of Object.entries(user)) {
+    if (typeof value === 'string' && value.length > MAX_FIELD_LENGTH) {
+      return `field ${field} is ${value.length} characters; at most ${MAX_FIELD_LENGTH} are sent (shorten it in the mapping module)`;
+    }
+  }
+  let body: string;
+  try {
+    body = JSON.stringify(userToWire(user));
+  } catch (err) {
+    return `the entity cannot be serialised as JSON (${(err as Error).message.split('\n')[0] ?? ''}); the mapping module must return plain strings, numbers, booleans and arrays`;
+  }
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_ENTITY_BYTES) return `the entity is ${bytes} bytes serialised; at most ${MAX_ENTITY_BYTES} are sent (shorten its fields or customFields)`;
+  return undefined;
+}
