@@ -1,3 +1,4 @@
+import { MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
 import type { DispatchGovernor } from './dispatch-governor.js';
 import type { Dispatcher, DispatchItem } from './dispatcher.js';
 import type { LegacyReader } from './legacy-reader.js';
@@ -69,7 +70,8 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
     let moved = false;
     while (pages.length && pages[0]!.done) {
       const page = pages.shift()!;
-      p = { ...p, lastKey: page.lastKey, usersDone: p.usersDone + page.count };
+      // A key too long for the state store is never saved: resuming redoes its page instead (#20).
+      p = { ...p, lastKey: page.lastKey.length <= MAX_KEY_LENGTH ? page.lastKey : p.lastKey, usersDone: p.usersDone + page.count };
       moved = true;
     }
     if (!moved) return;
@@ -131,7 +133,9 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   p = { ...p, status: 'done', finishedAt: new Date() };
   await o.store.saveBackfill(p);
   tick();
-  log.info('backfill done', { users: p.usersDone, seconds: Math.round((Date.now() - started) / 1000) });
+  const dead = await o.store.countDeadLetters();
+  const line = `backfill done: ${p.usersDone} users, ${dead} dead letter${dead === 1 ? '' : 's'}${dead > 0 ? ' (`cidaas-sync dlq list`)' : ''}`;
+  log.info(line, { users: p.usersDone, deadLetters: dead, seconds: Math.round((Date.now() - started) / 1000) });
   return p;
 }
 

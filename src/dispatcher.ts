@@ -140,10 +140,14 @@ export class Dispatcher {
         case 'skip':
           results.set(item.key, { status: 'done' });
           break;
-        case 'invalid':
-          outcomes.push({ kind: 'dead', key: deadLetterKey(item.key), reason: mapped.reason, at: now, permanent: true });
+        case 'invalid': {
+          const key = deadLetterKey(item.key);
+          outcomes.push({ kind: 'dead', key, reason: mapped.reason, at: now, permanent: true });
           results.set(item.key, { status: 'done' });
+          // One line per new dead letter: the key and the reason, which never holds a value.
+          if (!dead.has(key)) this.#log.warn('a user went to the dead-letter list', { key, reason: mapped.reason });
           break;
+        }
         case 'delete': {
           // A backfill skips users it never pushed (soft-deleted before the sync began). The stream
           // also purges a user the state store has no push for: a push may have reached cidaas
@@ -196,7 +200,7 @@ export class Dispatcher {
               if (a.permanent) {
                 outcomes.push({ kind: 'dead', key: u.key, reason: a.message ?? 'FAILED without a message', at: new Date(), permanent: true });
                 results.set(u.key, { status: 'done' });
-                this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, reason: a.message });
+                if (!dead.has(u.key)) this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, reason: a.message });
               } else {
                 results.set(u.key, { status: 'retry', delayMs: backoff(1000, items.find((x) => x.key === u.key)!.attempts, MAX_TRANSIENT_DELAY_MS), why: 'transient' });
               }

@@ -6,6 +6,7 @@ import type { LegacyReader } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
 import type { SyncMetrics } from './observability/metrics.js';
 import type { Source, SourceHandler } from './source.js';
+import { countDeadLettersByKind } from './observability/dead-letter-reasons.js';
 import type { StateStore } from './state/state-store.js';
 import { SyncEngine, type DirtyUser } from './sync-engine.js';
 import type { Translator } from './translator.js';
@@ -50,6 +51,7 @@ export class SyncRunner {
   #checkpointAgain = false;
   #stopped: Promise<void> | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
+  #deadLettersCounted = -1;
 
   constructor(options: SyncRunnerOptions) {
     this.#o = options;
@@ -250,7 +252,15 @@ export class SyncRunner {
     } catch {
       // The source is reconnecting; the next round reports.
     }
-    await this.#o.store.countDeadLetters().then((n) => this.#o.metrics.deadLetters.set(n), () => undefined);
+    await this.#o.store.countDeadLetters().then(async (n) => {
+      this.#o.metrics.deadLetters.set(n);
+      if (n === this.#deadLettersCounted) return;
+      // By kind of reason, recounted only when the total moved (it reads the whole list).
+      const byKind = await countDeadLettersByKind(this.#o.store);
+      this.#o.metrics.deadLettersByReason.reset();
+      for (const [reason, count] of Object.entries(byKind)) this.#o.metrics.deadLettersByReason.set({ reason }, count);
+      this.#deadLettersCounted = n;
+    }).catch(() => undefined);
     // For `status` in another process: what only this process knows.
     await this.#o.store.setMeta('status.pending', JSON.stringify({
       users: e.pendingCount, at: new Date().toISOString(), phase: this.#phase, lagSeconds: Math.round(lagSeconds * 10) / 10,

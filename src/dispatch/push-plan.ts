@@ -1,4 +1,4 @@
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import { changedGroups, fingerprintUser, type FieldGroup } from '../fingerprints.js';
 import { Secret } from '../secret.js';
@@ -8,10 +8,10 @@ import type { EntityGroups, GroupVerdict } from './final-entity.js';
 /** `password.onRevoked`: what happens in cidaas to a password that was pushed and is no longer usable in legacy. */
 export type OnRevoked = 'scramble' | 'lock' | 'keep';
 
-/** The password fingerprint of a user pushed without a password who never had one in cidaas. */
-export const NO_PASSWORD_FP = 'none';
+/** The password fingerprint of a user pushed without a password who never had one in cidaas (a digest, as the store wants). */
+export const NO_PASSWORD_FP = createHash('sha256').update('cidaas-sync: no password').digest('hex');
 /** The password fingerprint of a user whose pushed password was revoked in cidaas. */
-export const REVOKED_PASSWORD_FP = 'revoked';
+export const REVOKED_PASSWORD_FP = createHash('sha256').update('cidaas-sync: password revoked').digest('hex');
 
 /** What to do in cidaas for one mapped user, given what was pushed before. */
 export interface PushPlan {

@@ -105,7 +105,7 @@ export function backfillCommand(): Command {
         if (checkpoint === null || p.source.comparePositions(b.startPosition, checkpoint) < 0) await p.store.saveCheckpoint(b.startPosition);
         const dead = await p.store.countDeadLetters();
         process.stdout.write(`backfill done: ${b.usersDone} users in ${Math.round((Date.now() - started) / 1000)} s` +
-          `${swept !== null ? `, ${swept} deleted meanwhile swept` : ''}, ${plural(dead, 'dead letter')}; \`cidaas-sync run\` streams from ${(await p.store.getCheckpoint())?.position ?? b.startPosition}\n`);
+          `${swept !== null ? `, ${swept} deleted meanwhile swept` : ''}, ${plural(dead, 'dead letter')}${dead > 0 ? ' (`cidaas-sync dlq list`)' : ''}; \`cidaas-sync run\` streams from ${(await p.store.getCheckpoint())?.position ?? b.startPosition}\n`);
       });
     } finally {
       bar.stop();

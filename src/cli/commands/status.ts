@@ -1,3 +1,4 @@
+import { countDeadLettersByKind, describeDeadLetterKinds, type DeadLetterKind } from '../../observability/dead-letter-reasons.js';
 import { Command } from 'commander';
 import type { Config } from '../../../config/config-schema.js';
 import { openSource } from '../../app/open-pipeline.js';
@@ -24,6 +25,8 @@ export interface StatusReport {
   backfill: (Omit<BackfillProgress, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string | null }) | null;
   users: { live: number; deleted: number } | null;
   deadLetters: number | null;
+  /** Dead letters by kind of reason (see dead-letter-reasons.ts); absent before the store exists. */
+  deadLettersByReason?: Partial<Record<DeadLetterKind, number>>;
   lastPushAt: string | null;
   /** Dirty or in-flight users as the running sidecar last wrote them, or null when unknown. */
   pendingUsers: { users: number; at: string | null } | null;
@@ -73,14 +76,15 @@ async function collect(config: Config, logger: Logger): Promise<StatusReport> {
   const loc = parseStateStoreUrl(config.state.url.reveal());
   const lagPromise = sourceLag(config, logger);
   const stored = await usingStateStore(config, logger, async (store) => {
-    const [checkpoint, b, users, dead, last, pending] = await Promise.all([
+    const [checkpoint, b, users, dead, last, pending, byReason] = await Promise.all([
       store.getCheckpoint(), store.getBackfill(), store.countUsers(), store.countDeadLetters(), store.lastPushAt(), store.getMeta(PENDING_META),
+      countDeadLettersByKind(store),
     ]);
     return {
       checkpoint,
       state: {
         backfill: b && { ...b, startedAt: b.startedAt.toISOString(), finishedAt: b.finishedAt?.toISOString() ?? null },
-        users, deadLetters: dead, lastPushAt: last?.toISOString() ?? null, pendingUsers: parsePending(pending),
+        users, deadLetters: dead, deadLettersByReason: byReason, lastPushAt: last?.toISOString() ?? null, pendingUsers: parsePending(pending),
       },
     };
   });
@@ -116,7 +120,7 @@ function render(r: StatusReport, config: Config): string {
     ? `done: ${b.usersDone} users, finished ${b.finishedAt ?? '?'}`
     : `running: ${b.usersDone}${b.usersTotal ? `/${b.usersTotal} (${Math.floor((100 * b.usersDone) / Math.max(1, b.usersTotal))}%)` : ''} users, last key ${b.lastKey ?? '(none yet)'}, started ${b.startedAt}`]);
   if (r.users) rows.push(['users', `${r.users.live} live in cidaas, ${r.users.deleted} deleted`]);
-  if (r.deadLetters !== null) rows.push(['dead letters', r.deadLetters ? `${r.deadLetters} (see \`cidaas-sync dlq list\`)` : '0']);
+  if (r.deadLetters !== null) rows.push(['dead letters', r.deadLetters ? `${r.deadLetters}${r.deadLettersByReason ? `: ${describeDeadLetterKinds(r.deadLettersByReason)}` : ''} (see \`cidaas-sync dlq list\`)` : '0']);
   rows.push(['last push', r.lastPushAt ? `${r.lastPushAt} (${ago(r.lastPushAt)})` : 'none yet']);
   rows.push(['pending users', r.pendingUsers ? `${r.pendingUsers.users}${r.pendingUsers.at ? ` (as of ${r.pendingUsers.at})` : ''}` : 'unknown here (see /metrics cidaas_sync_pending_users)']);
   const s = r.source;
