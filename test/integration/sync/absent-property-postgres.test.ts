@@ -1,0 +1,3 @@
+import { defineAbsentPropertySuite } from './absent-property-suite.js';
+
+defineAbsentPropertySuite('postgres');
