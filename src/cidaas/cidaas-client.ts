@@ -36,6 +36,11 @@ export interface CidaasSearchQuery {
 }
 
 const BULK_PATH = '/users-srv/user/bulk';
+/** Bulk calls at a learned limit before one call tries twice as many users. */
+const PROBE_AFTER_CALLS = 20;
+/** A probe that reaches this many users per call lifts the learned limit altogether (the configured batchSize rules). */
+const MAX_PROBED_LIMIT = 50;
+
 /** Statuses with which cidaas refuses a bulk batch as a whole: split it to find the users it refuses. */
 const WHOLE_BATCH_REJECTIONS = new Set([400, 413, 417]);
 
@@ -56,8 +61,10 @@ export class CidaasClient {
   readonly #tokens: TokenProvider;
   readonly #clientId: string;
   readonly #logger: Logger;
-  /** Users per bulk call once cidaas answered 413 to a larger batch (its limit is below ours). */
+  /** Users per bulk call once a split proved that cidaas refuses more per call (413): its limit is below ours. */
   #bulkLimit = Number.POSITIVE_INFINITY;
+  /** Bulk calls since the limit was learned or last probed: every PROBE_AFTER_CALLS, one call tries twice as many. */
+  #callsAtLimit = 0;
 
   constructor(options: CidaasClientOptions) {
     this.#logger = options.logger;
@@ -87,8 +94,18 @@ export class CidaasClient {
   async bulkUpsert(users: readonly CidaasUser[]): Promise<BulkOutcome[]> {
     const outcomes: BulkOutcome[] = [];
     for (let i = 0; i < users.length; ) {
-      const size = Math.min(users.length - i, this.#bulkLimit);
-      outcomes.push(...(await this.#bulk(users.slice(i, i + size))));
+      const limit = this.#bulkLimit;
+      // Now and then one call tries twice the learned limit: the tenant's limit may have been
+      // raised, or the 413 was caused by the size of the users rather than their count.
+      const probe = limit !== Number.POSITIVE_INFINITY && ++this.#callsAtLimit >= PROBE_AFTER_CALLS && users.length - i > limit;
+      if (probe) this.#callsAtLimit = 0;
+      const size = Math.min(users.length - i, probe ? limit * 2 : limit);
+      const sent = await this.#bulk(users.slice(i, i + size));
+      outcomes.push(...sent.outcomes);
+      if (probe && !sent.refusedTooLarge && this.#bulkLimit === limit) {
+        this.#bulkLimit = size >= MAX_PROBED_LIMIT ? Number.POSITIVE_INFINITY : size;
+        this.#logger.info('cidaas accepted a larger bulk call again; raising the users per call', { users: size });
+      }
       i += size;
     }
     return outcomes;
@@ -135,14 +152,18 @@ export class CidaasClient {
     await this.#transport.close();
   }
 
-  async #bulk(batch: readonly CidaasUser[]): Promise<BulkOutcome[]> {
-    if (batch.length === 0) return [];
+  /**
+   * One bulk call, split on a whole-batch refusal. `refusedTooLarge`: some call of it was answered
+   * 413, so it proves nothing about the count cidaas accepts.
+   */
+  async #bulk(batch: readonly CidaasUser[]): Promise<{ outcomes: BulkOutcome[]; refusedTooLarge: boolean }> {
+    if (batch.length === 0) return { outcomes: [], refusedTooLarge: false };
     const reply = await this.#call('bulk', 'POST', BULK_PATH, JSON.stringify(batch.map(userToWire)));
     if (reply.status === 200) {
       const outcomes = readProcessStates(reply.body, batch);
       if (typeof outcomes === 'string') throw protocolError('bulk', reply.status, outcomes);
       this.#logger.debug('cidaas bulk call done', { users: batch.length, ...countByStatus(outcomes), latencyMs: reply.latencyMs });
-      return outcomes;
+      return { outcomes, refusedTooLarge: false };
     }
     if (!WHOLE_BATCH_REJECTIONS.has(reply.status)) throw this.#refused('bulk', reply, 'the users stay dirty; report this with the cidaas reference number');
     const text = cidaasErrorText(reply.body) ?? 'no reason given';
@@ -152,20 +173,25 @@ export class CidaasClient {
       const tooLarge = reply.status === 413
         ? ' (HTTP 413 for this user alone: its entity is larger than cidaas accepts; a smaller cidaas.batchSize cannot help, shorten its fields or customFields)'
         : ` (HTTP ${reply.status})`;
-      return [rejectedAlone(first, text + tooLarge)];
+      return { outcomes: [rejectedAlone(first, text + tooLarge)], refusedTooLarge: reply.status === 413 };
     }
-    if (reply.status === 413) this.#learnBulkLimit(batch.length);
     this.#logger.warn('cidaas refused a bulk batch whole; splitting it to isolate the users it refuses', {
       status: reply.status, users: batch.length, reason: text,
     });
     const half = Math.ceil(batch.length / 2);
-    return [...(await this.#bulk(batch.slice(0, half))), ...(await this.#bulk(batch.slice(half)))];
+    const a = await this.#bulk(batch.slice(0, half));
+    const b = await this.#bulk(batch.slice(half));
+    // The same users were refused together and accepted in halves: the count is what cidaas
+    // refused, not one user too large (that one would be refused alone as well).
+    if (reply.status === 413 && !a.refusedTooLarge && !b.refusedTooLarge) this.#learnBulkLimit(batch.length);
+    return { outcomes: [...a.outcomes, ...b.outcomes], refusedTooLarge: reply.status === 413 && (a.refusedTooLarge || b.refusedTooLarge) };
   }
 
   #learnBulkLimit(refusedSize: number): void {
     const limit = Math.ceil(refusedSize / 2);
     if (limit >= this.#bulkLimit) return;
     this.#bulkLimit = limit;
+    this.#callsAtLimit = 0;
     this.#logger.warn(`cidaas answered 413 to a bulk call of ${refusedSize} users: the tenant accepts fewer per call. ` +
       `Sending at most ${limit} per call from now on; set cidaas.batchSize to the tenant's limit to save the refused calls`, { refusedSize, limit });
   }

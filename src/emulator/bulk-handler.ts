@@ -48,6 +48,8 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
   if (!Array.isArray(users)) return badBatch(400, 'the body must be a JSON array of users');
   if (users.length === 0) return badBatch(400, 'the body must hold at least one user');
   if (users.length > state.config.maxBatch) return badBatch(413, `at most ${state.config.maxBatch} users per call, got ${users.length}`);
+  const maxBody = state.config.maxBodyBytes;
+  if (maxBody !== undefined && body.length > maxBody) return badBatch(413, `request body of ${body.length} bytes is over the limit of ${maxBody}`);
   const notObject = users.findIndex((u) => !isObject(u));
   if (notObject >= 0) return badBatch(400, `malformed body: element ${notObject} is not a JSON object`);
 

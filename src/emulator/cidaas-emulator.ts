@@ -53,6 +53,8 @@ export interface EmulatorOptions {
   scopes?: string[];
   /** Most users per bulk call (more: 413); default 50. */
   maxBatch?: number;
+  /** Bulk bodies above this many bytes are answered 413, as a tenant's gateway limit would; default none. */
+  maxBodyBytes?: number;
   /** cidaas's per-client migrationMode: password_hash_info may replace a stored password; default true. */
   migrationMode?: boolean;
   /** Lifetime of issued tokens (`exp` - `iat`, `expires_in`); default 86400. */
@@ -103,6 +105,7 @@ function checkOptions(o: EmulatorOptions): void {
   if (!o.clientSecret) throw usage('the emulator needs a client secret');
   if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) throw usage('port must be 0..65535');
   if (!positiveInt(o.maxBatch)) throw usage('maxBatch must be a positive integer');
+  if (o.maxBodyBytes !== undefined && !positiveInt(o.maxBodyBytes)) throw usage('maxBodyBytes must be a positive integer');
   if (!positiveInt(o.tokenTtlSeconds)) throw usage('tokenTtlSeconds must be a positive integer');
   if (o.rateLimit !== undefined && !(o.rateLimit > 0)) throw usage('rateLimit must be > 0 requests/s');
   if (o.latencyMs !== undefined && !(Number.isInteger(o.latencyMs) && o.latencyMs >= 0)) throw usage('latencyMs must be an integer >= 0');
@@ -118,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       clientSecret: new Secret(options.clientSecret),
       scopes: [...(options.scopes ?? DEFAULT_SCOPES)],
       maxBatch: options.maxBatch ?? 50,
+      maxBodyBytes: options.maxBodyBytes,
       migrationMode: options.migrationMode ?? true,
       tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
       rateLimit: options.rateLimit,

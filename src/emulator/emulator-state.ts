@@ -16,6 +16,7 @@ export interface EmulatorConfig {
   readonly clientSecret: Secret;
   readonly scopes: readonly string[];
   readonly maxBatch: number;
+  readonly maxBodyBytes?: number | undefined;
   readonly migrationMode: boolean;
   readonly tokenTtlSeconds: number;
   readonly rateLimit: number | undefined;

@@ -31,6 +31,7 @@ interface EmulatorCommandOptions {
   clientSecret?: string;
   scopes?: string[];
   maxBatch: number;
+  maxBodyBytes?: number;
   migrationMode: boolean;
   tokenTtl: number;
   rateLimit?: number;
@@ -67,6 +68,7 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--client-secret <secret>', `the client secret (default: $${SECRET_ENV}, else a built-in dev secret)`))
     .addOption(new Option('--scopes <scopes>', `the client's scopes, space- or comma-separated (default: ${DEFAULT_SCOPES.join(' ')})`).argParser(list))
     .addOption(new Option('--max-batch <n>', 'most users per bulk call').default(50).argParser(integer(1)))
+    .addOption(new Option('--max-body-bytes <n>', 'answer 413 to bulk bodies above n bytes, as a tenant gateway would').argParser(integer(1)))
     .addOption(new Option('--no-migration-mode', 'refuse password_hash_info for users that have a password'))
     .addOption(new Option('--token-ttl <seconds>', 'access token lifetime').default(86_400).argParser(integer(1)))
     .addOption(new Option('--rate-limit <r>', 'answer 429 with Retry-After above r API requests/s').argParser(positiveNumber))
@@ -89,6 +91,7 @@ export function emulatorCommand(): Command {
         clientSecret,
         ...(opts.scopes ? { scopes: opts.scopes } : {}),
         maxBatch: opts.maxBatch,
+        ...(opts.maxBodyBytes !== undefined ? { maxBodyBytes: opts.maxBodyBytes } : {}),
         migrationMode: opts.migrationMode,
         tokenTtlSeconds: opts.tokenTtl,
         ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
