@@ -1,0 +1,3 @@
+import { definePerUserLimitsSuite } from './per-user-limits-suite.js';
+
+definePerUserLimitsSuite('mysql');
