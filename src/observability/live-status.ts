@@ -90,6 +90,8 @@ export class LiveStatusBoard {
   readonly #history: HistoryPoint[] = [];
   #timer: NodeJS.Timeout | null = null;
   #cache: { at: number; value: Promise<LiveStatus> } | null = null;
+  /** Stands in for the last advance until the first checkpoint: a position stuck from the start still ages. */
+  readonly #startedAt = Date.now();
 
   constructor(options: LiveStatusOptions) {
     this.#o = options;
@@ -116,7 +118,7 @@ export class LiveStatusBoard {
     const clock = this.#o.commits?.() ?? null;
     if (!clock) return;
     m.commitLagSeconds.set(clock.lagSeconds());
-    if (clock.lastAdvanceMs !== null) m.checkpointTimestamp.set(clock.lastAdvanceMs / 1000);
+    m.checkpointTimestamp.set((clock.lastAdvanceMs ?? this.#startedAt) / 1000);
     if (clock.lastCommitMs !== null) m.lastCommitTimestamp.set(clock.lastCommitMs / 1000);
   }
 

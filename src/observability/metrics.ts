@@ -18,7 +18,7 @@ export class SyncMetrics {
   readonly lagSeconds = new Gauge({ name: 'cidaas_sync_lag_seconds', help: 'Age of the oldest unpushed change, in seconds (0 when nothing is pending)', registers: [this.registry] });
   readonly retainedBytes = new Gauge({ name: 'cidaas_sync_source_retained_bytes', help: 'Log bytes the source server keeps for us (PostgreSQL slot WAL)', registers: [this.registry] });
   readonly backfillDone = new Gauge({ name: 'cidaas_sync_backfill_users_done', help: 'Users the backfill has processed', registers: [this.registry] });
-  readonly backfillTotal = new Gauge({ name: 'cidaas_sync_backfill_users_total', help: 'Users the backfill expects (estimate)', registers: [this.registry] });
+  readonly backfillTotal = new Gauge({ name: 'cidaas_sync_backfill_users_expected', help: 'Users the backfill expects (estimate)', registers: [this.registry] });
   readonly concurrency = new Gauge({ name: 'cidaas_sync_dispatch_concurrency', help: 'Batches allowed in flight now (adaptive)', registers: [this.registry] });
   readonly commitLagSeconds = new Gauge({ name: 'cidaas_sync_source_commit_lag_seconds', help: 'Seconds from the source commit time of the oldest change not yet checkpointed to now (0 when every change received is checkpointed)', registers: [this.registry] });
   readonly checkpointTimestamp = new Gauge({ name: 'cidaas_sync_checkpoint_timestamp_seconds', help: 'Unix time at which the checkpoint (the source position) last advanced', registers: [this.registry] });
