@@ -27,7 +27,7 @@ describe('cidaas-sync backfill and dlq', function () {
   it('backfill pushes every user once, dead-letters the refused ones, and exits', async () => {
     const r = await cli('backfill');
     expect(r.code, described(r)).to.equal(0);
-    expect(r.stdout).to.match(/^backfill done: 5 users in \d+ s, 3 dead letters; `cidaas-sync run` streams from [0-9A-F]+\/[0-9A-F]+$/m);
+    expect(r.stdout).to.match(/^backfill done: 5 users in \d+ s, 3 dead letters \(`cidaas-sync dlq list`\); `cidaas-sync run` streams from [0-9A-F]+\/[0-9A-F]+$/m);
     expect(f.emulator.users().map((u) => u.sub)).to.have.members([`legacy-${key(1)}`, `legacy-${key(5)}`]);
     const again = await cli('backfill');
     expect(again.code, described(again)).to.equal(0);
