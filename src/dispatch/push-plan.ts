@@ -29,11 +29,6 @@ export interface PushPlan {
 /** Options of {@link planPush}. */
 export interface PlanOptions {
   readonly onRevoked: OnRevoked;
-  /**
-   * cidaas may hold a push whose outcome was never stored: a cleared password is then revoked
-   * even when the state knows of no password (a user without one gets a hash nobody can match).
-   */
-  readonly force?: boolean;
 }
 
 function realPassword(fp: string | undefined): boolean {
@@ -68,7 +63,9 @@ export function planPush(user: CidaasUser, groups: EntityGroups, state: UserStat
   let revoke: OnRevoked | null = null;
   if (password === 'cleared') {
     const wasRevoked = previous?.password === REVOKED_PASSWORD_FP;
-    const mustRevoke = realPassword(previous?.password) || (o.force === true && !wasRevoked);
+    // Only a password the state says was pushed is revoked: a user who never had one stays
+    // without one in cidaas (a forced push after a crash included; see the README's known limits).
+    const mustRevoke = realPassword(previous?.password);
     fingerprints.password = wasRevoked || mustRevoke ? REVOKED_PASSWORD_FP : NO_PASSWORD_FP;
     if (mustRevoke) revoke = o.onRevoked;
     // A lock holds as long as the password stays revoked, whatever the mapping says about userStatus.

@@ -104,9 +104,11 @@ describe('the per-user push plan (#20)', () => {
     expect(p.fingerprints.password).to.equal(REVOKED_PASSWORD_FP);
   });
 
-  it('revokes on a forced push without state (cidaas may hold an unrecorded push)', () => {
+  it('never gives a user without a known pushed password a scrambled one', () => {
     const m = mapped({});
-    expect(planPush(m.user, m.groups, undefined, { onRevoked: 'scramble', force: true }).revoke).to.equal('scramble');
+    const p = planPush(m.user, m.groups, undefined, { onRevoked: 'scramble' });
+    expect(p.revoke).to.equal(null);
+    expect(userToSend(p, false).password_hash_info).to.equal(undefined);
   });
 
   it('clears an MFA group the mapping stopped mentioning when it was pushed before', () => {
