@@ -17,7 +17,8 @@
  * - /_emulator answers: users and seeds in the success envelope (listing adds `next`,
  *   the sub to pass as `after`, or null at the end); login and totp `{"ok", "reason"?}`;
  *   stats the {@link EmulatorStats} object; also GET/DELETE /_emulator/faults and
- *   GET /.well-known/jwks.json (the token signing key).
+ *   GET /.well-known/jwks.json (the token signing key) and POST /token-srv/introspect.
+ * - CUSTOM_<name> logins: delegated to `verifierUrl` (custom-password-delegate.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +64,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** The tenant's customFields keys; other keys fail the user. Default: any key. */
   customFields?: string[];
+  /** The customer's password verification service: CUSTOM_<name> logins are delegated to it. Default: none. */
+  verifierUrl?: string;
 }
 
 /** A started emulator. */
@@ -106,6 +109,7 @@ function checkOptions(o: EmulatorOptions): void {
   if (!positiveInt(o.tokenTtlSeconds)) throw usage('tokenTtlSeconds must be a positive integer');
   if (o.rateLimit !== undefined && !(o.rateLimit > 0)) throw usage('rateLimit must be > 0 requests/s');
   if (o.latencyMs !== undefined && !(Number.isInteger(o.latencyMs) && o.latencyMs >= 0)) throw usage('latencyMs must be an integer >= 0');
+  if (o.verifierUrl !== undefined && !/^https?:\/\/[^/]/.test(o.verifierUrl)) throw usage('verifierUrl must be an http(s) URL');
 }
 
 /** Starts a cidaas emulator (CIDAAS_API.md) on a plain node:http server with keep-alive. */
@@ -123,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       rateLimit: options.rateLimit,
       latencyMs: options.latencyMs ?? 0,
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
+      verifierUrl: options.verifierUrl,
     },
     tokens,
   );

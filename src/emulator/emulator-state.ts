@@ -21,6 +21,7 @@ export interface EmulatorConfig {
   readonly rateLimit: number | undefined;
   readonly latencyMs: number;
   readonly customFieldKeys: ReadonlySet<string> | undefined;
+  readonly verifierUrl: string | undefined;
 }
 
 /** Raised by {@link EmulatorState.seed} for entries that cannot be stored; nothing was stored. */

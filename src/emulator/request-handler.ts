@@ -88,7 +88,7 @@ export function createRequestHandler(state: EmulatorState, timers: Timers): (req
           }
           throw err;
         }
-        if (url.pathname.startsWith('/_emulator/') || url.pathname === '/.well-known/jwks.json') {
+        if (url.pathname.startsWith('/_emulator/') || url.pathname === '/.well-known/jwks.json' || url.pathname === '/token-srv/introspect') {
           const reply = await handleAdmin(state, req.method ?? 'GET', url, body);
           return sendJson(res, reply.status, reply.body, reply.headers);
         }

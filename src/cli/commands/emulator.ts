@@ -36,6 +36,7 @@ interface EmulatorCommandOptions {
   rateLimit?: number;
   latencyMs: number;
   customFields?: string[];
+  verifierUrl?: string;
 }
 
 /** Resolves when the process gets SIGINT or SIGTERM. */
@@ -72,6 +73,7 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--rate-limit <r>', 'answer 429 with Retry-After above r API requests/s').argParser(positiveNumber))
     .addOption(new Option('--latency-ms <ms>', 'add this delay to every API answer').default(0).argParser(integer(0)))
     .addOption(new Option('--custom-fields <keys>', "the tenant's customFields keys (default: any)").argParser(list))
+    .addOption(new Option('--verifier-url <url>', 'delegate CUSTOM_<name> logins to this password verification service (cidaas-sync verifier)'))
     .action(async (opts: EmulatorCommandOptions) => {
       // Listen for the signal before the URL is printed: whoever reads the URL may stop us at once.
       const stopped = untilSignal();
@@ -94,6 +96,7 @@ export function emulatorCommand(): Command {
         ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
         latencyMs: opts.latencyMs,
         ...(opts.customFields ? { customFields: opts.customFields } : {}),
+        ...(opts.verifierUrl !== undefined ? { verifierUrl: opts.verifierUrl } : {}),
       });
       process.stdout.write(`${emulator.url}\n`);
       process.stderr.write(

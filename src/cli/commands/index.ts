@@ -8,6 +8,7 @@ import { emulatorCommand } from './emulator.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { verifierCommand } from './verifier.js';
 import { verifyCommand } from './verify.js';
 
 /** Adds every subcommand to the program. One file per command. */
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   add(verifyCommand());
   add(cutoverCommand());
   add(demoCommand());
+  add(verifierCommand());
 }
