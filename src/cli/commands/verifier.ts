@@ -62,12 +62,12 @@ export function verifierCommand(): Command {
   return new Command('verifier')
     .description('Run the password verification service cidaas calls for CUSTOM_<name> hashes (see README "Passwords").')
     .exitOverride()
-    .addOption(new Option('--tenant <url>', 'the cidaas tenant base URL: only its tokens are accepted').makeOptionMandatory().argParser(tenantUrl))
+    .addOption(new Option('--tenant <url>', 'the cidaas tenant base URL: only its tokens are accepted').env('CIDAAS_VERIFIER_TENANT').makeOptionMandatory().argParser(tenantUrl))
     .addOption(new Option('--port <port>', 'port to listen on (0 = a free one)').default(8443).argParser(port))
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .addOption(new Option('-c, --config <file>', 'YAML file with a `verifier:` section (limits, Firebase scrypt parameters)'))
-    .addOption(new Option('--tls-cert <file>', 'PEM certificate: serve HTTPS'))
-    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert'))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate: serve HTTPS').env('CIDAAS_VERIFIER_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('CIDAAS_VERIFIER_TLS_KEY'))
     .addOption(new Option('--allow-plain-http', 'serve plain HTTP on a non-loopback interface (only behind a TLS-terminating proxy)').default(false))
     .action(async (opts: VerifierCommandOptions) => {
       const stopped = untilSignal();

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
 import { defaultVerifierConfig } from '../../../src/verifier/load-verifier-config.js';
@@ -99,6 +104,32 @@ describe('cidaas-sync verifier: security (#11)', function () {
     const text = logs.join('\n');
     expect(text).to.include('401');
     for (const secret of [PHPASS.password, PHPASS.hash, 'opaque-token-the-tenant-never-issued']) expect(text).not.to.include(secret);
+  });
+
+  it('serves HTTPS when given a certificate and key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verifier-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1'], { stdio: 'ignore' });
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const tls = await startVerifier({ tenant: tenant.url, tls: { cert, key: readFileSync(join(dir, 'key.pem')) }, config: defaultVerifierConfig() });
+      try {
+        expect(tls.url).to.match(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+        const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const req = request(`${tls.url}?action=compare`, { method: 'POST', ca: cert, headers: { authorization: `Bearer ${tenant.issueToken()}`, 'content-type': 'application/json' } }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          });
+          req.on('error', reject);
+          req.end(body(PHPASS));
+        });
+        expect(answer).to.deep.equal({ status: 200, text: JSON.stringify({ data: { verified: true } }) });
+      } finally {
+        await tls.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to serve plain HTTP on a non-loopback interface unless allowed', async () => {
