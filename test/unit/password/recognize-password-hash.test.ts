@@ -231,8 +231,8 @@ describe('recognizePasswordHash', () => {
       expect(pbkdf2Verifies(result)).to.equal(true);
     });
 
-    it('refuses v3 with HMACSHA512', () => {
-      expect(reason(recognizePasswordHash(aspNetV3(2).hash))).to.match(/HMACSHA512.*CUSTOM_/);
+    it('reads v3 with HMACSHA512 (.NET 7+) as PBKDF2_SHA512 (#11)', () => {
+      expect(info(recognizePasswordHash(aspNetV3(2).hash)).algorithmTypeId).to.equal('PBKDF2_SHA512');
     });
 
     it('refuses v3 whose salt length overruns the bytes', () => {
