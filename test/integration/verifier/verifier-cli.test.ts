@@ -12,9 +12,9 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // openwall/phpass test.php: the hash of "test12345" (a WordPress-style $P$ hash).
 const PHPASS_HASH = '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0';
 const PHPASS_PASSWORD = 'test12345';
-// Drepper's SHA-crypt test vector with 10000 rounds: a hash that takes a while.
-const SLOW_HASH = '$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.';
-const SLOW_PASSWORD = 'Hello world!';
+// A Magento 2.4 argon2id13 hash (64 MiB, a Magento customer fixture): a check takes a second or more.
+const SLOW_HASH = 'abf1de8d537a1270237b9b56c8db9c67aeece6d89639a64d5ffd7264262541ab:PNK7gwTSnTc9L8AXZEvgZQ4SA66qirus:3_32_2_67108864';
+const SLOW_PASSWORD = 'Password@2022';
 
 interface Cli {
   readonly child: ChildProcessWithoutNullStreams;
@@ -91,7 +91,7 @@ describe('cidaas-sync verifier (the command) with the emulator as cidaas (#11)',
       const res = await fetch(`${verifierUrl}?action=compare`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ passwordVerification: { passwordHash: SLOW_HASH }, password: SLOW_PASSWORD, algorithm: 'CUSTOM_SHA512_CRYPT' }),
+        body: JSON.stringify({ passwordVerification: { passwordHash: SLOW_HASH }, password: SLOW_PASSWORD, algorithm: 'CUSTOM_MAGENTO2' }),
       });
       return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.text() };
     };
