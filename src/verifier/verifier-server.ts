@@ -5,6 +5,7 @@ import type { VerifierConfig } from '../../config/verifier-schema.js';
 import { ExitCode, SyncError } from '../errors.js';
 import type { CustomHashParams } from '../password/formats/custom-hash-format.js';
 import { parseCompareRequest } from './compare-request.js';
+import { HashWorkerPool } from './hash-worker-pool.js';
 import { TenantTokenVerifier } from './tenant-token-verifier.js';
 import { WorkLimiter } from './work-limiter.js';
 
@@ -107,6 +108,7 @@ export async function startVerifier(options: VerifierOptions): Promise<RunningVe
   const tokens = new TenantTokenVerifier({ tenant: options.tenant, ...options.tokenOptions });
   const limiter = new WorkLimiter(options.config.maxConcurrent, options.config.maxQueue);
   const params = paramsOf(options.config);
+  const pool = new HashWorkerPool(options.config.maxConcurrent, params);
   const log = options.log ?? (() => undefined);
   const stats: VerifierStats = { verified: 0, refused: 0, unauthorized: 0, busy: 0, badRequests: 0 };
   const inFlight = new Set<Promise<void>>();
@@ -152,7 +154,7 @@ export async function startVerifier(options: VerifierOptions): Promise<RunningVe
       log(`verifier: ${format.id}: not checkable: ${problem}`);
       return send(res, 200, { data: { verified: false } });
     }
-    const work = limiter.run(() => format.verify(password, hash, salt, params));
+    const work = limiter.run(() => pool.verify(format.id, hash, salt, password));
     if (work === undefined) {
       stats.busy++;
       log(`verifier: 503: ${limiter.running} checks running and ${limiter.waiting} waiting`);
@@ -178,6 +180,9 @@ export async function startVerifier(options: VerifierOptions): Promise<RunningVe
       reject(err.code === 'EADDRINUSE' ? usage(`port ${options.port} is already in use`, 'choose another --port') : err),
     );
     server.listen(options.port ?? 0, host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await pool.close();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   const shownHost = isIP(address.address) === 6 ? `[${address.address}]` : address.address;
@@ -193,6 +198,7 @@ export async function startVerifier(options: VerifierOptions): Promise<RunningVe
         await Promise.allSettled([...inFlight]);
         server.closeAllConnections();
         await closed;
+        await pool.close();
       })()),
   };
 }

@@ -32,8 +32,7 @@ export class WorkLimiter {
     return new Promise<T>((resolve, reject) => {
       const start = (): void => {
         this.#running++;
-        // setImmediate: a synchronous hash (phpass, sha-crypt) starts after pending I/O,
-        // so token checks and refusals are answered between two hashes.
+        // setImmediate: a task that hashes on this thread starts after pending I/O.
         setImmediate(() => {
           task()
             .then(resolve, reject)
