@@ -75,6 +75,8 @@ export class TenantTokenVerifier {
   readonly #now: () => number;
   #keys = new Map<string, KeyObject>();
   #keysFetchedAt = -Infinity;
+  /** Last fetch attempt, successful or not: a JWKS that is down is asked at most every jwksRefreshMs. */
+  #keysTriedAt = -Infinity;
   #keysFetch: Promise<boolean> | undefined;
   readonly #cache = new Map<string, { ok: boolean; reason: string; until: number }>();
 
@@ -136,9 +138,10 @@ export class TenantTokenVerifier {
 
   /** The key for `kid` from the cached JWKS; `refresh` fetches it again (rate-limited) first. */
   async #key(kid: string, now: number, refresh: boolean): Promise<KeyObject | undefined> {
+    const mayRefresh = now - this.#keysTriedAt > this.#jwksRefreshMs;
     const stale = now - this.#keysFetchedAt > this.#jwksTtlMs;
-    const mayRefresh = now - this.#keysFetchedAt > this.#jwksRefreshMs;
-    if (stale || (refresh && mayRefresh)) {
+    if (mayRefresh && (stale || refresh)) {
+      this.#keysTriedAt = now;
       this.#keysFetch ??= this.#fetchKeys().finally(() => (this.#keysFetch = undefined));
       await this.#keysFetch;
     }

@@ -77,6 +77,24 @@ describe('cidaas-sync verifier: security (#11)', function () {
     expect(logs.join('\n')).to.include('not active at the tenant');
   });
 
+  it("accepts the tenant's token through /token-srv/introspect when the tenant's JWKS cannot be fetched, and refuses an expired one there too", async () => {
+    const fresh = await startEmulator({ clientId: 'tenant-client', clientSecret: 'tenant-secret' });
+    const viaIntrospection = await startVerifier({ tenant: fresh.url, config: defaultVerifierConfig() });
+    try {
+      fresh.addFaults([{ path: '/.well-known/jwks.json', status: 503, times: 10 }]);
+      const call = (token: string): Promise<Response> =>
+        fetch(`${viaIntrospection.url}?action=compare`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: body(PHPASS) });
+      const ok = await call(fresh.issueToken());
+      expect(ok.status).to.equal(200);
+      expect(await ok.json()).to.deep.equal({ data: { verified: true } });
+      expect((await call(fresh.issueToken(undefined, -60))).status).to.equal(401);
+      expect(fresh.stats().faultsApplied).to.be.greaterThan(0);
+    } finally {
+      await viaIntrospection.close();
+      await fresh.close();
+    }
+  });
+
   it('refuses a JWT whose payload was edited (signature check) with 401', async () => {
     const [h, p, s] = tenant.issueToken().split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { exp: number };
