@@ -135,3 +135,16 @@ describe('cidaas-sync verifier (the command) with the emulator as cidaas (#11)',
     for (const secret of [PHPASS_HASH, PHPASS_PASSWORD, SLOW_HASH, SLOW_PASSWORD, 'eyJ']) expect(output).not.to.include(secret);
   });
 });
+
+describe('cidaas-sync verifier (the command): usage (#11)', function () {
+  this.timeout(60_000);
+
+  it('exits 2 without --tenant, and for a plain-HTTP tenant that is not local', async () => {
+    for (const args of [['--port', '0'], ['--port', '0', '--tenant', 'http://tenant.example.com']]) {
+      const cli = runVerifier(args);
+      const [code] = (await once(cli.child, 'exit')) as [number | null];
+      expect(code, cli.stderr()).to.equal(2);
+      expect(cli.stderr()).to.include('--tenant');
+    }
+  });
+});
