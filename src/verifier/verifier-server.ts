@@ -39,6 +39,7 @@ export interface RunningVerifier {
   close(): Promise<void>;
 }
 
+/** What a verifier has answered since it started (for tests and the bench; no per-user data). */
 export interface VerifierStats {
   verified: number;
   refused: number;

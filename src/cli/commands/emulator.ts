@@ -102,7 +102,8 @@ export function emulatorCommand(): Command {
       process.stderr.write(
         `cidaas emulator listening on ${emulator.url}\n  client id: ${opts.clientId}\n  client secret: from ${secretSource}\n` +
           `  migrationMode: ${opts.migrationMode ? 'on' : 'off'}, max batch ${opts.maxBatch}, token ttl ${opts.tokenTtl}s` +
-          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}\n` +
+          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}` +
+          `${opts.verifierUrl !== undefined ? `, CUSTOM_ logins via ${opts.verifierUrl}` : ''}\n` +
           '  Ctrl-C to stop\n',
       );
       const signal = await stopped;
