@@ -9,6 +9,7 @@ import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
 import { setupCommand } from './setup.js';
 import { statusCommand } from './status.js';
+import { verifierCommand } from './verifier.js';
 import { verifyCommand } from './verify.js';
 
 /** Adds every subcommand to the program. One file per command. */
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   add(cutoverCommand());
   add(setupCommand());
   add(demoCommand());
+  add(verifierCommand());
 }
