@@ -84,6 +84,8 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     closers.push(() => reader.close());
+    // A key column cidaas-sync cannot use stops every command here, before anything is read or pushed.
+    await reader.prepare();
     const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
     o.metrics.concurrency.set(config.cidaas.concurrency);
     const client = new CidaasClient({
