@@ -98,6 +98,7 @@ export class UserMapper {
       key: rows.key,
       user: { ...rows.user },
       ...(rows.password[0] ? { password: { ...rows.password[0] } } : {}),
+      passwords: rows.password.map((r) => ({ ...r })),
       mfa: rows.mfa.map((r) => ({ ...r })),
       attributes: attrs,
     };

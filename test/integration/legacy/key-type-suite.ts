@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { CidaasClient } from '../../../src/cidaas/cidaas-client.js';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
 import { SyncError } from '../../../src/errors.js';
+import type { LegacyReader } from '../../../src/legacy-reader.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { keyText } from '../../../src/row-digest.js';
 import { Secret } from '../../../src/secret.js';
@@ -52,6 +53,14 @@ export const MYSQL_KEY_TYPES: readonly KeyType[] = [
   { sqlType: 'BINARY(16)', values: bytes16 },
   { sqlType: 'VARBINARY(32)', values: () => [Buffer.from([0]), Buffer.from([0xff, 0x00]), randomBytes(7), randomBytes(32), Buffer.from('plain text')] },
 ];
+
+/** The reader's methods bound to it, to override one in a copy. */
+function bind(r: LegacyReader): LegacyReader {
+  return {
+    readUsers: (keys) => r.readUsers(keys), pageKeys: (after, limit) => r.pageKeys(after, limit),
+    estimateUserCount: () => r.estimateUserCount(), close: () => r.close(),
+  };
+}
 
 async function login(emu: RunningEmulator, sub: string, password: string): Promise<boolean> {
   const r = await request(`${emu.url}/_emulator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, password }) });
@@ -173,6 +182,47 @@ export function defineKeyTypeSuite(kind: ShopDbKind, types: readonly KeyType[]):
         }
       });
     }
+
+    it('verify counts a listed key it cannot read as a finding, never as equal', async () => {
+      emu.reset();
+      const db = await createScratchDb(kind, 'keys');
+      const dir = await mkdtemp(join(tmpdir(), 'cidaas-sync-keys-'));
+      const type = types[0]!;
+      try {
+        await db.exec(`CREATE TABLE users (id ${type.sqlType} PRIMARY KEY, email VARCHAR(100), first_name VARCHAR(100))`);
+        await db.exec(`CREATE TABLE credentials (user_id ${type.sqlType} PRIMARY KEY, password_hash VARCHAR(100))`);
+        await db.publish(['users', 'credentials']);
+        const keys = type.values();
+        for (const [i, k] of keys.entries()) await db.exec('INSERT INTO users (id, email, first_name) VALUES (?, ?, ?)', [k, `u${i}@example.org`, 'First']);
+        const config = await writeConfig(db, emu, dir);
+        const sidecar = await startInProcessSidecar(config);
+        const logger = new MemoryLogger();
+        const client = new CidaasClient({ baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 4 });
+        try {
+          await sidecar.streaming(60_000);
+          const p = sidecar.pipeline;
+          const lost = textOf(keys[2]);
+          // Reads that find nothing for one listed key, as reads by an unmatched key did.
+          const reader = { ...bind(p.reader), readUsers: async (ks: readonly string[]) => {
+            const rows = await p.reader.readUsers(ks);
+            if (rows.has(lost)) rows.set(lost, { ...rows.get(lost)!, user: null });
+            return rows;
+          } };
+          const report = await verifyUsers({
+            reader, mapper: p.mapper, client, store: p.store, logger, concurrency: 4, cidaasRead: 'get',
+            ownedFields: ownedFieldsOf(p.config), onDelete: p.config.cidaas.onDelete,
+          });
+          expect(report.counts.unmappable, JSON.stringify(report)).to.equal(1);
+          expect(report.unmappable[0]?.key).to.equal(lost);
+        } finally {
+          await client.close();
+          await sidecar.stop();
+        }
+      } finally {
+        await db.drop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
 
     it('stops run at start on a composite primary key, naming the column and what to do', async () => {
       const db = await createScratchDb(kind, 'keys');
