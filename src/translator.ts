@@ -89,10 +89,16 @@ function absentExpectation(t: WatchedTable, change: RowChange, image: RowImage):
  * change always gives the same marks.
  */
 export class Translator {
-  readonly #byTable: Map<string, WatchedTable>;
+  /** One table may serve several roles, told apart by their filters (Keycloak's `credential`: password and OTP rows). */
+  readonly #byTable: Map<string, WatchedTable[]>;
 
   constructor(tables: readonly WatchedTable[]) {
-    this.#byTable = new Map(tables.map((t) => [t.table, t]));
+    this.#byTable = new Map();
+    for (const t of tables) {
+      const list = this.#byTable.get(t.table);
+      if (list) list.push(t);
+      else this.#byTable.set(t.table, [t]);
+    }
   }
 
   /** The configured tables, for the source adapter's filter. */
@@ -100,14 +106,26 @@ export class Translator {
     return [...this.#byTable.keys()];
   }
 
-  /** The role of a table, or undefined when it is not configured. */
+  /** The role of a table (the first configured), or undefined when it is not configured. */
   roleOf(table: string): LegacyTableRole | undefined {
-    return this.#byTable.get(table)?.role;
+    return this.#byTable.get(table)?.[0]?.role;
   }
 
   translate(change: RowChange): Translation {
-    const t = this.#byTable.get(change.table);
-    if (!t) return { dropped: 'unwatched-table' };
+    const tables = this.#byTable.get(change.table);
+    if (!tables) return { dropped: 'unwatched-table' };
+    if (tables.length === 1) return this.#translateFor(tables[0]!, change);
+    const marks: DirtyMark[] = [];
+    let dropped: DropReason | null = null;
+    for (const t of tables) {
+      const r = this.#translateFor(t, change);
+      if ('marks' in r) marks.push(...r.marks);
+      else dropped ??= r.dropped;
+    }
+    return marks.length ? { marks } : { dropped: dropped ?? 'filtered' };
+  }
+
+  #translateFor(t: WatchedTable, change: RowChange): Translation {
     if (t.nameColumn && t.ignoreNames) {
       const name = change.after?.[t.nameColumn] ?? change.before?.[t.nameColumn];
       const beforeName = change.before?.[t.nameColumn];

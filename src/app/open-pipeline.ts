@@ -42,7 +42,8 @@ function readPoolSize(config: Config): number {
 /** The source adapter and the read dialect for the configured database. */
 export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
   const s = config.source;
-  const tables = watchedTables(config).map((t) => t.table);
+  // One table may serve two roles (password and MFA rows in one credential table).
+  const tables = [...new Set(watchedTables(config).map((t) => t.table))];
   if (s.kind === 'postgres') {
     const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
     const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
