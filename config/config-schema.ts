@@ -75,6 +75,8 @@ const passwordSchema = z.strictObject({
     .default('auto'),
   salt: column.optional(),
   iterations: column.optional(),
+  /** A column of JSON parameters kept apart from the hash (Keycloak's credential_data); read by `algorithm: auto`. */
+  parameters: column.optional(),
   filter: rowFilterSchema.optional(),
 });
 
@@ -82,8 +84,10 @@ const mfaSchema = z.strictObject({
   table: tableName.optional(),
   userKey: column.optional(),
   secret: column,
-  encoding: z.enum(['base32', 'hex']).default('base32'),
+  encoding: z.enum(['base32', 'hex', 'keycloak']).default('base32'),
   enabled: column.optional(),
+  /** `encoding: keycloak`: the column of the device's JSON parameters (credential_data). */
+  parameters: column.optional(),
   filter: rowFilterSchema.optional(),
 });
 

@@ -37,8 +37,8 @@ export function watchedTables(c: Config): WatchedTable[] {
   const anyColumn = c.mapping !== undefined;
   const pw = c.password;
   const mfa = c.mfa;
-  const pwCols = pw ? defined(pw.hash, pw.salt, pw.iterations, typeof pw.algorithm === 'object' ? pw.algorithm.column : undefined) : [];
-  const mfaCols = mfa ? defined(mfa.secret, mfa.enabled) : [];
+  const pwCols = pw ? defined(pw.hash, pw.salt, pw.iterations, pw.parameters, typeof pw.algorithm === 'object' ? pw.algorithm.column : undefined) : [];
+  const mfaCols = mfa ? defined(mfa.secret, mfa.enabled, mfa.parameters) : [];
   const userCols = new Set<string>([
     c.users.key,
     ...Object.values(c.users.fields).filter((x): x is string => typeof x === 'string'),

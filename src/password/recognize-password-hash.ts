@@ -31,8 +31,15 @@ import { parseArgon2Hash } from './argon2-hash.js';
 import { parseAspNetIdentityHash } from './aspnet-identity-hash.js';
 import { parseBcryptHash } from './bcrypt-hash.js';
 import { describeHashPrefix } from './describe-hash-prefix.js';
+import { parseKeycloakCredential } from './keycloak-credential.js';
 import type { RecognizedHash } from './password-hash-info.js';
 import { parseDjangoPbkdf2Hash, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
+
+/** What a format may need besides the hash column. */
+export interface RecognitionContext {
+  /** The `password.parameters` column: JSON parameters kept apart from the hash (Keycloak's credential_data). */
+  readonly parameters?: unknown;
+}
 
 const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.algorithm`';
 
@@ -40,15 +47,16 @@ const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.al
  * Recognises the format of a legacy password hash and turns it into the
  * `password_hash_info` cidaas verifies: bcrypt, argon2 (PHC), Django
  * (pbkdf2_sha256, pbkdf2_sha1, bcrypt, argon2), passlib PBKDF2, ASP.NET Identity v2/v3,
- * unsalted SHA-256 and SHA-1 hex. Formats cidaas cannot verify itself (phpass, MD5,
+ * unsalted SHA-256 and SHA-1 hex, Keycloak's JSON credential (with `context.parameters`). Formats cidaas cannot verify itself (phpass, MD5,
  * PBKDF2-SHA512, Django bcrypt_sha256, ...) come back with a reason that says
  * which explicit algorithm to configure.
  */
-export function recognizePasswordHash(hash: string): RecognizedHash {
+export function recognizePasswordHash(hash: string, context: RecognitionContext = {}): RecognizedHash {
   const s = hash.trim();
   if (s === '') return { ok: false, reason: 'empty password hash' };
 
   const parsed =
+    parseKeycloakCredential(s, context.parameters) ??
     parseBcryptHash(s) ??
     parseArgon2Hash(s) ??
     parsePasslibPbkdf2Hash(s) ??
