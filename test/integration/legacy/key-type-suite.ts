@@ -148,12 +148,14 @@ export function defineKeyTypeSuite(kind: ShopDbKind, types: readonly KeyType[]):
           sidecar = undefined;
 
           await db.exec('UPDATE users SET email = ? WHERE id = ?', ['u3@example.org', k3]);
-          const retried = await runCli(['dlq', 'retry', textOf(k3), '--config', config], { timeoutMs: 60_000 });
+          const ordered = (await db.exec('SELECT id FROM users ORDER BY id')).map((r) => textOf(r.id));
+          // Independent of each other: run side by side.
+          const [retried, preview] = await Promise.all([
+            runCli(['dlq', 'retry', textOf(k3), '--config', config], { timeoutMs: 60_000 }),
+            runCli(['preview', '--after', ordered[0]!, '--limit', '10', '--json', '--config', config], { timeoutMs: 60_000 }),
+          ]);
           expect(retried.code, described(retried)).to.equal(0);
           expect(emu.getUser(sub(k3))?.email).to.equal('u3@example.org');
-
-          const ordered = (await db.exec('SELECT id FROM users ORDER BY id')).map((r) => textOf(r.id));
-          const preview = await runCli(['preview', '--after', ordered[0]!, '--limit', '10', '--json', '--config', config], { timeoutMs: 60_000 });
           expect(preview.code, described(preview)).to.equal(0);
           const shown = jsonOf<{ users: { key: string; sub: string; action: string }[] }>(preview).users;
           expect(shown.map((u) => u.key)).to.deep.equal(ordered.slice(1));
