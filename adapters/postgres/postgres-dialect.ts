@@ -8,6 +8,8 @@ import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 /** The PostgreSQL types a key column may have, by pg_type.typname. */
 const POSTGRES_KEY_KINDS: Readonly<Record<string, LegacyKeyKind>> = {
   int2: 'integer', int4: 'integer', int8: 'integer',
+  // numeric prints exactly (42, 42.50) and the server parses the same text back: no float on the way.
+  numeric: 'text',
   text: 'text', varchar: 'text', bpchar: 'text', citext: 'text', uuid: 'text', name: 'text',
   bytea: 'bytes',
 };
