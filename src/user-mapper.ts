@@ -4,6 +4,7 @@ import type { CidaasUser } from './cidaas/cidaas-user.js';
 import { entityProblem } from './dispatch/entity-limits.js';
 import { CLEARABLE_FIELDS, finalEntity, type EntityGroups } from './dispatch/final-entity.js';
 import type { LegacyRow, LegacyRows } from './legacy-reader.js';
+import { keycloakOtpSecret } from './mfa/keycloak-otp-secret.js';
 import { normalizeTotpSecret } from './mfa/normalize-totp-secret.js';
 import { explicitPasswordHash } from './password/explicit-password-hash.js';
 import { noPasswordMarker } from './password/no-password-marker.js';
@@ -111,6 +112,7 @@ export class UserMapper {
       key: rows.key,
       user: { ...rows.user },
       ...(rows.password[0] ? { password: { ...rows.password[0] } } : {}),
+      passwords: rows.password.map((r) => ({ ...r })),
       mfa: rows.mfa.map((r) => ({ ...r })),
       attributes: attrs,
     };
@@ -161,7 +163,7 @@ export class UserMapper {
         if (m.enabled && !legacyTruthy(row[m.enabled])) continue;
         const raw = row[m.secret];
         if (raw === null || raw === undefined || raw === '') continue;
-        const n = normalizeTotpSecret(raw, m.encoding);
+        const n = m.encoding === 'keycloak' ? keycloakOtpSecret(raw, m.parameters ? row[m.parameters] : undefined) : normalizeTotpSecret(raw, m.encoding);
         if (!n.ok) { problem ??= `mfa: ${n.reason}`; continue; }
         draft.mfa = { totp: { secret: new Secret(n.base32), algorithm: 'SHA1', digits: 6, period: 30 } };
         enrolled = true;
@@ -222,7 +224,7 @@ export class UserMapper {
       salt: p.salt ? (row[p.salt] as string | Uint8Array | null) : undefined,
       iterations: p.iterations ? (row[p.iterations] as string | number | null) : undefined,
     };
-    const r = alg === 'auto' ? recognizePasswordHash(hash)
+    const r = alg === 'auto' ? recognizePasswordHash(hash, p.parameters ? { parameters: row[p.parameters] } : {})
       : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
       : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
     if (!r.ok) return { result: r.noPassword ? { status: 'none', marker: r.noPassword } : { status: 'unrecognized', reason: r.reason } };
