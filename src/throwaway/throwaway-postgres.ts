@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
-import { hasServerPrograms, installedEmbeddedPostgres, SUPPORTED_POSTGRES_VERSIONS } from './postgres-binaries.js';
+import { bindirReachableBy, hasServerPrograms, installedEmbeddedPostgres, SUPPORTED_POSTGRES_VERSIONS } from './postgres-binaries.js';
 import { runToCompletion } from './server-process.js';
 import type { ServerCommand } from './server-process.js';
 import { handOver, resolveServerUser, serverTempBase } from './server-user.js';
@@ -127,8 +127,8 @@ export interface ThrowawayPostgresOptions {
 
 /** Creates, configures and starts a new PostgreSQL cluster, run as an unprivileged account when we are root. */
 export async function startThrowawayPostgres(o: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
-  const bindir = postgresBindir(o.bindirEnv ?? 'CIDAAS_PG_BINDIR');
   const user = resolveServerUser(['postgres']);
+  const bindir = bindirReachableBy(postgresBindir(o.bindirEnv ?? 'CIDAAS_PG_BINDIR'), user);
   const rootDir = mkdtempSync(join(serverTempBase(user), o.tempPrefix ?? 'cidaas-pg-'));
   let server: ThrowawayPostgres;
   try {
