@@ -23,6 +23,8 @@ export const MACHINE_REQUIREMENTS: readonly MachineRequirement[] = [
     programs: ['/usr/sbin/mariadbd', '/usr/bin/mariadbd', '/usr/sbin/mysqld'],
     aptPackages: ['mariadb-server', 'mariadb-client'],
   },
+  { what: 'Chromium (the status page test)', programs: ['/usr/bin/chromium', '/usr/bin/chromium-browser'], aptPackages: ['chromium'] },
+  { what: 'Prometheus and promtool (the dashboard and alert rule tests)', programs: ['/usr/bin/promtool'], aptPackages: ['prometheus'] },
 ];
 
 /** What to do about the missing requirements: nothing, install them, or tell the user the command. */
