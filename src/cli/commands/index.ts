@@ -7,6 +7,7 @@ import { dlqCommand } from './dlq.js';
 import { emulatorCommand } from './emulator.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
+import { setupCommand } from './setup.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
@@ -23,5 +24,6 @@ export function registerCommands(program: Command): void {
   add(previewCommand());
   add(verifyCommand());
   add(cutoverCommand());
+  add(setupCommand());
   add(demoCommand());
 }
