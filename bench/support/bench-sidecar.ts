@@ -17,6 +17,8 @@ export interface BenchSidecarOptions {
   readonly concurrency?: number;
   /** Merged into `engine:` (flushIntervalMs, maxDelayMs, maxDirtyUsers). */
   readonly engine?: Record<string, number>;
+  /** Merged into `cidaas:` (e.g. maxCallsPerSecond). */
+  readonly cidaas?: Record<string, number>;
   /** Reuse the slot and state store of an earlier run (its backfill and checkpoint). */
   readonly resume?: BenchSidecar;
 }
@@ -67,7 +69,7 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     clientSecret: BENCH_CLIENT.clientSecret,
     concurrency: o.concurrency ?? 4,
     ...(previous ? { slot: previous.slot, stateUrl: `sqlite:${previous.config.statePath}` } : {}),
-    extra: { engine: { ...(o.engine ?? {}) } },
+    extra: { engine: { ...(o.engine ?? {}) }, ...(o.cidaas ? { cidaas: o.cidaas } : {}) },
   });
   const slot = previous?.slot ?? (await slotOf(config.path));
   // BENCH_SIDECAR_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the sidecar only.
