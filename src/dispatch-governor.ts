@@ -4,7 +4,8 @@
  *
  * Paced from the first call, never an unpaced burst: at the tenant's known limit
  * (`cidaas.maxCallsPerSecond`), else at the rate the last run settled at, else from a slow start
- * (a few calls/s, doubling every second in which the pace binds, until cidaas first answers 429). On a 429 the pace drops to 90 % of the rate cidaas *accepted* just before it,
+ * (as many calls/s as batches may be in flight, doubling every 250 ms in which the pace binds, until
+ * cidaas first answers 429). On a 429 the pace drops to 90 % of the rate cidaas *accepted* just before it,
  * once per congestion episode (the 429s of calls already in flight do not cut again). Below that
  * rate it recovers fast (half the gap each second); at or above it, it probes slowly (0.5 %/s).
  * It only grows while the pace binds (the calls actually ran at >= 90 % of it), so it never
@@ -21,8 +22,12 @@ export interface DispatchGovernorOptions {
   readonly now?: () => number;
 }
 
-/** The first pace of a slow start, calls/s. */
-export const SLOW_START_CALLS_PER_SECOND = 4;
+/** The first pace of a slow start: this many calls/s per batch allowed in flight, at least 4. */
+export function slowStartRate(maxConcurrency: number): number {
+  return Math.max(4, maxConcurrency);
+}
+/** A slow start doubles the pace this often (ms) while it binds; after it, the pace changes at most once a second. */
+const SLOW_START_STEP_MS = 250;
 /** Accepted calls are counted over this long: long enough to span a Retry-After pause and the bucket refill it causes. */
 const WINDOW_MS = 5000;
 /** Calls started are counted over the last second, to see whether the pace binds. */
@@ -55,7 +60,7 @@ export class DispatchGovernor {
     this.#ceiling = options.maxCallsPerSecond ?? Infinity;
     const start = options.maxCallsPerSecond ?? options.startCallsPerSecond;
     this.#slowStart = start === undefined;
-    this.#rate = Math.min(this.#ceiling, Math.max(MIN_RATE, start ?? SLOW_START_CALLS_PER_SECOND));
+    this.#rate = Math.min(this.#ceiling, Math.max(MIN_RATE, start ?? slowStartRate(options.maxConcurrency)));
     this.#learned = options.maxCallsPerSecond === undefined && options.startCallsPerSecond !== undefined;
     this.#lastIncrease = this.#now();
   }
@@ -68,7 +73,7 @@ export class DispatchGovernor {
   get throttles(): number { return this.#throttles; }
   /**
    * The pace worth starting the next run from: the current one once a 429 has shown where the
-   * limit is (or a remembered pace was kept), else null (nothing learned).
+   * limit is, a slow start has grown or a remembered pace was kept; else null (nothing learned).
    */
   get settledRate(): number | null { return this.#learned ? this.#rate : null; }
 
@@ -108,12 +113,18 @@ export class DispatchGovernor {
     if (status !== 429) this.#accepted.push(now);
     trim(this.#accepted, now, WINDOW_MS);
     trim(this.#started, now, PACE_WINDOW_MS);
-    if (status === 429 || now < this.#holdUntil || now - this.#lastIncrease < 1000) return;
+    const step = this.#slowStart ? SLOW_START_STEP_MS : 1000;
+    if (status === 429 || now < this.#holdUntil || now - this.#lastIncrease < step) return;
     this.#lastIncrease = now;
     // Only a pace that binds may grow: otherwise the reader or the window limits, not us.
-    if (this.#started.length < 0.9 * this.#rate) return;
+    // Counted over the step, or two slots of the pace when longer (one call always looks like a burst).
+    const window = Math.min(PACE_WINDOW_MS, Math.max(step, 2000 / this.#rate));
+    let recent = 0;
+    for (const t of this.#started) if (t >= now - window) recent++;
+    if (recent < (0.9 * this.#rate * window) / 1000) return;
     let next: number;
-    if (this.#slowStart) next = this.#rate * 2;
+    // A slow start that bound is worth remembering: the next run starts at its pace.
+    if (this.#slowStart) { next = this.#rate * 2; this.#learned = true; }
     else if (this.#rate < this.#lastLimit && this.#lastLimit !== Infinity) next = Math.min(this.#lastLimit, this.#rate + Math.max(0.5, (this.#lastLimit - this.#rate) / 2));
     else next = this.#rate + Math.max(0.1, this.#rate * 0.005);
     this.#rate = Math.min(this.#ceiling, next);

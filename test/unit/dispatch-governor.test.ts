@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DispatchGovernor, SLOW_START_CALLS_PER_SECOND } from '../../src/dispatch-governor.js';
+import { DispatchGovernor, slowStartRate } from '../../src/dispatch-governor.js';
 
 /** A governor on a clock the test moves. */
 function governorAt(options: Omit<ConstructorParameters<typeof DispatchGovernor>[0], 'now'>): { g: DispatchGovernor; clock: { t: number } } {
@@ -46,20 +46,24 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.rate).to.equal(20);
   });
 
-  it('slow-starts at a few calls/s and doubles each second the pace binds, until the first 429', async () => {
-    const { g, clock } = governorAt({ maxConcurrency: 64 });
-    expect(g.rate).to.equal(SLOW_START_CALLS_PER_SECOND);
-    await callsAt(g, clock, 5, 4);
-    expect(g.rate).to.equal(8);
-    await callsAt(g, clock, 9, 8);
+  it('slow-starts at one call/s per batch in flight and doubles every 250 ms the pace binds, until the first 429', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 8 });
+    expect(g.rate).to.equal(slowStartRate(8)).and.equal(8);
+    expect(g.settledRate, 'nothing learned yet').to.equal(null);
+    await callsAt(g, clock, 3, 8);
     expect(g.rate).to.equal(16);
-    expect(g.settledRate, 'nothing learned before a 429').to.equal(null);
+    await callsAt(g, clock, 5, 16);
+    expect(g.rate).to.equal(32);
+    expect(g.settledRate, 'a pace that bound is remembered').to.equal(32);
+    g.onThrottled();
+    await callsAt(g, clock, 200, 'pace');
+    expect(g.rate, 'no doubling after the first 429').to.be.below(32);
   });
 
   it('does not grow while something else limits the calls', async () => {
-    const { g, clock } = governorAt({ maxConcurrency: 64 });
+    const { g, clock } = governorAt({ maxConcurrency: 4 });
     await callsAt(g, clock, 10, 1);
-    expect(g.rate).to.equal(SLOW_START_CALLS_PER_SECOND);
+    expect(g.rate).to.equal(4);
   });
 
   it('on a 429 paces at 90 % of the accepted rate, once per episode, then probes slowly', async () => {
