@@ -49,12 +49,31 @@ export class SqlLegacyReader implements LegacyReader {
     return out;
   }
 
-  async readUsers(keys: readonly string[]): Promise<Map<string, LegacyRows>> {
+  readUsers(keys: readonly string[]): Promise<Map<string, LegacyRows>> {
+    return this.#readWith(keys, this.#rowsByKey(this.tables.users, keys));
+  }
+
+  async readPage(afterKey: string | null, limit: number): Promise<Map<string, LegacyRows>> {
+    const rows = await this.#page('*', afterKey, limit);
+    const userKey = this.tables.users.userKey;
+    const users = new Map<string, LegacyRow[]>();
+    for (const r of rows) {
+      const k = keyText(r[userKey]);
+      if (k !== null) users.set(k, [r]);
+    }
+    return this.#readWith([...users.keys()], Promise.resolve(users));
+  }
+
+  /** The rows of `keys`: their users rows from `users`, the other tables read now. */
+  async #readWith(keys: readonly string[], usersRead: Promise<Map<string, LegacyRow[]>>): Promise<Map<string, LegacyRows>> {
     const result = new Map<string, LegacyRows>();
-    if (keys.length === 0) return result;
+    if (keys.length === 0) {
+      await usersRead;
+      return result;
+    }
     const t = this.tables;
     const [users, password, mfa, attributes] = await Promise.all([
-      this.#rowsByKey(t.users, keys),
+      usersRead,
       t.password ? this.#rowsByKey(t.password, keys) : undefined,
       t.mfa ? this.#rowsByKey(t.mfa, keys) : undefined,
       t.attributes ? this.#rowsByKey(t.attributes, keys) : undefined,
@@ -72,13 +91,18 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   async pageKeys(afterKey: string | null, limit: number): Promise<string[]> {
+    const rows = await this.#page(`${this.dialect.quoteIdent(this.tables.users.userKey)} AS k`, afterKey, limit);
+    return rows.map((r) => keyText(r.k)).filter((x): x is string => x !== null);
+  }
+
+  /** `what` of up to `limit` users rows after `afterKey`, in key order. */
+  #page(what: string, afterKey: string | null, limit: number): Promise<LegacyRow[]> {
     const d = this.dialect;
     const k = d.quoteIdent(this.tables.users.userKey);
     const table = d.quoteTable(this.tables.users.table);
-    const rows = afterKey === null
-      ? await d.query(`SELECT ${k} AS k FROM ${table} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`, [])
-      : await d.query(`SELECT ${k} AS k FROM ${table} WHERE ${k} > ${d.placeholder(1)} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`, [afterKey]);
-    return rows.map((r) => keyText(r.k)).filter((x): x is string => x !== null);
+    return afterKey === null
+      ? d.query(`SELECT ${what} FROM ${table} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`, [])
+      : d.query(`SELECT ${what} FROM ${table} WHERE ${k} > ${d.placeholder(1)} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`, [afterKey]);
   }
 
   estimateUserCount(): Promise<number> {
