@@ -109,7 +109,7 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   let after = p.lastKey;
   log.info(after === null ? 'backfill starting' : 'backfill resuming', { after, total });
   while (!o.signal.aborted && failure === null) {
-    const rows = await readPage(o.reader, after, o.batchSize);
+    const rows = await o.dispatcher.readPage(after, o.batchSize);
     if (rows.size === 0) break;
     const keys = [...rows.keys()];
     after = keys[keys.length - 1]!;
@@ -135,15 +135,6 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   tick();
   log.info('backfill done', { users: p.usersDone, seconds: Math.round((Date.now() - started) / 1000) });
   return p;
-}
-
-/**
- * A page of users after `after`: with their rows when the reader reads pages whole (then the
- * dispatcher does not read them again), else only their keys (null rows: the dispatcher reads).
- */
-async function readPage(reader: LegacyReader, after: string | null, limit: number): Promise<Map<string, LegacyRows | null>> {
-  if (reader.readPage) return reader.readPage(after, limit);
-  return new Map((await reader.pageKeys(after, limit)).map((k) => [k, null]));
 }
 
 /**

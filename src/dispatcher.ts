@@ -83,6 +83,17 @@ export class Dispatcher {
   }
 
   /**
+   * A backfill page: up to `limit` users after `after` in key order, with their rows when the
+   * reader reads pages whole (pass them on as {@link DispatchItem.read}), else only their keys
+   * (null rows: {@link process} reads them).
+   */
+  async readPage(after: string | null, limit: number): Promise<Map<string, LegacyRows | null>> {
+    const reader = this.#o.reader;
+    if (reader.readPage) return reader.readPage(after, limit);
+    return new Map((await reader.pageKeys(after, limit)).map((k) => [k, null]));
+  }
+
+  /**
    * Processes one batch and stores its outcomes. Throws only what retrying cannot cure (the state
    * store failed, cidaas refused our credentials): the caller stops.
    */
