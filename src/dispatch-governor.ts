@@ -8,6 +8,7 @@
  * cidaas first answers 429). On a 429 the pace drops to 90 % of the rate cidaas *accepted* just before it,
  * once per congestion episode (the 429s of calls already in flight do not cut again). Below that
  * rate it recovers fast (half the gap each second); at or above it, it probes slowly (0.5 %/s).
+ * From a remembered pace it climbs 10 %/s until the first 429.
  * It only grows while the pace binds (the calls actually ran at >= 90 % of it), so it never
  * drifts above what was tried while something else (the reader, the window) was the limit. It
  * never exceeds a configured limit. A Retry-After pauses every new batch until it has passed.
@@ -126,7 +127,9 @@ export class DispatchGovernor {
     // A slow start that bound is worth remembering: the next run starts at its pace.
     if (this.#slowStart) { next = this.#rate * 2; this.#learned = true; }
     else if (this.#rate < this.#lastLimit && this.#lastLimit !== Infinity) next = Math.min(this.#lastLimit, this.#rate + Math.max(0.5, (this.#lastLimit - this.#rate) / 2));
-    else next = this.#rate + Math.max(0.1, this.#rate * 0.005);
+    // Above the last limit it probes slowly; with none seen this run (a remembered start, which may
+    // be far below today's limit) it climbs 10 %/s until the first 429.
+    else next = this.#rate + Math.max(0.1, this.#rate * (this.#lastLimit === Infinity ? 0.1 : 0.005));
     this.#rate = Math.min(this.#ceiling, next);
   }
 

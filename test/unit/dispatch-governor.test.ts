@@ -107,6 +107,13 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.rate).to.be.at.most(20.5);
   });
 
+  it('from a remembered pace, climbs 10 %/s while it binds and no 429 came', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 2 });
+    expect(g.settledRate).to.equal(2);
+    await callsAt(g, clock, 200, 'pace');
+    expect(g.rate).to.be.greaterThan(5);
+  });
+
   it('holds batches beyond maxConcurrency', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 1, maxCallsPerSecond: 1000 });
     expect(await settledNow(g.acquire())).to.equal(true);
