@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   preview: async () => (await import('./preview.js')).previewCommand(),
   verify: async () => (await import('./verify.js')).verifyCommand(),
   cutover: async () => (await import('./cutover.js')).cutoverCommand(),
+  setup: async () => (await import('./setup.js')).setupCommand(),
   demo: async () => (await import('./demo.js')).demoCommand(),
 };
 
