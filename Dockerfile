@@ -54,7 +54,11 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
+# A lean heap: a 2 MB young generation (V8's default grows it to 16 MB per semi-space, tens of MB
+# of RSS for little gain) and a 128 MB old one, which 200,000 dirty users (about 30 MB) and the
+# batches in flight fit with room to spare: under 100 MB idle, under 200 MB at peak.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=128" \
     CIDAAS_SYNC_USE_DIST=1 \
     CIDAAS_SYNC_CONFIG=/etc/cidaas-sync/config.yaml
 WORKDIR /app

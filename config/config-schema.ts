@@ -112,6 +112,8 @@ const cidaasSchema = z.strictObject({
   concurrency: int(1, 64).default(4),
   onDelete: z.enum(['purge', 'lock', 'ignore']).default('purge'),
   requestTimeoutMs: int(1000, 600_000).default(30_000),
+  /** The tenant's known rate limit (calls/s): the dispatch pace starts there and never exceeds it. */
+  maxCallsPerSecond: z.number().positive().max(10_000).optional(),
 });
 
 const stateSchema = z.strictObject({

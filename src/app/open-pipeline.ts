@@ -65,6 +65,15 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
   };
 }
 
+/** Where the dispatch pace a run settled at is kept for the next run's start. */
+export const GOVERNOR_RATE_META = 'dispatch.callsPerSecond';
+
+/** The remembered starting pace, when one is stored and sane. */
+function pacedFrom(stored: string | null): { startCallsPerSecond?: number } {
+  const rate = stored === null ? NaN : Number(stored);
+  return Number.isFinite(rate) && rate > 0 ? { startCallsPerSecond: rate } : {};
+}
+
 export interface OpenPipelineOptions {
   readonly logger: Logger;
   readonly metrics: SyncMetrics;
@@ -88,7 +97,16 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     closers.push(() => reader.close());
     // A key column cidaas-sync cannot use stops every command here, before anything is read or pushed.
     await reader.prepare();
-    const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
+    const governor = new DispatchGovernor({
+      maxConcurrency: config.cidaas.concurrency,
+      ...(config.cidaas.maxCallsPerSecond === undefined ? {} : { maxCallsPerSecond: config.cidaas.maxCallsPerSecond }),
+      ...pacedFrom(await store.getMeta(GOVERNOR_RATE_META)),
+    });
+    // The pace this run settles at is where the next one starts (before the store closes).
+    closers.push(async () => {
+      const rate = governor.settledRate;
+      if (rate !== null) await store.setMeta(GOVERNOR_RATE_META, rate.toFixed(2));
+    });
     o.metrics.concurrency.set(config.cidaas.concurrency);
     const client = new CidaasClient({
       baseUrl: config.cidaas.baseUrl,
