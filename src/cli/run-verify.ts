@@ -9,12 +9,14 @@ import { formatVerifySummary } from '../verify/format-verify-summary.js';
 import { ownedFieldsOf } from '../verify/owned-fields.js';
 import type { VerifyReport } from '../verify/verify-report.js';
 import { verifyUsers } from '../verify/verify-users.js';
+import { readModeOf, type CidaasReadMode } from '../verify/cidaas-user-lookup.js';
 import { writeVerifyReport } from '../verify/write-verify-report.js';
 
 export interface RunVerifyOptions {
   readonly sample?: number;
   readonly concurrency: number;
-  readonly read: 'search' | 'get';
+  /** How to read cidaas; default what `cidaas.compat.search` says. */
+  readonly read?: CidaasReadMode;
   /** Where the JSON report goes. */
   readonly reportPath: string;
   readonly progress: boolean;
@@ -33,6 +35,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   const client = new CidaasClient({
     baseUrl: config.cidaas.baseUrl, clientId: config.cidaas.clientId, clientSecret: config.cidaas.clientSecret,
     logger: parts.logger.child({ component: 'cidaas' }), connections: o.concurrency, requestTimeoutMs: config.cidaas.requestTimeoutMs,
+    compat: config.cidaas.compat,
   });
   const signal = { aborted: false };
   const onSigint = (): void => { signal.aborted = true; };
@@ -45,7 +48,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   try {
     const report = await verifyUsers({
       reader: parts.reader, mapper: parts.mapper, client, store: parts.store, logger: parts.logger,
-      concurrency: o.concurrency, cidaasRead: o.read, ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete,
+      concurrency: o.concurrency, cidaasRead: o.read ?? readModeOf(config.cidaas.compat.search), ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete,
       ...(o.sample !== undefined ? { sample: o.sample } : {}), signal,
       onProgress: (done, total) => {
         if (bar) {

@@ -93,7 +93,7 @@ export interface VerifyReport {
   unmappable: UnmappableUser[];
   deadLetters: DeadLetterEntry[];
   /** How cidaas was read: one search per page of subs, or a GET per user. */
-  cidaasRead: 'search' | 'get';
+  cidaasRead: 'search' | 'bulkread' | 'get';
   /** True when every finding was checked a second time (fresh reads, GET by sub) and only confirmed ones kept. */
   rechecked: boolean;
   durationMs: number;
