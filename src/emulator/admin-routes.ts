@@ -40,7 +40,7 @@ async function login(state: EmulatorState, input: Record<string, unknown>): Prom
   if (!user.password_hash_info) return { status: 200, body: { ok: false, reason: 'the user has no password' } };
   let check: { ok: boolean; reason?: string };
   try {
-    check = await verifyPassword(user.password_hash_info, input['password']);
+    check = await verifyPassword(user.password_hash_info, input['password'], state.config.variant.saltEncoding);
   } catch {
     check = { ok: false, reason: 'the stored hash could not be checked' };
   }

@@ -32,6 +32,8 @@ import type { FaultRule } from './fault-injector.js';
 import { createRequestHandler, Timers } from './request-handler.js';
 import type { StoredUser } from './stored-user.js';
 import { TokenIssuer } from './token-issuer.js';
+import { DEFAULT_TENANT_VARIANT, type TenantVariant } from './tenant-variant.js';
+export { DEFAULT_TENANT_VARIANT, type TenantVariant } from './tenant-variant.js';
 
 export type { EmulatorStats } from './emulator-stats.js';
 export type { FaultRule } from './fault-injector.js';
@@ -63,6 +65,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** The tenant's customFields keys; other keys fail the user. Default: any key. */
   customFields?: string[];
+  /** How this tenant differs from the contract's defaults (bulk answer shape, salt, TOTP, search, purge, password grant). */
+  tenant?: Partial<TenantVariant>;
 }
 
 /** A started emulator. */
@@ -123,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       rateLimit: options.rateLimit,
       latencyMs: options.latencyMs ?? 0,
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
+      variant: { ...DEFAULT_TENANT_VARIANT, ...options.tenant },
     },
     tokens,
   );

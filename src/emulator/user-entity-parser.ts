@@ -9,6 +9,8 @@ export type UserPatch = { -readonly [K in keyof StoredUser]?: StoredUser[K] };
 
 /** Tenant setup the parser checks against. */
 export interface ParseOptions {
+  /** How the tenant reads hData.salt (tenant-variant.ts); default base64. */
+  readonly saltEncoding?: 'base64' | 'text';
   /** customFields keys the tenant has set up; undefined accepts any key. */
   readonly customFieldKeys?: ReadonlySet<string>;
   /** Seeding accepts `updatedTime` too (a stored user as GET /_emulator/users shows it). */
@@ -142,7 +144,7 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
     patch['customFields'] = fields;
   }
   if (patch['password_hash_info'] !== undefined) {
-    const info = checkPasswordHashInfo(patch['password_hash_info']);
+    const info = checkPasswordHashInfo(patch['password_hash_info'], options.saltEncoding);
     if (isRejection(info)) return info;
     patch['password_hash_info'] = info;
   }
