@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'SOURCE_PROTOCOL'
   | 'STATE_STORE'
   | 'VERIFY_DIFFERENCES'
+  | 'CANARY_REFUTED'
+  | 'INTERRUPTED'
   | 'USAGE';
 
 /** Process exit codes, as DESIGN.md lays them out. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { backfillCommand } from './backfill.js';
+import { canaryCommand } from './canary.js';
 import { checkCommand } from './check.js';
 import { cutoverCommand } from './cutover.js';
 import { demoCommand } from './demo.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   add(runCommand());
   add(emulatorCommand());
   add(checkCommand());
+  add(canaryCommand());
   add(backfillCommand());
   add(statusCommand());
   add(dlqCommand());
