@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import type { CidaasCompat } from '../../../src/cidaas/cidaas-compat.js';
+import type { RunningEmulator, TenantVariant } from '../../../src/emulator/cidaas-emulator.js';
+import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { runCli } from '../cli/cli-run.js';
+import type { ShopConfigFile } from '../../support/test-config.js';
+import { advisedSettings, canaryConfig, canaryFor, canaryUsersIn, createCanaryWorld, describeFindings, tenantEmulator, type CanaryWorld } from './canary-fixture.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Each tenant variant, and the settings the canary must name for it. */
+const VARIANTS: { tenant: Partial<TenantVariant>; needs: Partial<CidaasCompat> }[] = [
+  { tenant: { bulkEnvelope: 'bare', bulkStateField: 'process_state', bulkOrder: 'shuffled' }, needs: {} },
+  { tenant: { saltEncoding: 'text' }, needs: { saltEncoding: 'text' } },
+  { tenant: { totpImport: 'ignore' }, needs: { totpImport: 'flag-only' } },
+  { tenant: { totpImport: 'refuse' }, needs: { totpImport: 'flag-only' } },
+  { tenant: { search: false }, needs: { search: 'get' } },
+  { tenant: { purge: false }, needs: { delete: 'schedule' } },
+];
+
+describe('cidaas-sync canary against each tenant variant (postgres) (#12)', function () {
+  this.timeout(180_000);
+  let world: CanaryWorld;
+  const cleanup: (() => Promise<unknown>)[] = [];
+
+  before(async () => {
+    world = await createCanaryWorld('postgres', 6);
+  });
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  after(async () => {
+    await world?.drop();
+  });
+
+  async function setUp(tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
+    const emu = await tenantEmulator(tenant);
+    cleanup.push(() => emu.close());
+    const cfg = await canaryConfig(world, emu, compat);
+    cleanup.push(() => cfg.remove());
+    return { emu, cfg };
+  }
+
+  for (const { tenant, needs } of VARIANTS) {
+    const named = Object.entries(tenant).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    it(`${named}: names ${JSON.stringify(needs)}, refutes nothing once it is written, and leaves no canary user`, async () => {
+      const { emu, cfg } = await setUp(tenant, {});
+      const first = await canaryFor(cfg.path);
+      expect(advisedSettings(first), describeFindings(first.findings)).to.deep.equal(needs);
+      expect(first.sample.formats).to.have.keys('BCRYPT_4', 'PBKDF2_SHA256');
+      expect(first.leftOver).to.deep.equal([]);
+      expect(canaryUsersIn(emu)).to.deep.equal([]);
+      const fixed = await canaryConfig(world, emu, needs, `sqlite:${cfg.statePath}`);
+      cleanup.push(() => fixed.remove());
+      const second = await canaryFor(fixed.path);
+      expect(second.findings.filter((f) => f.verdict !== 'confirmed'), describeFindings(second.findings)).to.deep.equal([]);
+      expect(canaryUsersIn(emu)).to.deep.equal([]);
+    });
+  }
+
+  it('through the CLI: exits 3 naming every setting to write while the config is wrong, 0 once it is written', async () => {
+    const { emu, cfg } = await setUp({ saltEncoding: 'text', totpImport: 'refuse', search: false, purge: false, bulkEnvelope: 'bare', bulkOrder: 'shuffled' }, {});
+    const first = await runCli(['canary', '--config', cfg.path], { timeoutMs: 90_000 });
+    expect(first.code, first.stdout + first.stderr).to.equal(3);
+    expect(first.stderr).to.contain('CANARY_REFUTED');
+    for (const line of ['saltEncoding: text', 'totpImport: flag-only', 'search: get', 'delete: schedule']) expect(first.stdout).to.contain(`\n  ${line}`);
+    expect(first.stdout).to.match(/password formats: .*BCRYPT_4 \d+/);
+    expect(canaryUsersIn(emu)).to.deep.equal([]);
+    const fixed = await canaryConfig(world, emu, { saltEncoding: 'text', totpImport: 'flag-only', search: 'get', delete: 'schedule' }, `sqlite:${cfg.statePath}`);
+    cleanup.push(() => fixed.remove());
+    const second = await runCli(['canary', '--config', fixed.path], { timeoutMs: 90_000 });
+    expect(second.code, second.stdout + second.stderr).to.equal(0);
+    expect(second.stdout).to.contain('0 refuted');
+    expect(second.stdout).to.contain('every canary user removed');
+    expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+
+  it('removes what a SIGKILLed run left behind on the next run', async () => {
+    const emu = await tenantEmulator({});
+    cleanup.push(() => emu.close());
+    const cfg = await canaryConfig(world, emu, {});
+    cleanup.push(() => cfg.remove());
+    const child = spawn(process.execPath, ['bin/cidaas-sync.js', 'canary', '--config', cfg.path], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    cleanup.push(async () => { child.kill('SIGKILL'); await exited; });
+    // Killed as soon as its users are in cidaas: before it can remove any of them.
+    await pollUntil(() => canaryUsersIn(emu).length > 0, { timeoutMs: 60_000, intervalMs: 5 });
+    child.kill('SIGKILL');
+    await exited;
+    const left = canaryUsersIn(emu);
+    expect(left.length).to.be.greaterThan(0);
+    const again = await runCli(['canary', '--config', cfg.path], { timeoutMs: 90_000 });
+    expect(again.code, again.stdout + again.stderr).to.equal(0);
+    expect(again.stdout).to.match(/earlier canary users: \d+ of \d+ left by an earlier run removed/);
+    expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+});
