@@ -4,6 +4,10 @@ import { expect } from 'chai';
 import type { CidaasCompat } from '../../../src/cidaas/cidaas-compat.js';
 import type { RunningEmulator, TenantVariant } from '../../../src/emulator/cidaas-emulator.js';
 import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { loadConfig } from '../../../config/load-config.js';
+import { MemoryLogger } from '../../../src/observability/logger.js';
+import { checkCanary } from '../../../src/preflight/canary-preflight.js';
+import { openStateStore } from '../../../src/state/open-state-store.js';
 import { runCli } from '../cli/cli-run.js';
 import type { ShopConfigFile } from '../../support/test-config.js';
 import { advisedSettings, canaryConfig, canaryFor, canaryUsersIn, createCanaryWorld, describeFindings, tenantEmulator, type CanaryWorld } from './canary-fixture.js';
@@ -59,6 +63,24 @@ describe('cidaas-sync canary against each tenant variant (postgres) (#12)', func
       expect(canaryUsersIn(emu)).to.deep.equal([]);
     });
   }
+
+  it('check warns about canary until it has passed with these settings, then passes it', async () => {
+    const { emu, cfg } = await setUp({ totpImport: 'ignore' }, {});
+    const wrong = await loadConfig(cfg.path);
+    expect(await checkCanary(wrong, null)).to.include({ ok: false, severity: 'warning' });
+    await canaryFor(cfg.path);
+    const fixedFile = await canaryConfig(world, emu, { totpImport: 'flag-only' }, `sqlite:${cfg.statePath}`);
+    cleanup.push(() => fixedFile.remove());
+    const fixed = await loadConfig(fixedFile.path);
+    const store = await openStateStore(fixed.state.url, { logger: new MemoryLogger() });
+    cleanup.push(() => store.close());
+    const before = await checkCanary(fixed, store);
+    expect(before, 'no pass yet with flag-only').to.include({ ok: false, severity: 'warning' });
+    expect(before.detail).to.contain('never passed');
+    await canaryFor(fixedFile.path);
+    expect(await checkCanary(fixed, store)).to.include({ ok: true });
+    expect((await checkCanary(wrong, store)).ok, 'another compat setting needs its own pass').to.equal(false);
+  });
 
   it('through the CLI: exits 3 naming every setting to write while the config is wrong, 0 once it is written', async () => {
     const { emu, cfg } = await setUp({ saltEncoding: 'text', totpImport: 'refuse', search: false, purge: false, bulkEnvelope: 'bare', bulkOrder: 'shuffled' }, {});
