@@ -87,5 +87,13 @@ export function applyCompat(user: CidaasUser, compat: CidaasCompat): CompatResul
  * produced: `mfa_enabled` with no `mfa` block.
  */
 export function mustReenrolTotp(user: CidaasUser, compat: CidaasCompat): boolean {
-  return compat.totpImport === 'flag-only' && user.mfa_enabled === true && user.mfa === undefined;
+  return compat.totpImport === 'flag-only' && needsTotpEnrolment(user);
+}
+
+/**
+ * True when the entity turns on MFA without a TOTP seed (what `flag-only` sends for a user
+ * who had an authenticator): cidaas will ask this user to enrol one at the next login.
+ */
+export function needsTotpEnrolment(user: CidaasUser): boolean {
+  return user.mfa_enabled === true && user.mfa === undefined;
 }

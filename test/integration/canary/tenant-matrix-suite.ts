@@ -102,6 +102,11 @@ export function defineTenantMatrix(kind: ShopDbKind, tenants: readonly Partial<T
           }
           const totpUsers = world.seeded.ids.filter((id) => world.seeded.totpOf(id) !== null);
           expect(totpUsers.length).to.be.greaterThan(0);
+          const reenrolPushes = (await sidecar.metrics.totpReenrol.get()).values[0]?.value ?? 0;
+          if (tenant.totpImport === 'accept') expect(reenrolPushes).to.equal(0);
+          else expect(reenrolPushes, '/metrics counts the pushes of users who must enrol again').to.be.at.least(totpUsers.length);
+          // flag-only: verify lists the users who must enrol their authenticator again.
+          expect(last?.totpReenrol.keys.map(Number).sort((x, y) => x - y)).to.deep.equal(tenant.totpImport === 'accept' ? [] : totpUsers.map(Number).sort((x, y) => x - y));
           for (const id of totpUsers) {
             const stored = emu.getUser(`legacy-${id}`);
             expect(stored?.mfa_enabled, `mfa_enabled of ${id}`).to.equal(true);
