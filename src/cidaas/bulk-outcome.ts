@@ -37,7 +37,7 @@ export function isPermanentFailure(message: string | undefined): boolean {
   return !/\b(time[ -]?out|timed out|temporar(y|ily)|try again|unavailable|rate limit|too many requests)\b/i.test(message);
 }
 
-/** The per-user state field names a tenant may use (Revision 2 of the API notes): the only place that reads them. */
+/** The per-user state field names a tenant may use (docs/cidaas-api.md, "What a tenant may do differently"): the only place that reads them. */
 export const STATE_FIELDS = ['status', 'state', 'process_state'] as const;
 
 /** How a tenant shaped a bulk answer, as {@link readProcessStates} found it (for `canary` and the debug log). */

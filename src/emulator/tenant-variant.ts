@@ -1,6 +1,6 @@
 /**
  * What a real cidaas tenant may do differently from the emulator's defaults, where
- * cidaas's public material is silent (the API notes, Revision 2). One switch per point,
+ * cidaas's public material is silent (docs/cidaas-api.md). One switch per point,
  * so that every shape the client may meet is tested; the defaults are the contract as
  * first written.
  */
@@ -23,7 +23,7 @@ export interface TenantVariant {
   readonly passwordGrantClient: { readonly id: string; readonly secret: string } | undefined;
 }
 
-/** The emulator's defaults: CIDAAS_API.md as first written. */
+/** The emulator's defaults: the contract as first assumed (docs/cidaas-api.md). */
 export const DEFAULT_TENANT_VARIANT: TenantVariant = {
   bulkEnvelope: 'data', bulkStateField: 'status', bulkOrder: 'input', saltEncoding: 'base64', totpImport: 'accept',
   search: true, purge: true, passwordGrantClient: undefined,

@@ -7,7 +7,7 @@ import { MemoryLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { runScenario, TEST_RETRY } from '../support/cidaas-client-fixture.js';
 
-/** Every bulk answer shape of the API notes' Revision 2 (envelope x state field x order). */
+/** Every bulk answer shape a tenant may give (docs/cidaas-api.md): envelope x state field x order. */
 const SHAPES: Partial<TenantVariant>[] = [];
 for (const bulkEnvelope of ['data', 'bare'] as const) {
   for (const bulkStateField of ['status', 'state', 'process_state'] as const) {

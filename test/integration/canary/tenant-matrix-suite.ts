@@ -11,7 +11,7 @@ import type { ShopDbKind } from '../../support/shop-schema.js';
 import { advisedSettings, canaryConfig, canaryFor, createCanaryWorld, describeFindings, tenantEmulator, type CanaryWorld } from './canary-fixture.js';
 
 type Point = 'bulkEnvelope' | 'bulkStateField' | 'bulkOrder' | 'saltEncoding' | 'totpImport';
-/** The points of the API notes' Revision 2 that change what sync and verify meet, with every value each may take. */
+/** The points of docs/cidaas-api.md where a tenant may differ that change what sync and verify meet, with every value each may take. */
 const POINTS: Record<Point, readonly string[]> = {
   bulkEnvelope: ['data', 'bare'],
   bulkStateField: ['status', 'state', 'process_state'],
