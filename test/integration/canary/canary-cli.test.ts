@@ -97,6 +97,10 @@ describe('cidaas-sync canary against each tenant variant (postgres) (#12)', func
     expect(second.stdout).to.contain('0 refuted');
     expect(second.stdout).to.contain('every canary user removed');
     expect(canaryUsersIn(emu)).to.deep.equal([]);
+    // flag-only: status says that users with an authenticator must enrol it again.
+    const status = await runCli(['status', '--config', fixed.path], { timeoutMs: 60_000 });
+    expect(status.code, status.stderr).to.equal(0);
+    expect(status.stdout).to.contain('must enrol it again');
   });
 
   it('removes what a SIGKILLed run left behind on the next run', async () => {
