@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { CidaasCompat } from '../../../src/cidaas/cidaas-compat.js';
-import type { RunningEmulator, TenantVariant } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator, type TenantVariant } from '../../../src/emulator/cidaas-emulator.js';
 import { pollUntil } from '../../../src/throwaway/poll-until.js';
 import { loadConfig } from '../../../config/load-config.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
@@ -10,7 +10,7 @@ import { checkCanary } from '../../../src/preflight/canary-preflight.js';
 import { openStateStore } from '../../../src/state/open-state-store.js';
 import { runCli } from '../cli/cli-run.js';
 import type { ShopConfigFile } from '../../support/test-config.js';
-import { advisedSettings, canaryConfig, canaryFor, canaryUsersIn, createCanaryWorld, describeFindings, tenantEmulator, type CanaryWorld } from './canary-fixture.js';
+import { advisedSettings, CLIENT_ID, CLIENT_SECRET, LOGIN_APP, canaryConfig, canaryFor, canaryUsersIn, createCanaryWorld, describeFindings, tenantEmulator, type CanaryWorld } from './canary-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -120,6 +120,24 @@ describe('cidaas-sync canary against each tenant variant (postgres) (#12)', func
     const again = await runCli(['canary', '--config', cfg.path], { timeoutMs: 90_000 });
     expect(again.code, again.stdout + again.stderr).to.equal(0);
     expect(again.stdout).to.match(/earlier canary users: \d+ of \d+ left by an earlier run removed/);
+    expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+
+  it('removes its users when Ctrl-C stops it mid-run', async () => {
+    // Slow answers, so that SIGINT lands between the push and the end.
+    const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, latencyMs: 150, tenant: { passwordGrantClient: LOGIN_APP } });
+    cleanup.push(() => emu.close());
+    const cfg = await canaryConfig(world, emu, {});
+    cleanup.push(() => cfg.remove());
+    const child = spawn(process.execPath, ['bin/cidaas-sync.js', 'canary', '--config', cfg.path], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    cleanup.push(async () => { child.kill('SIGKILL'); await exited; });
+    await pollUntil(() => canaryUsersIn(emu).length > 0, { timeoutMs: 60_000, intervalMs: 5 });
+    child.kill('SIGINT');
+    expect(await exited, stderr).to.equal(1);
+    expect(stderr).to.contain('INTERRUPTED');
     expect(canaryUsersIn(emu)).to.deep.equal([]);
   });
 });
