@@ -3,6 +3,8 @@ import type { Secret } from '../src/secret.js';
 import { CIDAAS_USER_FIELDS } from './cidaas-user-fields.js';
 import { ALGORITHM_TYPE_ID_RE, cidaasBaseUrl, column, databaseUrl, int, secretString, tableName } from './config-fields.js';
 import { finalizeConfig } from './finalize-config.js';
+import { tenantSchema } from './tenant-schema.js';
+import { verifierSchema } from './verifier-schema.js';
 
 /*
  * The one schema of the configuration file (DESIGN.md "Configuration"). Every object
@@ -162,6 +164,9 @@ export const rawConfigSchema = z.strictObject({
   state: stateSchema.prefault({}),
   http: httpSchema.prefault({}),
   engine: engineSchema.prefault({}),
+  /** The tenant's one-time setup (custom fields, roles, groups, providers, apps): `cidaas-sync setup`. */
+  tenant: tenantSchema.optional(),
+  verifier: verifierSchema.optional(),
 });
 
 /** The output of {@link rawConfigSchema}. */

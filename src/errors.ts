@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'VERIFY_DIFFERENCES'
   | 'CANARY_REFUTED'
   | 'INTERRUPTED'
+  | 'SETUP_REFUSED'
+  | 'SETUP_PRECONDITION'
   | 'USAGE';
 
 /** Process exit codes, as DESIGN.md lays them out. */
@@ -29,6 +31,8 @@ export const ExitCode = {
   config: 2,
   preflight: 3,
   verify: 4,
+  /** `setup plan`: the tenant differs from the declaration. */
+  changes: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

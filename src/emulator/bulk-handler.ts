@@ -69,7 +69,10 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       const { mfa: _ignored, ...rest } = given;
       raw = rest;
     }
-    const patch = parseUserEntity(raw, { customFieldKeys: config.customFieldKeys, saltEncoding: variant.saltEncoding });
+    const patch = parseUserEntity(raw, {
+      customFieldKeys: config.customFieldKeys, saltEncoding: variant.saltEncoding,
+      ...(config.setup.strictFields ? { dropCustomFieldsNotIn: state.setup.enabledFieldKeys() } : {}),
+    });
     if (isRejection(patch)) return failed(patch.message);
     if (checkFaults && patch.email !== undefined) {
       const message = faults.takeFailEmail(patch.email);

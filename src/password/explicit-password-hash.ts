@@ -2,6 +2,7 @@ import { parseArgon2Hash } from './argon2-hash.js';
 import { parseAspNetIdentityHash } from './aspnet-identity-hash.js';
 import { BCRYPT_COSTS, parseBcryptHash } from './bcrypt-hash.js';
 import { describeHashPrefix, hashPrefix } from './describe-hash-prefix.js';
+import { explicitCustomHashProblem } from './formats/recognize-custom-hash.js';
 import { decodeBase64, decodeHex, toBase64 } from './hash-bytes.js';
 import type { PasswordHashInfo, RecognizedHash } from './password-hash-info.js';
 import { type Pbkdf2AlgorithmTypeId, parseDjangoPbkdf2Hash, parseIterations, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
@@ -53,7 +54,11 @@ export function explicitPasswordHash(hash: string, algorithm: string, extras: Ex
   const upper = algo.toUpperCase();
   if (upper === 'AUTO') return recognizePasswordHash(s);
   const custom = /^CUSTOM_([A-Za-z0-9_-]+)$/i.exec(algo);
-  if (custom) return { ok: true, info: withHData({ algorithmTypeId: `CUSTOM_${custom[1]}`, passwordHash: s }, rawSalt(extras.salt), rawIterations(extras.iterations)) };
+  if (custom) {
+    const problem = explicitCustomHashProblem(`CUSTOM_${custom[1]}`, s, rawSalt(extras.salt));
+    if (problem !== undefined) return { ok: false, reason: `hash (${describeHashPrefix(s)}) does not fit CUSTOM_${custom[1]}: ${problem}` };
+    return { ok: true, info: withHData({ algorithmTypeId: `CUSTOM_${custom[1]}`, passwordHash: s }, rawSalt(extras.salt), rawIterations(extras.iterations)) };
+  }
   const bcrypt = /^BCRYPT(?:_(\d{1,2}))?$/.exec(upper);
   if (bcrypt) return explicitBcrypt(s, bcrypt[1] === undefined ? undefined : Number(bcrypt[1]));
   if (upper === 'PBKDF2_SHA256' || upper === 'PBKDF2_SHA1') return explicitPbkdf2(s, upper, extras);

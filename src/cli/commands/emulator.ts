@@ -36,6 +36,10 @@ interface EmulatorCommandOptions {
   rateLimit?: number;
   latencyMs: number;
   customFields?: string[];
+  apiGeneration: '3' | '4';
+  appsPath: string;
+  strictFields?: boolean;
+  verifierUrl?: string;
   bulkEnvelope: TenantVariant['bulkEnvelope'];
   bulkStateField: TenantVariant['bulkStateField'];
   bulkOrder: TenantVariant['bulkOrder'];
@@ -86,6 +90,10 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--rate-limit <r>', 'answer 429 with Retry-After above r API requests/s').argParser(positiveNumber))
     .addOption(new Option('--latency-ms <ms>', 'add this delay to every API answer').default(0).argParser(integer(0)))
     .addOption(new Option('--custom-fields <keys>', "the tenant's customFields keys (default: any)").argParser(list))
+    .addOption(new Option('--api-generation <n>', 'the setup APIs of cidaas 3.x or 4.x (4: GET /public-srv/version answers 404, apps and providers move)').choices(['3', '4']).default('3'))
+    .addOption(new Option('--apps-path <path>', 'the 4.x apps path').choices(['/apps-srv/apps', '/app-srv/apps']).default('/apps-srv/apps'))
+    .addOption(new Option('--strict-fields', 'drop bulk customFields keys that are not in the field setup, as cidaas does'))
+    .addOption(new Option('--verifier-url <url>', 'delegate CUSTOM_<name> logins to this password verification service (cidaas-sync verifier)'))
     // How a real tenant may differ where cidaas's docs are silent (see docs/cidaas-api.md).
     .addOption(new Option('--bulk-envelope <form>', 'bulk answer: process_states inside data, or bare at the top').choices(['data', 'bare']).default('data'))
     .addOption(new Option('--bulk-state-field <name>', 'the per-user state field of a bulk answer').choices(['status', 'state', 'process_state']).default('status'))
@@ -117,6 +125,8 @@ export function emulatorCommand(): Command {
         ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
         latencyMs: opts.latencyMs,
         ...(opts.customFields ? { customFields: opts.customFields } : {}),
+        setup: { generation: opts.apiGeneration === '4' ? 4 : 3, appsPath4: opts.appsPath, strictFields: opts.strictFields === true },
+        ...(opts.verifierUrl !== undefined ? { verifierUrl: opts.verifierUrl } : {}),
         tenant: {
           bulkEnvelope: opts.bulkEnvelope, bulkStateField: opts.bulkStateField, bulkOrder: opts.bulkOrder, saltEncoding: opts.saltEncoding,
           totpImport: opts.totpImport, search: opts.search, purge: opts.purge, passwordGrantClient: opts.passwordGrantClient,
@@ -126,7 +136,8 @@ export function emulatorCommand(): Command {
       process.stderr.write(
         `cidaas emulator listening on ${emulator.url}\n  client id: ${opts.clientId}\n  client secret: from ${secretSource}\n` +
           `  migrationMode: ${opts.migrationMode ? 'on' : 'off'}, max batch ${opts.maxBatch}, token ttl ${opts.tokenTtl}s` +
-          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}\n` +
+          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}` +
+          `${opts.verifierUrl !== undefined ? `, CUSTOM_ logins via ${opts.verifierUrl}` : ''}\n` +
           '  Ctrl-C to stop\n',
       );
       const signal = await stopped;

@@ -56,11 +56,18 @@ describe('cidaas emulator: login and TOTP checks', () => {
       expect(await login({ email: 'U1@Example.com', password: PASSWORD })).to.deep.equal({ ok: true });
     });
 
-    it('answers ok false for CUSTOM_ hashes, which only the customer can verify', async () => {
-      await t.bulk([user(1, { password_hash_info: { algorithmTypeId: 'CUSTOM_PHPASS', passwordHash: '$P$Bxxxxxxxx' } })]);
-      const res = await login({ sub: 'u-1', password: PASSWORD });
-      expect(res['ok']).to.equal(false);
-      expect(res['reason']).to.include('CUSTOM_PHPASS cannot be verified');
+    it('answers "no verifier configured" for CUSTOM_ hashes when started without a verifier URL (#11)', async () => {
+      await t.bulk([user(1, { password_hash_info: { algorithmTypeId: 'CUSTOM_PHPASS', passwordHash: '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0' } })]);
+      expect(await login({ sub: 'u-1', password: 'test12345' })).to.deep.equal({ ok: false, reason: 'no verifier configured' });
+    });
+
+    it("checks Django's own argon2 hashes natively as ARGON2, the argon2$ prefix dropped (#11)", async () => {
+      // django tests/auth_tests/test_hashers.py test_argon2 / test_argon2_version_upgrade ("secret").
+      for (const hash of ['$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$YC9+jJCrQhs5R6db7LlN8Q', '$argon2id$v=19$m=102400,t=2,p=8$Y041dExhNkljRUUy$TMa6A8fPJhCAUXRhJXCXdw']) {
+        await t.bulk([user(1, { password_hash_info: { algorithmTypeId: 'ARGON2', passwordHash: hash } })]);
+        expect(await login({ sub: 'u-1', password: 'secret' })).to.deep.equal({ ok: true });
+        expect((await login({ sub: 'u-1', password: 'wrong' }))['ok']).to.equal(false);
+      }
     });
 
     it('answers ok false for a user that is not VERIFIED even with the right password', async () => {
