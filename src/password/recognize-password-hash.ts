@@ -32,8 +32,15 @@ import { parseAspNetIdentityHash } from './aspnet-identity-hash.js';
 import { parseBcryptHash } from './bcrypt-hash.js';
 import { describeHashPrefix } from './describe-hash-prefix.js';
 import { recognizeCustomHash } from './formats/recognize-custom-hash.js';
+import { parseKeycloakCredential } from './keycloak-credential.js';
 import type { RecognizedHash } from './password-hash-info.js';
 import { parseDjangoPbkdf2Hash, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
+
+/** What a format may need besides the hash column. */
+export interface RecognitionContext {
+  /** The `password.parameters` column: JSON parameters kept apart from the hash (Keycloak's credential_data). */
+  readonly parameters?: unknown;
+}
 
 const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.algorithm`';
 
@@ -41,16 +48,18 @@ const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.al
  * Recognises the format of a legacy password hash and turns it into the
  * `password_hash_info` cidaas verifies: bcrypt, argon2 (PHC), Django
  * (pbkdf2_sha256, pbkdf2_sha1, bcrypt, argon2), passlib PBKDF2, ASP.NET Identity v2/v3,
- * unsalted SHA-256 and SHA-1 hex. Formats only the verification service can check
- * (phpass, Drupal 7, crypt(3), LDAP, Django bcrypt_sha256/scrypt/md5/sha1, Joomla,
- * Magento 2) become their CUSTOM_ id (formats/recognize-custom-hash.ts); anything else
- * comes back with a reason that says which explicit algorithm to configure.
+ * unsalted SHA-256 and SHA-1 hex, Keycloak's JSON credential (with `context.parameters`).
+ * Formats only the verification service can check (phpass, Drupal 7, crypt(3), LDAP,
+ * Django bcrypt_sha256/scrypt/md5/sha1, Joomla, Magento 2) become their CUSTOM_ id
+ * (formats/recognize-custom-hash.ts); anything else comes back with a reason that says
+ * which explicit algorithm to configure.
  */
-export function recognizePasswordHash(hash: string): RecognizedHash {
+export function recognizePasswordHash(hash: string, context: RecognitionContext = {}): RecognizedHash {
   const s = hash.trim();
   if (s === '') return { ok: false, reason: 'empty password hash' };
 
   const parsed =
+    parseKeycloakCredential(s, context.parameters) ??
     parseBcryptHash(s) ??
     parseArgon2Hash(s) ??
     recognizeCustomHash(s) ??

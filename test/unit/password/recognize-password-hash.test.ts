@@ -194,8 +194,11 @@ describe('recognizePasswordHash', () => {
       expect(pbkdf2Verifies(result, 'password')).to.equal(true);
     });
 
-    it('refuses $pbkdf2-sha512$ naming the prefix', () => {
-      expect(reason(recognizePasswordHash(passlibPbkdf2('sha512')))).to.include('"$pbkdf2-sha512$"').and.include('CUSTOM_');
+    it('reads $pbkdf2-sha512$ as PBKDF2_SHA512 (an ASSUMED cidaas id) with a verifying hash and no keylen (#20)', () => {
+      const result = info(recognizePasswordHash(passlibPbkdf2('sha512')));
+      expect(result.algorithmTypeId).to.equal('PBKDF2_SHA512');
+      expect(result.hData).to.deep.equal({ salt: SALT_BYTES.toString('base64'), iterations: '1000' });
+      expect(pbkdf2Verifies(result)).to.equal(true);
     });
 
     it('refuses a hash with standard base64 padding, which passlib never writes', () => {
