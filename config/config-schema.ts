@@ -116,6 +116,24 @@ const cidaasSchema = z.strictObject({
   requestTimeoutMs: int(1000, 600_000).default(30_000),
   /** The tenant's known rate limit (calls/s): the dispatch pace starts there and never exceeds it. */
   maxCallsPerSecond: z.number().positive().max(10_000).optional(),
+  /** What the tenant does where cidaas's public material is silent (src/cidaas/cidaas-compat.ts); `cidaas-sync canary` tells. */
+  compat: z.strictObject({
+    saltEncoding: z.enum(['base64', 'text']).default('base64'),
+    totpImport: z.enum(['totp', 'flag-only']).default('totp'),
+    search: z.enum(['graph', 'bulkread', 'get']).default('graph'),
+    delete: z.enum(['purge', 'schedule']).default('purge'),
+  }).prefault({}),
+});
+
+/** `canary`: the throwaway users of `cidaas-sync canary` and the app it logs them in with. */
+const canarySchema = z.strictObject({
+  /** Where canary users' addresses live; default example.invalid (never deliverable). */
+  domain: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, { error: 'must be a domain name, e.g. canary.example.com' }).default('example.invalid'),
+  /** A cidaas app allowed the password grant: canary logs its users in with it. */
+  loginClientId: z.string().min(1).optional(),
+  loginClientSecret: secretString.optional(),
+  /** Legacy users read to find the password formats and field groups present. */
+  sampleSize: int(1, 100_000).default(1000),
 });
 
 const stateSchema = z.strictObject({
@@ -158,6 +176,7 @@ export const rawConfigSchema = z.strictObject({
     .regex(/\.(ts|mts|js|mjs)$/, { error: 'must be a .ts, .mts, .js or .mjs file' })
     .optional(),
   cidaas: cidaasSchema,
+  canary: canarySchema.prefault({}),
   state: stateSchema.prefault({}),
   http: httpSchema.prefault({}),
   engine: engineSchema.prefault({}),

@@ -5,6 +5,7 @@ import { changedGroups, fingerprintUser, type FieldGroup } from './fingerprints.
 import type { LegacyReader, LegacyRows } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
 import type { DomainEvent, SyncMetrics } from './observability/metrics.js';
+import { needsTotpEnrolment } from './cidaas/cidaas-compat.js';
 import { unmetExpectations, type RowExpectation } from './row-expectation.js';
 import type { OutcomeRecord, StateStore, UserState } from './state/state-store.js';
 import type { MappedUser, UserMapper } from './user-mapper.js';
@@ -215,6 +216,7 @@ export class Dispatcher {
               return;
             }
             o.metrics.pushes.inc({ outcome: a.status === 'CREATED' ? 'created' : 'updated' });
+            if (needsTotpEnrolment(u.user)) o.metrics.totpReenrol.inc();
             // cidaas is the judge of created vs updated (the state store may have been reset).
             const events = a.status === 'CREATED' ? (['user.created'] as DomainEvent[]) : u.events.filter((e) => e !== 'user.created');
             if (a.status === 'UPDATED' && !events.includes('user.updated')) events.unshift('user.updated');

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config-schema.js';
 import type { CidaasCustomFieldValue, CidaasUserDraft, LegacyUser, MappingFunction } from '../config/mapping-types.js';
+import { applyCompat } from './cidaas/cidaas-compat.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import type { LegacyRow, LegacyRows } from './legacy-reader.js';
 import { keycloakOtpSecret } from './mfa/keycloak-otp-secret.js';
@@ -192,7 +193,9 @@ export class UserMapper {
     if (!result.email && !result.mobile_number && !result.username) {
       return { kind: 'invalid', sub, reason: 'no identifier: cidaas needs an email, mobile_number or username (check users.fields or the mapping module)' };
     }
-    return { kind: 'upsert', sub, user: toCidaasUser({ ...result, sub }) };
+    // What the tenant takes (cidaas.compat) is decided in one module, for the push and verify alike.
+    const fitted = applyCompat(toCidaasUser({ ...result, sub }), this.config.cidaas.compat);
+    return fitted.ok ? { kind: 'upsert', sub, user: fitted.user } : { kind: 'invalid', sub, reason: fitted.reason };
   }
 }
 

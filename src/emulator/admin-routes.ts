@@ -43,7 +43,7 @@ async function login(state: EmulatorState, input: Record<string, unknown>): Prom
   try {
     check = user.password_hash_info.algorithmTypeId.startsWith('CUSTOM_')
       ? await checkCustomPassword(state, user, user.password_hash_info, input['password'])
-      : await verifyPassword(user.password_hash_info, input['password']);
+      : await verifyPassword(user.password_hash_info, input['password'], state.config.variant.saltEncoding);
   } catch {
     check = { ok: false, reason: 'the stored hash could not be checked' };
   }

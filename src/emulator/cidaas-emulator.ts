@@ -36,6 +36,8 @@ import { TokenIssuer } from './token-issuer.js';
 import type { SetupOptions, SetupStore } from './setup-routes.js';
 export { SETUP_SCOPES } from './setup-routes.js';
 export type { SetupOptions } from './setup-routes.js';
+import { DEFAULT_TENANT_VARIANT, type TenantVariant } from './tenant-variant.js';
+export { DEFAULT_TENANT_VARIANT, type TenantVariant } from './tenant-variant.js';
 
 export type { EmulatorStats } from './emulator-stats.js';
 export type { FaultRule } from './fault-injector.js';
@@ -71,6 +73,8 @@ export interface EmulatorOptions {
   setup?: Partial<SetupOptions>;
   /** The customer's password verification service: CUSTOM_<name> logins are delegated to it. Default: none. */
   verifierUrl?: string;
+  /** How this tenant differs from the contract's defaults (bulk answer shape, salt, TOTP, search, purge, password grant). */
+  tenant?: Partial<TenantVariant>;
 }
 
 /** A started emulator. */
@@ -136,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
       setup: { generation: options.setup?.generation ?? 3, appsPath4: options.setup?.appsPath4 ?? '/apps-srv/apps', strictFields: options.setup?.strictFields ?? false },
       verifierUrl: options.verifierUrl,
+      variant: { ...DEFAULT_TENANT_VARIANT, ...options.tenant },
     },
     tokens,
   );

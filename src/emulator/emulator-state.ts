@@ -6,6 +6,7 @@ import { FaultInjector } from './fault-injector.js';
 import { isObject } from './http-io.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { StoredUser } from './stored-user.js';
+import type { TenantVariant } from './tenant-variant.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
@@ -25,6 +26,8 @@ export interface EmulatorConfig {
   /** The setup APIs' generation and strictness. */
   readonly setup: SetupOptions;
   readonly verifierUrl: string | undefined;
+  /** How this tenant differs from the contract's defaults (tenant-variant.ts). */
+  readonly variant: TenantVariant;
 }
 
 /** Raised by {@link EmulatorState.seed} for entries that cannot be stored; nothing was stored. */
@@ -75,7 +78,7 @@ export class EmulatorState {
     const emails = new Map<string, string>();
     users.forEach((raw, i) => {
       if (!isObject(raw)) return void problems.push(`users[${i}]: not an object`);
-      const patch = parseUserEntity(raw, { allowUpdatedTime: true, customFieldKeys: this.config.customFieldKeys });
+      const patch = parseUserEntity(raw, { allowUpdatedTime: true, customFieldKeys: this.config.customFieldKeys, saltEncoding: this.config.variant.saltEncoding });
       if (isRejection(patch)) return void problems.push(`users[${i}]: ${patch.message}`);
       if (patch.sub === undefined) return void problems.push(`users[${i}]: sub is required to seed`);
       const record = buildRecord(patch, undefined, now);

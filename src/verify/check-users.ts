@@ -5,6 +5,7 @@ import type { MappedUser, UserMapper } from '../user-mapper.js';
 import type { CidaasUserLookup } from './cidaas-user-lookup.js';
 import { compareUser, type CompareOptions } from './compare-user.js';
 import type { UserVerdict } from './verify-findings.js';
+import { needsTotpEnrolment } from '../cidaas/cidaas-compat.js';
 
 /** What cidaas-sync does in cidaas with a user deleted in legacy (`cidaas.onDelete`), and so what verify expects there. */
 export type OnDeleteMode = 'purge' | 'lock' | 'ignore';
@@ -95,7 +96,9 @@ export async function checkUsers(ctx: CheckContext, keys: readonly string[], o: 
         const record = records.get(m.sub);
         if (!record) return { kind: 'missing', key };
         const groups = compareUser(m.user, record, state, ctx.compare);
-        return groups.length ? { kind: 'differing', key, sub: m.sub, groups } : { kind: 'equal', key };
+        // cidaas.compat.totpImport flag-only: the user had an authenticator cidaas did not get.
+        const reenrol = needsTotpEnrolment(m.user) ? { totpReenrol: true } : {};
+        return groups.length ? { kind: 'differing', key, sub: m.sub, groups, ...reenrol } : { kind: 'equal', key, ...reenrol };
       }
     }
   });

@@ -21,11 +21,11 @@ export function cutoverCommand(): Command {
     .option('--force', 'drop the slot even when verify found differences')
     .option('--report <file>', 'where to write the JSON report (default: cidaas-sync-cutover-<time>.json)')
     .option('--concurrency <n>', 'cidaas calls in flight during verify', (v) => positiveInt('--concurrency', v), 16)
-    .addOption(new Option('--read <mode>', 'read cidaas by search or by GET per user').choices(['search', 'get']).default('search'))
+    .addOption(new Option('--read <mode>', 'read cidaas by search, bulkread or GET per user (default: cidaas.compat.search)').choices(['search', 'bulkread', 'get']))
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText('after', '\nExamples:\n  cidaas-sync cutover --config sync.yaml\n  cidaas-sync cutover --config sync.yaml --drop-slot --report /var/lib/cidaas-sync/cutover.json\n\nStop `cidaas-sync run` first (SIGTERM): cutover drains the stream itself. Put the legacy applications\nin maintenance mode before, so that no change arrives after the position cutover drains to.');
   withConfigOption(cmd);
-  cmd.action(async (opts: { config: string; timeout: number; dropSlot?: boolean; force?: boolean; report?: string; concurrency: number; read: 'search' | 'get'; progress: boolean }) => {
+  cmd.action(async (opts: { config: string; timeout: number; dropSlot?: boolean; force?: boolean; report?: string; concurrency: number; read?: 'search' | 'bulkread' | 'get'; progress: boolean }) => {
     const config = await configFrom(opts);
     const logger = commandLogger('info');
     const reportPath = opts.report ?? defaultReportPath('cutover');

@@ -9,6 +9,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./run.js')).runCommand(),
   emulator: async () => (await import('./emulator.js')).emulatorCommand(),
   check: async () => (await import('./check.js')).checkCommand(),
+  canary: async () => (await import('./canary.js')).canaryCommand(),
   backfill: async () => (await import('./backfill.js')).backfillCommand(),
   status: async () => (await import('./status.js')).statusCommand(),
   dlq: async () => (await import('./dlq.js')).dlqCommand(),

@@ -5,6 +5,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { SourceLag } from '../../source.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { assembleStatus, readStoredStatus, type StatusReport } from '../../observability/status-report.js';
+import { LAST_VERIFY_META, type LastVerify } from '../../observability/live-status.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { printJson } from '../output/print-json.js';
@@ -72,6 +73,26 @@ function render(r: StatusReport, config: Config): string {
 }
 
 /** `cidaas-sync status [--json]`: the checkpoint, backfill, users, dead letters and lag; safe while `run` runs. */
+/**
+ * `cidaas.compat.totpImport: flag-only`: how many users must enrol their authenticator again,
+ * as the last verify counted them (verify lists them; the state store does not know).
+ */
+async function totpReenrolNote(config: Config, logger: Logger): Promise<{ users: number | null; at: string | null; text: string } | null> {
+  if (config.cidaas.compat.totpImport !== 'flag-only') return null;
+  const raw = await usingStateStore(config, logger, (store) => store.getMeta(LAST_VERIFY_META)).catch(() => null);
+  let last: LastVerify | null;
+  try {
+    last = raw ? (JSON.parse(raw) as LastVerify) : null;
+  } catch {
+    last = null;
+  }
+  const users = typeof last?.counts['totpReenrol'] === 'number' ? last.counts['totpReenrol'] : null;
+  const text = users === null
+    ? 'TOTP: cidaas.compat.totpImport is flag-only: users with an authenticator must enrol it again; `cidaas-sync verify` lists them'
+    : `TOTP: ${users} users must enrol their authenticator again (cidaas.compat.totpImport flag-only; as of the ${last!.command} at ${last!.at}; listed in ${last!.reports[0] ?? 'its report'})`;
+  return { users, at: last?.at ?? null, text };
+}
+
 export function statusCommand(): Command {
   const cmd = new Command('status')
     .description('show the checkpoint, backfill progress, users pushed, dead letters, last push, lag and retained WAL; reads the state store and works while `run` runs')
@@ -80,9 +101,11 @@ export function statusCommand(): Command {
   withConfigOption(cmd);
   cmd.action(async (opts: { config: string; json?: boolean }) => {
     const config = await configFrom(opts);
-    const report = await collect(config, commandLogger('error'));
-    if (opts.json) printJson(report);
-    else process.stdout.write(render(report, config));
+    const logger = commandLogger('error');
+    const report = await collect(config, logger);
+    const reenrol = await totpReenrolNote(config, logger);
+    if (opts.json) printJson(reenrol ? { ...report, totpReenrol: reenrol } : report);
+    else process.stdout.write(render(report, config) + (reenrol ? `${reenrol.text}\n` : ''));
   });
   return cmd;
 }
