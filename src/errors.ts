@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'SOURCE_POSITION_LOST'
   | 'SOURCE_PROTOCOL'
   | 'STATE_STORE'
+  | 'LEASE_LOST'
   | 'VERIFY_DIFFERENCES'
   | 'USAGE';
 

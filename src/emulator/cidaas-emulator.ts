@@ -25,6 +25,7 @@ import { ExitCode, SyncError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { Scopes } from './api-routes.js';
 import type { EmulatorStats } from './emulator-stats.js';
+import type { ReplicaReport } from './replica-log.js';
 import { EmulatorState } from './emulator-state.js';
 export { SeedError } from './emulator-state.js';
 export { FaultRuleError } from './fault-injector.js';
@@ -78,6 +79,8 @@ export interface RunningEmulator {
   readonly userCount: number;
   /** Same content as GET /_emulator/stats. */
   stats(): EmulatorStats;
+  /** Same content as GET /_emulator/replicas: which high-availability replica called when. */
+  replicas(): ReplicaReport;
   /** Same as POST /_emulator/faults; throws on a bad rule (none queued). */
   addFaults(rules: FaultRule[]): void;
   /** Same as POST /_emulator/reset. */
@@ -150,6 +153,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return state.store.size;
     },
     stats: () => state.snapshot(),
+    replicas: () => state.replicas.report(),
     addFaults: (rules) => state.faults.add(rules),
     reset: () => state.reset(),
     seed: (users) => void state.seed(users),

@@ -1,6 +1,7 @@
 import type { Secret } from '../secret.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { StatsRecorder } from './emulator-stats.js';
+import { ReplicaLog } from './replica-log.js';
 import { FaultInjector } from './fault-injector.js';
 import { isObject } from './http-io.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -33,6 +34,7 @@ export class EmulatorState {
   readonly store = new UserStore();
   readonly faults = new FaultInjector();
   readonly stats = new StatsRecorder();
+  readonly replicas = new ReplicaLog();
   readonly limiter: RateLimiter | undefined;
 
   constructor(
@@ -52,6 +54,7 @@ export class EmulatorState {
     this.store.clear();
     this.faults.clear();
     this.stats.clear();
+    this.replicas.clear();
     this.limiter?.refill();
   }
 

@@ -6,6 +6,8 @@ import type { SyncMetrics } from './metrics.js';
 export interface Readiness {
   /** Null when ready; otherwise why not, in a few words. */
   notReadyReason(): Promise<string | null>;
+  /** High availability: `active` or `standby`, added to the /readyz answer. */
+  role?(): string;
 }
 
 /**
@@ -26,8 +28,9 @@ export async function startHttpServer(o: { port: number; host: string; metrics: 
           res.end('{"status":"ok"}');
         } else if (url === '/readyz') {
           const reason = await o.readiness.notReadyReason();
+          const role = o.readiness.role ? { role: o.readiness.role() } : {};
           res.writeHead(reason === null ? 200 : 503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(reason === null ? { status: 'ready' } : { status: 'not ready', reason }));
+          res.end(JSON.stringify(reason === null ? { status: 'ready', ...role } : { status: 'not ready', reason, ...role }));
         } else {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end('{"error":"not found; try /metrics, /healthz or /readyz"}');
