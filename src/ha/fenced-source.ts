@@ -7,20 +7,21 @@ import type { Source, SourceHandler, SourceLag } from '../source.js';
  */
 export class FencedSource implements Source {
   readonly #inner: Source;
-  readonly #assertHeld: () => void;
+  readonly #held: () => boolean;
 
-  constructor(inner: Source, assertHeld: () => void) {
+  /** `held`: whether the lease is held now (the keeper stops the runner when it is lost). */
+  constructor(inner: Source, held: () => boolean) {
     this.#inner = inner;
-    this.#assertHeld = assertHeld;
+    this.#held = held;
   }
 
   get kind(): string { return this.#inner.kind; }
   prepare(): Promise<void> { return this.#inner.prepare(); }
   currentPosition(): Promise<string> { return this.#inner.currentPosition(); }
   start(from: string | null, handler: SourceHandler, onError: (err: Error) => void): Promise<void> { return this.#inner.start(from, handler, onError); }
+  /** Without the lease, nothing is acknowledged (the runner is being stopped meanwhile). */
   acknowledge(position: string): Promise<void> {
-    this.#assertHeld();
-    return this.#inner.acknowledge(position);
+    return this.#held() ? this.#inner.acknowledge(position) : Promise.resolve();
   }
   comparePositions(a: string, b: string): number { return this.#inner.comparePositions(a, b); }
   lag(): Promise<SourceLag> { return this.#inner.lag(); }

@@ -52,6 +52,10 @@ export class HaRunner {
   /** Runs terms until {@link stop}; rejects with a failure that is not a lost lease. */
   async run(): Promise<void> {
     const { keeper, config } = this.#o;
+    // Load the source adapter now: loading it after taking the lease would spend the lease's time.
+    await (config.source.kind === 'postgres'
+      ? Promise.all([import('../../adapters/postgres/postgres-source.js'), import('../../adapters/postgres/postgres-dialect.js'), import('../../adapters/postgres/postgres-slot.js')])
+      : Promise.all([import('../../adapters/mysql/mysql-source.js'), import('../../adapters/mysql/mysql-dialect.js')]));
     try {
       while (!this.#stop.aborted) {
         this.#setRole('standby');
@@ -74,12 +78,13 @@ export class HaRunner {
             },
           });
           keeper.assertHeld();
-          const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.assertHeld()));
+          const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));
           this.#runner = runner;
           if (this.#stop.aborted) runner.stop();
           await runner.run();
         } catch (err) {
-          if (term.lost === null && !(err instanceof SyncError && err.code === 'LEASE_LOST')) throw err;
+          // A write that failed because the lease ran out meanwhile (its session ended, say) is a lost lease too.
+          if (term.lost === null && keeper.held && !(err instanceof SyncError && err.code === 'LEASE_LOST')) throw err;
           this.#log.warn('stepped down: standby again', { why: (term.lost ?? (err as Error)).message });
         } finally {
           this.#runner = null;

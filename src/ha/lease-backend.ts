@@ -52,5 +52,7 @@ export interface LeaseBackend {
    * transaction (SQLite: the operating system holds the lock for the holder alone).
    */
   readonly fenceSql: string | null;
+  /** A statement a fenced transaction runs before {@link fenceSql}, when the database needs one (set after prepare). */
+  readonly fencePrelude?: string | null;
   close(): Promise<void>;
 }

@@ -113,6 +113,8 @@ export class LeaseKeeper {
       this.assertHeld();
       const sql = this.#o.backend.fenceSql;
       if (sql === null) return;
+      const prelude = this.#o.backend.fencePrelude;
+      if (prelude) await query(prelude, []);
       const rows = (await query(sql, [])) as { token: string | number; holder: string | null }[];
       const row = rows[0];
       if (!row || String(row.token) !== this.#token || row.holder !== this.#o.me.holder) {
@@ -163,6 +165,9 @@ export class LeaseKeeper {
       this.#armWatchdog();
     } catch (err) {
       this.#log.warn('renewing the lease failed; trying again', { error: (err as Error).message, validForMs: Math.round(this.#validUntil - this.#now()) });
+      // Again soon rather than at the next third: a busy database should not cost the lease.
+      const retry = setTimeout(() => { if (this.#token === token) this.#renewing ??= this.#renew().finally(() => { this.#renewing = null; }); }, 100);
+      retry.unref();
     }
   }
 

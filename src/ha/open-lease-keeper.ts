@@ -18,7 +18,7 @@ export function replicaIdentity(): LeaseIdentity {
 /** The lease backend of the configured state store. Throws a ConfigError for an in-memory SQLite store. */
 export function leaseBackendFor(config: Config, timeoutMs = 5000): LeaseBackend {
   const loc = parseStateStoreUrl(config.state.url.reveal());
-  if (loc.kind !== 'sqlite') return sqlLeaseBackend(loc, timeoutMs);
+  if (loc.kind !== 'sqlite') return sqlLeaseBackend(loc, timeoutMs, config.ha.leaseSeconds * 1000);
   if (loc.path === ':memory:') {
     throw new ConfigError('ha.enabled needs a state store the replicas share; sqlite::memory: is private to one process', [
       { path: 'ha.enabled', message: 'set state.url to a PostgreSQL or MySQL URL (or a SQLite file, one host only)' },
