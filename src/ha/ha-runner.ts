@@ -7,6 +7,7 @@ import type { Source } from '../source.js';
 import type { SyncRunner } from '../sync-runner.js';
 import { FencedSource } from './fenced-source.js';
 import { HaMetrics, type ReplicaRole } from './ha-metrics.js';
+import { SERVER_ID_META } from './ha-preflight.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { waitForSlot } from './wait-for-slot.js';
 
@@ -77,7 +78,8 @@ export class HaRunner {
               return { [REPLICA_HEADER]: keeper.me.holder, [FENCE_HEADER]: keeper.token ?? '' };
             },
           });
-          keeper.assertHeld();
+          // For `check`: the server id every replica must share (MySQL).
+          if (config.source.kind === 'mysql') await pipeline.store.setMeta(SERVER_ID_META, String(config.source.serverId));
           const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));
           this.#runner = runner;
           if (this.#stop.aborted) runner.stop();

@@ -206,6 +206,18 @@ export class LeaseKeeper {
     }
   }
 
+  /** Stops renewing without giving the lease up (cutover keeps it with {@link extend}). */
+  async stop(): Promise<void> {
+    this.#clearTimers();
+    this.#onLost = null;
+    await this.#renewing;
+  }
+
+  /** Extends the lease held with `token` to `durationMs` from now, once; false when it is no longer ours. */
+  extend(token: string, durationMs: number): Promise<boolean> {
+    return this.#o.backend.renew(this.#o.me, token, durationMs);
+  }
+
   async close(): Promise<void> {
     this.#clearTimers();
     await this.#o.backend.close();

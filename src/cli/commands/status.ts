@@ -3,6 +3,7 @@ import type { Config } from '../../../config/config-schema.js';
 import { openSource } from '../../app/open-pipeline.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SourceLag } from '../../source.js';
+import { collectHaStatus, haStatusRows, type HaStatus } from '../../ha/ha-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import type { BackfillProgress } from '../../state/state-store.js';
 import { configFrom, withConfigOption } from '../config-option.js';
@@ -35,6 +36,8 @@ export interface StatusReport {
     lagSecondsApprox: number | null;
     retainedBytes: number | null;
   };
+  /** With `ha.enabled`: the lease, its holder and fencing token. */
+  ha?: HaStatus;
 }
 
 function parsePending(raw: string | null): StatusReport['pendingUsers'] {
@@ -85,6 +88,7 @@ async function collect(config: Config, logger: Logger): Promise<StatusReport> {
     };
   });
   const { lag, error } = await lagPromise;
+  const ha = config.ha.enabled ? await collectHaStatus(config) : undefined;
   const cp = stored?.checkpoint ?? null;
   const lagBytes = lag?.bytes ?? null;
   return {
@@ -95,6 +99,7 @@ async function collect(config: Config, logger: Logger): Promise<StatusReport> {
       reachable: lag !== null, ...(error ? { error } : {}), lagBytes, retainedBytes: lag?.retainedBytes ?? null,
       lagSecondsApprox: cp && lagBytes !== null ? (lagBytes > 0 ? Math.max(0, Math.round((Date.now() - cp.updatedAt.getTime()) / 1000)) : 0) : null,
     },
+    ...(ha ? { ha } : {}),
   };
 }
 
@@ -126,6 +131,7 @@ function render(r: StatusReport, config: Config): string {
       : `${bytes(s.lagBytes)}${s.lagSecondsApprox !== null ? `, about ${s.lagSecondsApprox} s (time since the checkpoint last moved: an approximation)` : ''}`]);
     if (s.retainedBytes !== null) rows.push(['WAL retained', `${bytes(s.retainedBytes)}${config.source.kind === 'postgres' ? ` by slot ${config.source.slot}` : ''}`]);
   }
+  if (r.ha) rows.push(...haStatusRows(r.ha));
   return textTable(rows) + '\n';
 }
 
