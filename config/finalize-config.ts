@@ -42,6 +42,10 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     fail(['engine', 'readRetryMs'], `is above engine.readRetryMaxMs (${raw.engine.readRetryMaxMs}); lower it, or raise readRetryMaxMs`);
   }
 
+  if (raw.http.allowActions && (raw.http.actionToken === undefined || raw.http.actionToken.reveal().length < 16)) {
+    fail(['http', 'actionToken'], 'http.allowActions is true, so the status page needs a token of at least 16 characters that every action must carry; write e.g. `actionToken: ${file:/run/secrets/cidaas_sync_action_token}`, or set allowActions: false');
+  }
+
   const heartbeat = raw.source.heartbeat;
   const source = {
     ...raw.source,

@@ -8,6 +8,9 @@ import { createLogger } from '../../observability/logger.js';
 import { SyncMetrics } from '../../observability/metrics.js';
 import { startHttpServer } from '../../observability/http-server.js';
 import { SyncRunner } from '../../sync-runner.js';
+import { deadLetterKeys, retryDeadLetters } from '../../dlq/retry-dead-letters.js';
+import { LiveStatusBoard } from '../../observability/live-status.js';
+import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import type { BackfillTick } from '../../backfill.js';
 
@@ -63,8 +66,21 @@ export function runCommand(): Command {
     if (pipeline) runner = makeRunner(pipeline, pipeline.source);
     stopActive = () => (ha ? ha.stop() : runner?.stop());
     const current = (): SyncRunner | null => (ha ? ha.runner : runner);
+    // The status page reads the pipeline of this process; with ha.enabled the pipeline exists only
+    // while this replica is active, so the page is not served (status, /readyz and /metrics are).
+    const live = pipeline && runner ? new LiveStatusBoard({
+      store: pipeline.store, source: pipeline.source, storeLocation: parseStateStoreUrl(config.state.url.reveal()).display, metrics,
+      phase: () => runner!.phase, commits: () => runner!.commitClock, actions: config.http.allowActions,
+    }) : undefined;
+    live?.start();
     const http = await startHttpServer({
-      port: config.http.port, host: config.http.host, metrics,
+      port: config.http.port, host: config.http.host, metrics, ...(live ? { live } : {}),
+      ...(pipeline && config.http.allowActions && config.http.actionToken ? {
+        actions: {
+          token: config.http.actionToken,
+          retry: async (sel) => retryDeadLetters(pipeline, sel.keys ?? await deadLetterKeys(pipeline.store, sel.reason), config.cidaas.batchSize),
+        },
+      } : {}),
       readiness: {
         notReadyReason: async () => {
           // A standby is ready: to take over. Its role says it does not stream.
@@ -88,6 +104,7 @@ export function runCommand(): Command {
       logger.info('stopped cleanly');
     } finally {
       if (barStarted) bar?.stop();
+      live?.stop();
       await http.close();
       await pipeline?.close();
       await keeper?.close();
