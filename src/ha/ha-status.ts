@@ -21,9 +21,9 @@ export interface HaStatus {
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 100) / 10);
 
-function fromRow(row: LeaseRow | null, sqlite: boolean): HaStatus {
+function fromRow(row: LeaseRow | null): HaStatus {
   if (!row) return { lease: 'free', holder: null, host: null, pid: null, leaseAgeSeconds: null, renewedSecondsAgo: null, token: null };
-  const lease = row.holder === null ? 'free' : !sqlite && row.expiresInMs < 0 ? 'expired' : 'held';
+  const lease = row.holder === null ? 'free' : row.expiresInMs !== null && row.expiresInMs < 0 ? 'expired' : 'held';
   return {
     lease, holder: row.holder, host: row.host, pid: row.pid, leaseAgeSeconds: seconds(row.ageMs), renewedSecondsAgo: seconds(row.renewedMsAgo),
     token: row.token === '0' ? null : row.token,
@@ -35,7 +35,7 @@ export async function collectHaStatus(config: Config): Promise<HaStatus> {
   let backend;
   try {
     backend = leaseBackendFor(config);
-    return fromRow(await backend.read(), config.state.url.reveal().startsWith('sqlite:'));
+    return fromRow(await backend.read());
   } catch (err) {
     return { lease: 'unknown', holder: null, host: null, pid: null, leaseAgeSeconds: null, renewedSecondsAgo: null, token: null, error: (err as Error).message };
   } finally {

@@ -24,8 +24,8 @@ export interface LeaseRow {
   readonly ageMs: number | null;
   /** Milliseconds since the last renewal; null when nobody holds it. */
   readonly renewedMsAgo: number | null;
-  /** Milliseconds until it expires (negative: expired). */
-  readonly expiresInMs: number;
+  /** Milliseconds until it expires (negative: expired); null for a file lock, which does not expire. */
+  readonly expiresInMs: number | null;
 }
 
 /** Runs one SQL statement inside a state store transaction; returns its rows. */

@@ -76,6 +76,7 @@ export class LeaseKeeper {
     const poll = o.pollMs ?? Math.min(1000, o.durationMs / 3);
     let lastSeen: string | null | undefined;
     let prepared = false;
+    let wait = poll;
     while (!signal.aborted) {
       try {
         if (!prepared) {
@@ -99,10 +100,13 @@ export class LeaseKeeper {
           lastSeen = holder;
           this.#log.info('standby: another replica holds the lease', { holder, host: row?.host, pid: row?.pid, token: row?.token, expiresInMs: row?.expiresInMs });
         }
+        // Try again at the next poll, or just after the lease expires when that is sooner.
+        wait = row && row.holder !== null && row.expiresInMs !== null && row.expiresInMs >= 0 ? Math.min(poll, row.expiresInMs + 20) : poll;
       } catch (err) {
         this.#log.warn('standby: the lease cannot be read or taken now; trying again', { error: (err as Error).message });
+        wait = poll;
       }
-      await new Promise((resolve) => setTimeout(resolve, poll));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
     return false;
   }

@@ -83,8 +83,8 @@ export class SqliteFileLease implements LeaseBackend {
     } catch {
       return null;
     }
-    if (note.host === hostname() && !alive(note.pid)) return { token: note.token, holder: null, host: null, pid: null, ageMs: null, renewedMsAgo: null, expiresInMs: 0 };
-    return { token: note.token, holder: note.holder, host: note.host, pid: note.pid, ageMs: Date.now() - note.acquiredAt, renewedMsAgo: null, expiresInMs: 0 };
+    if (note.host === hostname() && !alive(note.pid)) return { token: note.token, holder: null, host: null, pid: null, ageMs: null, renewedMsAgo: null, expiresInMs: null };
+    return { token: note.token, holder: note.holder, host: note.host, pid: note.pid, ageMs: Date.now() - note.acquiredAt, renewedMsAgo: null, expiresInMs: null };
   }
 
   async close(): Promise<void> {
