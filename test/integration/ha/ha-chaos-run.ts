@@ -187,7 +187,7 @@ export async function runHaChaos(o: HaChaosOptions): Promise<HaChaosReport> {
       // Expected: the lost lease, and a write whose session the database ended while the replica was
       // paused inside it (idle_in_transaction_session_timeout, MariaDB idle_transaction_timeout).
       otherErrors: p.lines.filter((l) => l.level === 'error' && l['code'] !== 'LEASE_LOST'
-        && !(l['code'] === 'STATE_STORE' && /ECONNRESET|terminat|connection|closed/i.test(String(l['error'])))).map((l) => `${l.message}: ${String(l['error'])}`),
+        && !(l['code'] === 'STATE_STORE' && /ECONNRESET|terminat|connection|closed|released/i.test(String(l['error'])))).map((l) => `${l.message}: ${String(l['error'])}`),
     }));
     // Stop the rest: the standby first, then the active, each with SIGTERM (once started: a
     // process still loading has no SIGTERM handler yet).
