@@ -16,6 +16,14 @@
 #   http:  { port: 9464 }
 # (or set CIDAAS_SYNC_HEALTH_URL to where /healthz answers). `docker stop` sends SIGTERM:
 # the sidecar drains, checkpoints and exits; give it time (`--stop-timeout 60`).
+#
+# The password verification service cidaas calls for CUSTOM_ hashes (README "Passwords")
+# is the same code with a second entrypoint, the `verifier` target:
+#   docker build --target verifier -t cidaas-sync-verifier .
+#   docker run -d --name cidaas-verifier -p 8443:8443 \
+#     -e CIDAAS_VERIFIER_TENANT=https://your-tenant.cidaas.de \
+#     -v "$PWD/tls:/run/secrets/verifier:ro" cidaas-sync-verifier
+# It serves HTTPS on 8443 with /run/secrets/verifier/tls.crt and tls.key.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -39,8 +47,8 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
-# --- runtime: node, tini, the compiled sidecar and its production dependencies; no compiler
-FROM ${NODE_IMAGE} AS runtime
+# --- runtime-base: node, tini, the compiled sidecar and its production dependencies; no compiler
+FROM ${NODE_IMAGE} AS runtime-base
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -61,6 +69,20 @@ RUN chmod 0755 /app/bin/cidaas-sync.js \
  && chown node:node /var/lib/cidaas-sync
 # The image's unprivileged account (uid 1000); the code stays root-owned and read-only to it.
 USER node
+
+# --- verifier: `cidaas-sync verifier`, HTTPS on 8443, tokens of $CIDAAS_VERIFIER_TENANT only
+FROM runtime-base AS verifier
+ENV CIDAAS_VERIFIER_TLS_CERT=/run/secrets/verifier/tls.crt \
+    CIDAAS_VERIFIER_TLS_KEY=/run/secrets/verifier/tls.key
+EXPOSE 8443
+# The probe skips certificate checks: it asks its own container, by loopback address.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "require('https').get('https://127.0.0.1:8443/healthz', { rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cidaas-sync.js", "verifier"]
+CMD ["--host", "0.0.0.0", "--port", "8443"]
+
+# --- runtime (the default target): the sidecar
+FROM runtime-base AS runtime
 VOLUME ["/var/lib/cidaas-sync"]
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

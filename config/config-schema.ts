@@ -3,6 +3,8 @@ import type { Secret } from '../src/secret.js';
 import { CIDAAS_USER_FIELDS } from './cidaas-user-fields.js';
 import { ALGORITHM_TYPE_ID_RE, cidaasBaseUrl, column, databaseUrl, int, secretString, tableName } from './config-fields.js';
 import { finalizeConfig } from './finalize-config.js';
+import { tenantSchema } from './tenant-schema.js';
+import { verifierSchema } from './verifier-schema.js';
 
 /*
  * The one schema of the configuration file (DESIGN.md "Configuration"). Every object
@@ -15,6 +17,10 @@ const cidaasField = z.enum(CIDAAS_USER_FIELDS);
 const customFieldName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a cidaas custom field key (letters, digits, `_`)' });
+
+const filterValue = z.union([z.string(), z.number(), z.boolean()]);
+/** `filter: { <column>: <value or list> }`: only rows holding one of the values in every named column are synced. */
+const rowFilterSchema = z.record(column, z.union([filterValue, z.array(filterValue).min(1, { error: 'needs at least one value' })]));
 
 const heartbeatSchema = z.strictObject({
   /** A table the sidecar writes a row to now and then, so an idle source still moves the position. */
@@ -53,6 +59,7 @@ const usersSchema = z.strictObject({
   fields: z.partialRecord(cidaasField, column).default({}),
   customFields: z.record(customFieldName, column).default({}),
   ignoreColumns: z.array(column).default([]),
+  filter: rowFilterSchema.optional(),
 });
 
 const passwordSchema = z.strictObject({
@@ -70,14 +77,20 @@ const passwordSchema = z.strictObject({
     .default('auto'),
   salt: column.optional(),
   iterations: column.optional(),
+  /** A column of JSON parameters kept apart from the hash (Keycloak's credential_data); read by `algorithm: auto`. */
+  parameters: column.optional(),
+  filter: rowFilterSchema.optional(),
 });
 
 const mfaSchema = z.strictObject({
   table: tableName.optional(),
   userKey: column.optional(),
   secret: column,
-  encoding: z.enum(['base32', 'hex']).default('base32'),
+  encoding: z.enum(['base32', 'hex', 'keycloak']).default('base32'),
   enabled: column.optional(),
+  /** `encoding: keycloak`: the column of the device's JSON parameters (credential_data). */
+  parameters: column.optional(),
+  filter: rowFilterSchema.optional(),
 });
 
 const attributesSchema = z.strictObject({
@@ -88,6 +101,7 @@ const attributesSchema = z.strictObject({
   fields: z.partialRecord(cidaasField, z.string().min(1)).default({}),
   customFields: z.record(customFieldName, z.string().min(1)).default({}),
   ignoreNames: z.array(z.string().min(1)).default([]),
+  filter: rowFilterSchema.optional(),
 });
 
 const cidaasSchema = z.strictObject({
@@ -151,6 +165,9 @@ export const rawConfigSchema = z.strictObject({
   http: httpSchema.prefault({}),
   engine: engineSchema.prefault({}),
   ha: haSchema.prefault({}),
+  /** The tenant's one-time setup (custom fields, roles, groups, providers, apps): `cidaas-sync setup`. */
+  tenant: tenantSchema.optional(),
+  verifier: verifierSchema.optional(),
 });
 
 /** The output of {@link rawConfigSchema}. */

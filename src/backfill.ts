@@ -1,5 +1,6 @@
 import type { DispatchGovernor } from './dispatch-governor.js';
 import type { Dispatcher, DispatchItem } from './dispatcher.js';
+import { assertPageAdvanced } from './legacy-key.js';
 import type { LegacyReader } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
 import type { SyncMetrics } from './observability/metrics.js';
@@ -106,10 +107,18 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   };
 
   let after = p.lastKey;
+  let previous: readonly string[] = after === null ? [] : [after];
   log.info(after === null ? 'backfill starting' : 'backfill resuming', { after, total });
   while (!o.signal.aborted && failure === null) {
     const keys = await o.reader.pageKeys(after, o.batchSize);
     if (keys.length === 0) break;
+    try {
+      assertPageAdvanced(previous, keys, 'users.key');
+    } catch (err) {
+      failure ??= err;
+      break;
+    }
+    previous = keys;
     after = keys[keys.length - 1]!;
     if (!(await o.governor.acquire(o.signal))) break;
     const page = { lastKey: after, count: keys.length, done: false };

@@ -16,9 +16,12 @@ export type ErrorCode =
   | 'SOURCE_PREFLIGHT'
   | 'SOURCE_POSITION_LOST'
   | 'SOURCE_PROTOCOL'
+  | 'SOURCE_KEY_UNSUPPORTED'
   | 'STATE_STORE'
   | 'LEASE_LOST'
   | 'VERIFY_DIFFERENCES'
+  | 'SETUP_REFUSED'
+  | 'SETUP_PRECONDITION'
   | 'USAGE';
 
 /** Process exit codes, as DESIGN.md lays them out. */
@@ -28,6 +31,8 @@ export const ExitCode = {
   config: 2,
   preflight: 3,
   verify: 4,
+  /** `setup plan`: the tenant differs from the declaration. */
+  changes: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -43,7 +43,8 @@ function readPoolSize(config: Config): number {
 /** The source adapter and the read dialect for the configured database. */
 export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
   const s = config.source;
-  const tables = watchedTables(config).map((t) => t.table);
+  // One table may serve two roles (password and MFA rows in one credential table).
+  const tables = [...new Set(watchedTables(config).map((t) => t.table))];
   if (s.kind === 'postgres') {
     const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
     const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
@@ -90,6 +91,8 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     closers.push(() => reader.close());
+    // A key column cidaas-sync cannot use stops every command here, before anything is read or pushed.
+    await reader.prepare();
     const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
     o.metrics.concurrency.set(config.cidaas.concurrency);
     const client = new CidaasClient({

@@ -1,3 +1,4 @@
+import { SetupStore, type SetupOptions } from './setup-routes.js';
 import type { Secret } from '../secret.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { StatsRecorder } from './emulator-stats.js';
@@ -22,6 +23,9 @@ export interface EmulatorConfig {
   readonly rateLimit: number | undefined;
   readonly latencyMs: number;
   readonly customFieldKeys: ReadonlySet<string> | undefined;
+  /** The setup APIs' generation and strictness. */
+  readonly setup: SetupOptions;
+  readonly verifierUrl: string | undefined;
 }
 
 /** Raised by {@link EmulatorState.seed} for entries that cannot be stored; nothing was stored. */
@@ -36,12 +40,15 @@ export class EmulatorState {
   readonly stats = new StatsRecorder();
   readonly replicas = new ReplicaLog();
   readonly limiter: RateLimiter | undefined;
+  /** Custom fields, roles, groups, providers and apps of the setup APIs. */
+  readonly setup: SetupStore;
 
   constructor(
     readonly config: EmulatorConfig,
     readonly tokens: TokenIssuer,
   ) {
     this.limiter = config.rateLimit === undefined ? undefined : new RateLimiter(config.rateLimit);
+    this.setup = new SetupStore(config.setup);
   }
 
   /** GET /_emulator/stats. */
@@ -55,6 +62,7 @@ export class EmulatorState {
     this.faults.clear();
     this.stats.clear();
     this.replicas.clear();
+    this.setup.clear();
     this.limiter?.refill();
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin-routes.js';
+import { handleSetup } from './setup-routes.js';
 import { matchApiRoute, runApiRoute } from './api-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { Reply } from './envelopes.js';
@@ -10,6 +11,7 @@ import { BodyTooLargeError, readBody, sendJson } from './http-io.js';
 /** Bodies above this are answered 413 unread (a 1000-user batch is well below). */
 const BODY_LIMIT = 32 * 1024 * 1024;
 const TOKEN_PATH = '/token-srv/token';
+const JWKS_PATH = '/.well-known/jwks.json';
 
 /** Timers the handler waits on (latency, fault delays), cleared when the emulator closes. */
 export class Timers {
@@ -92,9 +94,23 @@ export function createRequestHandler(state: EmulatorState, timers: Timers): (req
           }
           throw err;
         }
-        if (url.pathname.startsWith('/_emulator/') || url.pathname === '/.well-known/jwks.json') {
+        if (url.pathname === JWKS_PATH && state.faults.list().some((r) => r.path === JWKS_PATH)) {
+          // Only a rule naming the JWKS path applies to it (a verifier's key fetch failing); API-wide rules do not.
+          const fault = state.faults.takeRequestFault(req.method ?? 'GET', url.pathname);
+          if (fault?.status !== undefined) {
+            const reply = faultReply({ ...fault, status: fault.status });
+            return sendJson(res, reply.status, reply.body, reply.headers);
+          }
+        }
+        if (url.pathname.startsWith('/_emulator/') || url.pathname === JWKS_PATH || url.pathname === '/token-srv/introspect') {
           const reply = await handleAdmin(state, req.method ?? 'GET', url, body);
           return sendJson(res, reply.status, reply.body, reply.headers);
+        }
+        const setup = handleSetup(state, req.method ?? 'GET', url, req.headers, body);
+        if (setup) {
+          if (state.config.latencyMs > 0) await timers.sleep(state.config.latencyMs);
+          if (setup.status === 204) return void res.writeHead(204, setup.headers ?? {}).end();
+          return sendJson(res, setup.status, setup.body, setup.headers);
         }
         await handleApi(state, timers, req, res, url.pathname, body);
       } catch {

@@ -7,7 +7,9 @@ import { dlqCommand } from './dlq.js';
 import { emulatorCommand } from './emulator.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
+import { setupCommand } from './setup.js';
 import { statusCommand } from './status.js';
+import { verifierCommand } from './verifier.js';
 import { verifyCommand } from './verify.js';
 
 /** Adds every subcommand to the program. One file per command. */
@@ -23,5 +25,7 @@ export function registerCommands(program: Command): void {
   add(previewCommand());
   add(verifyCommand());
   add(cutoverCommand());
+  add(setupCommand());
   add(demoCommand());
+  add(verifierCommand());
 }
