@@ -163,6 +163,13 @@ const engineSchema = z.strictObject({
   readRetryMaxMs: int(100, 3_600_000).default(30_000),
 });
 
+const haSchema = z.strictObject({
+  /** Two or more replicas, one active: a lease row with a fencing token in the state store (PostgreSQL or MySQL; SQLite: a file lock, one host). */
+  enabled: z.boolean().default(false),
+  /** How long the lease lasts without renewal; renewed every third of it. A standby takes over at most this long after the active died. */
+  leaseSeconds: int(1, 3600).default(15),
+});
+
 /** The configuration as written, with defaults applied; before the rules that span keys. */
 export const rawConfigSchema = z.strictObject({
   source: z.discriminatedUnion('kind', [postgresSourceSchema, mysqlSourceSchema]),
@@ -180,6 +187,7 @@ export const rawConfigSchema = z.strictObject({
   state: stateSchema.prefault({}),
   http: httpSchema.prefault({}),
   engine: engineSchema.prefault({}),
+  ha: haSchema.prefault({}),
   /** The tenant's one-time setup (custom fields, roles, groups, providers, apps): `cidaas-sync setup`. */
   tenant: tenantSchema.optional(),
   verifier: verifierSchema.optional(),
@@ -224,5 +232,7 @@ export type StateConfig = Config['state'];
 export type HttpConfig = Config['http'];
 /** `engine`: internal tuning; the defaults suit almost everyone. */
 export type EngineConfig = Config['engine'];
+/** `ha`: high availability (two replicas, one active). */
+export type HaConfig = Config['ha'];
 /** A table name split into schema (Postgres) or database (MySQL) and name. */
 export type TableName = UsersConfig['table'];

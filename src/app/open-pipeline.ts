@@ -10,7 +10,7 @@ import type { SyncMetrics } from '../observability/metrics.js';
 import type { Source } from '../source.js';
 import { SqlLegacyReader, type SqlDialect } from '../sql-legacy-reader.js';
 import { openStateStore } from '../state/open-state-store.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateFence, StateStore } from '../state/state-store.js';
 import { Translator } from '../translator.js';
 import { UserMapper } from '../user-mapper.js';
 import { countingReader } from '../observability/counting-reader.js';
@@ -79,6 +79,10 @@ export interface OpenPipelineOptions {
   readonly metrics: SyncMetrics;
   /** Wraps the legacy reader the dispatcher uses (tests force a read older than the log with it). */
   readonly wrapReader?: (reader: LegacyReader) => LegacyReader;
+  /** High availability: every state store write checks it in its own transaction. */
+  readonly fence?: StateFence;
+  /** High availability: headers of every cidaas API call (a throw stops the call unsent). */
+  readonly requestHeaders?: () => Record<string, string>;
 }
 
 /** Opens the state store, the source, the reader and the cidaas client for `config`. */
@@ -91,6 +95,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const mapping: MappingFunction | undefined = config.mapping ? await loadMappingModule(config.mapping) : undefined;
     const store = await openStateStore(config.state.url, { logger: o.logger });
     closers.push(() => store.close());
+    if (o.fence) store.setFence?.(o.fence);
     const { source, dialect } = await openSource(config, o.logger);
     closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
@@ -116,6 +121,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
       connections: config.cidaas.concurrency * 2,
       requestTimeoutMs: config.cidaas.requestTimeoutMs,
       compat: config.cidaas.compat,
+      ...(o.requestHeaders ? { requestHeaders: o.requestHeaders } : {}),
       observer: {
         onResponse: (r) => governor.onResponse(r.status),
         onThrottled: (t) => {

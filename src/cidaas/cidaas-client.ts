@@ -24,6 +24,11 @@ export interface CidaasClientOptions {
   requestTimeoutMs?: number;
   retry?: RetryOptions;
   observer?: CidaasCallObserver;
+  /**
+   * Headers added to every API call (not the token request), computed just before each attempt is
+   * sent. A throw stops the call unsent: high availability refuses to push without the lease here.
+   */
+  requestHeaders?: () => Record<string, string>;
   /** `cidaas.compat`: of it the client uses `delete` (how {@link CidaasClient.purge} deletes). Default {@link DEFAULT_COMPAT}. */
   compat?: CidaasCompat;
 }
@@ -71,6 +76,7 @@ export class CidaasClient {
   readonly #tokens: TokenProvider;
   readonly #clientId: string;
   readonly #logger: Logger;
+  readonly #requestHeaders: (() => Record<string, string>) | undefined;
   /** Users per bulk call once cidaas answered 413 to a larger batch (its limit is below ours). */
   #bulkLimit = Number.POSITIVE_INFINITY;
   readonly #compat: CidaasCompat;
@@ -79,6 +85,7 @@ export class CidaasClient {
   constructor(options: CidaasClientOptions) {
     this.#logger = options.logger;
     this.#clientId = options.clientId;
+    this.#requestHeaders = options.requestHeaders;
     this.#compat = options.compat ?? DEFAULT_COMPAT;
     this.#transport = new CidaasTransport({
       baseUrl: options.baseUrl,
@@ -229,7 +236,7 @@ export class CidaasClient {
         ...(body === undefined ? {} : { contentType: 'application/json' }),
         headers: async () => {
           used = await this.#tokens.token();
-          return { authorization: `Bearer ${used.reveal()}` };
+          return { ...this.#requestHeaders?.(), authorization: `Bearer ${used.reveal()}` };
         },
       });
       if (reply.status === 401) {

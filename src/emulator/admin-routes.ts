@@ -79,6 +79,8 @@ export async function handleAdmin(state: EmulatorState, method: string, url: URL
       return introspect(state, body);
     case 'GET /_emulator/stats':
       return { status: 200, body: state.snapshot() };
+    case 'GET /_emulator/replicas':
+      return { status: 200, body: state.replicas.report() };
     case 'POST /_emulator/reset':
       state.reset();
       return success(200, { reset: true });

@@ -26,6 +26,7 @@ import { ExitCode, SyncError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { Scopes } from './api-routes.js';
 import type { EmulatorStats } from './emulator-stats.js';
+import type { ReplicaReport } from './replica-log.js';
 import { EmulatorState } from './emulator-state.js';
 export { SeedError } from './emulator-state.js';
 export { FaultRuleError } from './fault-injector.js';
@@ -90,6 +91,8 @@ export interface RunningEmulator {
   readonly userCount: number;
   /** Same content as GET /_emulator/stats. */
   stats(): EmulatorStats;
+  /** Same content as GET /_emulator/replicas: which high-availability replica called when. */
+  replicas(): ReplicaReport;
   /** The setup APIs' objects and the log of their writes, for tests. */
   readonly setup: SetupStore;
   /** Same as POST /_emulator/faults; throws on a bad rule (none queued). */
@@ -168,6 +171,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return state.store.size;
     },
     stats: () => state.snapshot(),
+    replicas: () => state.replicas.report(),
     setup: state.setup,
     addFaults: (rules) => state.faults.add(rules),
     reset: () => state.reset(),

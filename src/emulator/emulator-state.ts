@@ -2,6 +2,7 @@ import { SetupStore, type SetupOptions } from './setup-routes.js';
 import type { Secret } from '../secret.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { StatsRecorder } from './emulator-stats.js';
+import { ReplicaLog } from './replica-log.js';
 import { FaultInjector } from './fault-injector.js';
 import { isObject } from './http-io.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -40,6 +41,7 @@ export class EmulatorState {
   readonly store = new UserStore();
   readonly faults = new FaultInjector();
   readonly stats = new StatsRecorder();
+  readonly replicas = new ReplicaLog();
   readonly limiter: RateLimiter | undefined;
   /** Custom fields, roles, groups, providers and apps of the setup APIs. */
   readonly setup: SetupStore;
@@ -62,6 +64,7 @@ export class EmulatorState {
     this.store.clear();
     this.faults.clear();
     this.stats.clear();
+    this.replicas.clear();
     this.setup.clear();
     this.limiter?.refill();
   }

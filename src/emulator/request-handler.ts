@@ -50,8 +50,11 @@ async function handleApi(state: EmulatorState, timers: Timers, req: IncomingMess
   const endpoint = match?.route.endpoint ?? 'other';
   const fault = state.faults.takeRequestFault(method, path);
   if (fault?.delayMs) await timers.sleep(fault.delayMs);
+  // After a fault's delay: when the call takes effect.
+  const call = state.replicas.begin(req.headers, endpoint);
   if (fault?.drop) {
     state.stats.request(endpoint, 'drop');
+    if (call) call.endedAt = Date.now();
     // RST rather than FIN: the client sees a connection reset mid-request.
     req.socket.resetAndDestroy();
     return;
@@ -74,6 +77,7 @@ async function handleApi(state: EmulatorState, timers: Timers, req: IncomingMess
   if (reply.status >= 400) reply = { ...reply, headers: { ...reply.headers, 'x-ref-number': refNumberOf(reply.body) } };
   if (state.config.latencyMs > 0) await timers.sleep(state.config.latencyMs);
   state.stats.request(endpoint, reply.status);
+  if (call) call.endedAt = Date.now();
   sendJson(res, reply.status, reply.body, reply.headers);
 }
 

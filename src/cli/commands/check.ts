@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Config } from '../../../config/config-schema.js';
 import { ExitCode } from '../../errors.js';
+import { checkHa, storedServerId } from '../../ha/ha-preflight.js';
 import type { Logger } from '../../observability/logger.js';
 import { checkCanary } from '../../preflight/canary-preflight.js';
 import { checkCidaas } from '../../preflight/cidaas-preflight.js';
@@ -35,6 +36,9 @@ async function runChecks(config: Config, logger: Logger): Promise<PreflightSecti
     { title: `source (${config.source.kind})`, items: source },
     { title: 'cidaas', items: [...cidaas, ...tenant, canary] },
     { title: 'mapping', items: await mappingSection(config, logger) },
+    ...(config.ha.enabled
+      ? [{ title: 'high availability', items: checkHa(config, await usingStateStore(config, logger, storedServerId).catch(() => null)) }]
+      : []),
   ];
 }
 

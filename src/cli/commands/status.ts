@@ -3,6 +3,7 @@ import type { Config } from '../../../config/config-schema.js';
 import { openSource } from '../../app/open-pipeline.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SourceLag } from '../../source.js';
+import { collectHaStatus, haStatusRows, type HaStatus } from '../../ha/ha-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { assembleStatus, readStoredStatus, type StatusReport } from '../../observability/status-report.js';
 import { LAST_VERIFY_META, type LastVerify } from '../../observability/live-status.js';
@@ -33,12 +34,16 @@ async function sourceLag(config: Config, logger: Logger): Promise<{ lag: SourceL
   }
 }
 
-async function collect(config: Config, logger: Logger): Promise<StatusReport> {
+/** What `status --json` prints: with `ha.enabled` also the lease, its holder and fencing token. */
+type StatusWithHa = StatusReport & { ha?: HaStatus };
+
+async function collect(config: Config, logger: Logger): Promise<StatusWithHa> {
   const loc = parseStateStoreUrl(config.state.url.reveal());
   const lagPromise = sourceLag(config, logger);
   const stored = await usingStateStore(config, logger, readStoredStatus);
   const { lag, error } = await lagPromise;
-  return assembleStatus(loc.display, stored, lag, error);
+  const ha = config.ha.enabled ? await collectHaStatus(config) : undefined;
+  return { ...assembleStatus(loc.display, stored, lag, error), ...(ha ? { ha } : {}) };
 }
 
 function ago(iso: string): string {
@@ -50,7 +55,7 @@ function bytes(n: number): string {
   return n < 1024 * 1024 ? `${n} bytes` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function render(r: StatusReport, config: Config): string {
+function render(r: StatusWithHa, config: Config): string {
   const rows: string[][] = [];
   const b = r.backfill;
   rows.push(['state store', `${r.store.location}${r.store.exists ? '' : ' (not created yet: cidaas-sync has not run with this configuration)'}`]);
@@ -69,6 +74,7 @@ function render(r: StatusReport, config: Config): string {
       : `${bytes(s.lagBytes)}${s.lagSecondsApprox !== null ? `, about ${s.lagSecondsApprox} s (time since the checkpoint last moved: an approximation)` : ''}`]);
     if (s.retainedBytes !== null) rows.push(['WAL retained', `${bytes(s.retainedBytes)}${config.source.kind === 'postgres' ? ` by slot ${config.source.slot}` : ''}`]);
   }
+  if (r.ha) rows.push(...haStatusRows(r.ha));
   return textTable(rows) + '\n';
 }
 
