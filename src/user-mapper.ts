@@ -1,5 +1,6 @@
 import type { Config } from '../config/config-schema.js';
 import type { CidaasCustomFieldValue, CidaasPasswordHashInfo, CidaasUserDraft, LegacyUser, MappingFunction, PasswordRecognition } from '../config/mapping-types.js';
+import { applyCompat } from './cidaas/cidaas-compat.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import { entityProblem } from './dispatch/entity-limits.js';
 import { CLEARABLE_FIELDS, finalEntity, type EntityGroups } from './dispatch/final-entity.js';
@@ -202,7 +203,10 @@ export class UserMapper {
     const final = finalEntity({ ...result, sub }, this.owned);
     let user: CidaasUser;
     try {
-      user = toCidaasUser(final.entity);
+      // What the tenant takes (cidaas.compat) is decided in one module, for the push and verify alike.
+      const fitted = applyCompat(toCidaasUser(final.entity), this.config.cidaas.compat);
+      if (!fitted.ok) return { kind: 'invalid', sub, reason: fitted.reason };
+      user = fitted.user;
     } catch (err) {
       return { kind: 'invalid', sub, reason: `the entity cannot be sent: ${(err as Error).message}` };
     }

@@ -3,6 +3,9 @@ import type { Config, PostgresSourceConfig } from '../../config/config-schema.js
 import type { Logger } from '../../src/observability/logger.js';
 import { expectedTables } from '../../src/preflight/expected-columns.js';
 import { fail, pass, warn, type PreflightItem, type RepairOutcome } from '../../src/preflight/preflight-item.js';
+import { failoverSlotItems } from './failover-slot-check.js';
+import { createSlotStatement } from './failover-slot.js';
+import { idleSlotTimeoutItems } from './idle-slot-timeout-check.js';
 import { quoteIdent, quoteQualified } from './postgres-source.js';
 import { checkPostgresTables } from './postgres-table-checks.js';
 
@@ -157,7 +160,7 @@ async function publicationItems(c: pg.Client, s: PostgresSourceConfig, tables: r
 
 async function slotItems(c: pg.Client, s: PostgresSourceConfig, f: ServerFacts, slot: SlotRow | undefined): Promise<PreflightItem[]> {
   const name = `replication slot ${s.slot}`;
-  const create = `SELECT pg_create_logical_replication_slot(${literal(s.slot)}, 'pgoutput');`;
+  const create = createSlotStatement(s.slot, s.failoverSlot);
   const drop = `SELECT pg_drop_replication_slot(${literal(s.slot)});`;
   if (!slot) {
     return [{ ...pass(name, 'does not exist yet: `run` creates it on first start (or `check --fix` now); from then on PostgreSQL keeps WAL for it'), repair: [create] }];
@@ -230,6 +233,8 @@ export async function checkPostgresSource(config: Config, _logger: Logger, o: Po
     items.push(...(await checkPostgresTables(c, tables, facts.role)));
     items.push(...(await publicationItems(c, s, [...new Set(tables.map((t) => t.qualified))])));
     items.push(...(await slotItems(c, s, facts, slot)));
+    items.push(...(await failoverSlotItems(c, s, facts, slot !== undefined)));
+    items.push(...(await idleSlotTimeoutItems(c, facts.versionNum)));
     return items;
   } catch (err) {
     return [fail('catalog queries', `failed: ${(err as Error).message}`, 'make sure the role may read pg_catalog and the server answers within the timeout; then run check again')];

@@ -10,7 +10,7 @@ import type { SyncMetrics } from '../observability/metrics.js';
 import type { Source } from '../source.js';
 import { SqlLegacyReader, type SqlDialect } from '../sql-legacy-reader.js';
 import { openStateStore } from '../state/open-state-store.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateFence, StateStore } from '../state/state-store.js';
 import { Translator } from '../translator.js';
 import { UserMapper } from '../user-mapper.js';
 import { countingReader } from '../observability/counting-reader.js';
@@ -49,7 +49,7 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
     const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
     const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
     return {
-      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger,
+      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger, failoverSlot: s.failoverSlot,
         ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
       }),
       dialect: new PostgresDialect(s.url, { maxConnections: readPoolSize(config) }),
@@ -65,11 +65,24 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
   };
 }
 
+/** Where the dispatch pace a run settled at is kept for the next run's start. */
+export const GOVERNOR_RATE_META = 'dispatch.callsPerSecond';
+
+/** The remembered starting pace, when one is stored and sane. */
+function pacedFrom(stored: string | null): { startCallsPerSecond?: number } {
+  const rate = stored === null ? NaN : Number(stored);
+  return Number.isFinite(rate) && rate > 0 ? { startCallsPerSecond: rate } : {};
+}
+
 export interface OpenPipelineOptions {
   readonly logger: Logger;
   readonly metrics: SyncMetrics;
   /** Wraps the legacy reader the dispatcher uses (tests force a read older than the log with it). */
   readonly wrapReader?: (reader: LegacyReader) => LegacyReader;
+  /** High availability: every state store write checks it in its own transaction. */
+  readonly fence?: StateFence;
+  /** High availability: headers of every cidaas API call (a throw stops the call unsent). */
+  readonly requestHeaders?: () => Record<string, string>;
 }
 
 /** Opens the state store, the source, the reader and the cidaas client for `config`. */
@@ -82,13 +95,23 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const mapping: MappingFunction | undefined = config.mapping ? await loadMappingModule(config.mapping) : undefined;
     const store = await openStateStore(config.state.url, { logger: o.logger });
     closers.push(() => store.close());
+    if (o.fence) store.setFence?.(o.fence);
     const { source, dialect } = await openSource(config, o.logger);
     closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     closers.push(() => reader.close());
     // A key column cidaas-sync cannot use stops every command here, before anything is read or pushed.
     await reader.prepare();
-    const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
+    const governor = new DispatchGovernor({
+      maxConcurrency: config.cidaas.concurrency,
+      ...(config.cidaas.maxCallsPerSecond === undefined ? {} : { maxCallsPerSecond: config.cidaas.maxCallsPerSecond }),
+      ...pacedFrom(await store.getMeta(GOVERNOR_RATE_META)),
+    });
+    // The pace this run settles at is where the next one starts (before the store closes).
+    closers.push(async () => {
+      const rate = governor.settledRate;
+      if (rate !== null) await store.setMeta(GOVERNOR_RATE_META, rate.toFixed(2));
+    });
     o.metrics.concurrency.set(config.cidaas.concurrency);
     const client = new CidaasClient({
       baseUrl: config.cidaas.baseUrl,
@@ -97,6 +120,8 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
       logger: o.logger.child({ component: 'cidaas' }),
       connections: config.cidaas.concurrency * 2,
       requestTimeoutMs: config.cidaas.requestTimeoutMs,
+      compat: config.cidaas.compat,
+      ...(o.requestHeaders ? { requestHeaders: o.requestHeaders } : {}),
       observer: {
         onResponse: (r) => governor.onResponse(r.status),
         onThrottled: (t) => {

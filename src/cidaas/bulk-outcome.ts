@@ -37,42 +37,117 @@ export function isPermanentFailure(message: string | undefined): boolean {
   return !/\b(time[ -]?out|timed out|temporar(y|ily)|try again|unavailable|rate limit|too many requests)\b/i.test(message);
 }
 
-/**
- * **ASSUMED** (CIDAAS_API.md): the per-user state is in `status`; cidaas's pages also
- * show `state` and `process_state`. The only place that reads it.
- */
-function processStatus(entry: Record<string, unknown>): unknown {
-  return entry.status ?? entry.state ?? entry.process_state;
+/** The per-user state field names a tenant may use (docs/cidaas-api.md, "What a tenant may do differently"): the only place that reads them. */
+export const STATE_FIELDS = ['status', 'state', 'process_state'] as const;
+
+/** How a tenant shaped a bulk answer, as {@link readProcessStates} found it (for `canary` and the debug log). */
+export interface BulkAnswerShape {
+  /** `data`: `{"success", "status", "data": {"process_states"}}`; `bare`: `{"process_states"}` at the top level. */
+  readonly envelope: 'data' | 'bare';
+  /** The field that held CREATED / UPDATED / FAILED (of the first entry). */
+  readonly stateField: (typeof STATE_FIELDS)[number] | undefined;
+  /** `input` when every entry sat at its input's position, else `other`. */
+  readonly order: 'input' | 'other';
 }
 
-const bulkResponse = z.object({
-  data: z.object({ process_states: z.array(z.record(z.string(), z.unknown())) }),
-});
+type Entry = Record<string, unknown>;
+const entries = z.array(z.record(z.string(), z.unknown()));
+
+function processStatus(entry: Entry): { value: unknown; field: BulkAnswerShape['stateField'] } {
+  for (const field of STATE_FIELDS) if (entry[field] !== undefined) return { value: entry[field], field };
+  return { value: undefined, field: undefined };
+}
+
+/** `process_states` from either envelope; undefined when neither fits. */
+function findProcessStates(body: unknown): { states: Entry[]; envelope: BulkAnswerShape['envelope'] } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as Entry;
+  const data = b.data;
+  if (typeof data === 'object' && data !== null) {
+    const inner = entries.safeParse((data as Entry).process_states);
+    if (inner.success) return { states: inner.data, envelope: 'data' };
+  }
+  const bare = entries.safeParse(b.process_states);
+  return bare.success ? { states: bare.data, envelope: 'bare' } : undefined;
+}
+
+const IDENTIFIERS = [['email', ['email']], ['username', ['username']], ['mobile_number', ['mobile_number', 'mobile']]] as const;
+
+function identifierValue(entry: Entry, names: readonly string[]): string | undefined {
+  const id = entry.identifier;
+  const sources = typeof id === 'object' && id !== null ? [id as Entry] : [];
+  for (const src of sources) for (const n of names) if (typeof src[n] === 'string') return (src[n] as string).toLowerCase();
+  return undefined;
+}
 
 /**
- * Turns a 200 bulk response into one outcome per input user, matched by position.
- * Returns a description of what is wrong instead when the body does not fit (the caller
- * raises CIDAAS_PROTOCOL).
+ * Which input user each process state belongs to: by `sub` (FAILED entries carry
+ * `ANONYMOUS`), then by identifier (email, then username, then mobile number, each only
+ * where it names exactly one unmatched input), then by position (entry i to input i,
+ * when both are still unmatched). Returns the input index per entry, or a description of
+ * what could not be matched: the caller fails the batch, it never guesses.
  */
-export function readProcessStates(body: unknown, batch: readonly CidaasUser[]): BulkOutcome[] | string {
-  const parsed = bulkResponse.safeParse(body);
-  if (!parsed.success) return 'the body has no data.process_states array';
-  const states = parsed.data.data.process_states;
+export function matchProcessStates(states: readonly Entry[], batch: readonly CidaasUser[]): number[] | string {
   if (states.length !== batch.length) return `it holds ${states.length} process states for ${batch.length} users`;
-  const outcomes: BulkOutcome[] = [];
-  for (const [i, user] of batch.entries()) {
-    const entry = states[i] ?? {};
-    const status = processStatus(entry);
+  const owner: (number | undefined)[] = states.map(() => undefined);
+  const taken = new Set<number>();
+  const bySub = new Map<string, number[]>();
+  batch.forEach((u, i) => bySub.set(u.sub, [...(bySub.get(u.sub) ?? []), i]));
+  states.forEach((e, k) => {
+    const at = typeof e.sub === 'string' && e.sub !== 'ANONYMOUS' ? bySub.get(e.sub) : undefined;
+    const free = at?.find((i) => !taken.has(i));
+    if (free !== undefined) { owner[k] = free; taken.add(free); }
+  });
+  for (const [field, names] of IDENTIFIERS) {
+    const byValue = new Map<string, number[]>();
+    batch.forEach((u, i) => {
+      const v = u[field];
+      if (!taken.has(i) && typeof v === 'string') byValue.set(v.toLowerCase(), [...(byValue.get(v.toLowerCase()) ?? []), i]);
+    });
+    states.forEach((e, k) => {
+      if (owner[k] !== undefined) return;
+      const v = identifierValue(e, names);
+      const candidates = v === undefined ? undefined : byValue.get(v)?.filter((i) => !taken.has(i));
+      if (candidates?.length === 1) { owner[k] = candidates[0]; taken.add(candidates[0]!); }
+    });
+  }
+  states.forEach((_, k) => {
+    if (owner[k] === undefined && !taken.has(k)) { owner[k] = k; taken.add(k); }
+  });
+  const lost = owner.findIndex((o) => o === undefined);
+  if (lost >= 0) return `process state ${lost} matches no user of the batch by sub, identifier or position`;
+  return owner as number[];
+}
+
+/**
+ * Turns a 200 bulk response into one outcome per input user, in input order, matched
+ * with {@link matchProcessStates}; both envelopes and the three state field names are
+ * read. Returns a description of what is wrong instead when the body does not fit (the
+ * caller raises CIDAAS_PROTOCOL and the batch fails loudly).
+ */
+export function readProcessStates(body: unknown, batch: readonly CidaasUser[]): { outcomes: BulkOutcome[]; shape: BulkAnswerShape } | string {
+  const found = findProcessStates(body);
+  if (!found) return 'the body has no process_states array (neither data.process_states nor process_states)';
+  const { states, envelope } = found;
+  const owners = matchProcessStates(states, batch);
+  if (typeof owners === 'string') return owners;
+  const outcomes: (BulkOutcome | undefined)[] = batch.map(() => undefined);
+  let stateField: BulkAnswerShape['stateField'];
+  for (const [k, entry] of states.entries()) {
+    const i = owners[k]!;
+    const user = batch[i]!;
+    const { value: status, field } = processStatus(entry);
+    stateField ??= field;
     if (status === 'CREATED' || status === 'UPDATED') {
-      outcomes.push({ sub: user.sub, status, permanent: false });
+      outcomes[i] = { sub: user.sub, status, permanent: false };
     } else if (status === 'FAILED') {
       const message = typeof entry.message === 'string' ? scrubUserSecrets(entry.message, user) : 'cidaas gave no reason';
-      outcomes.push({ sub: user.sub, status, message, permanent: isPermanentFailure(message) });
+      outcomes[i] = { sub: user.sub, status, message, permanent: isPermanentFailure(message) };
     } else {
-      return `process state ${i} has status ${JSON.stringify(status)}, not CREATED, UPDATED or FAILED`;
+      return `process state ${k} has ${STATE_FIELDS.join('/')} ${JSON.stringify(status)}, not CREATED, UPDATED or FAILED`;
     }
   }
-  return outcomes;
+  return { outcomes: outcomes as BulkOutcome[], shape: { envelope, stateField, order: owners.every((o, k) => o === k) ? 'input' : 'other' } };
 }
 
 /** The outcome for a user cidaas refused together with its whole (one-user) batch. */

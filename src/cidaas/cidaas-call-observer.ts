@@ -2,9 +2,10 @@
  * The cidaas calls the client makes, as named in observer callbacks, logs and metrics:
  * `token` POST /token-srv/token, `bulk` POST /users-srv/user/bulk, `purge` DELETE
  * /users-srv/user/purge/{sub}, `user` GET /user-srv/users/{sub}, `search` POST
- * /user-srv/graph/users.
+ * /user-srv/graph/users, `bulkread` POST /user-ext-srv/bulkread/users, `schedule` POST
+ * /users-srv/user/unregister/scheduler/schedule/{sub}.
  */
-export type CidaasEndpoint = 'token' | 'bulk' | 'purge' | 'user' | 'search';
+export type CidaasEndpoint = 'token' | 'bulk' | 'purge' | 'user' | 'search' | 'bulkread' | 'schedule';
 
 /**
  * Callbacks on every HTTP exchange with cidaas, for adaptive concurrency (AIMD) and

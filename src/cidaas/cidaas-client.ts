@@ -4,7 +4,8 @@ import type { Logger } from '../observability/logger.js';
 import type { CidaasCallObserver, CidaasEndpoint } from './cidaas-call-observer.js';
 import type { CidaasUser, CidaasUserRecord } from './cidaas-user.js';
 import { userToWire } from './cidaas-user.js';
-import { readProcessStates, rejectedAlone, type BulkOutcome } from './bulk-outcome.js';
+import { readProcessStates, rejectedAlone, type BulkAnswerShape, type BulkOutcome } from './bulk-outcome.js';
+import { DEFAULT_COMPAT, type CidaasCompat } from './cidaas-compat.js';
 import { cidaasErrorText, protocolError, rejected, scopeMissing, tokenRejected } from './cidaas-errors.js';
 import { CidaasTransport, type CidaasReply } from './cidaas-transport.js';
 import { RetryPolicy, type RetryOptions } from './retry-policy.js';
@@ -23,6 +24,19 @@ export interface CidaasClientOptions {
   requestTimeoutMs?: number;
   retry?: RetryOptions;
   observer?: CidaasCallObserver;
+  /**
+   * Headers added to every API call (not the token request), computed just before each attempt is
+   * sent. A throw stops the call unsent: high availability refuses to push without the lease here.
+   */
+  requestHeaders?: () => Record<string, string>;
+  /** `cidaas.compat`: of it the client uses `delete` (how {@link CidaasClient.purge} deletes). Default {@link DEFAULT_COMPAT}. */
+  compat?: CidaasCompat;
+}
+
+/** A page of {@link CidaasClient.bulkRead}: the users, and the sort value to pass as `searchAfter` for the next (undefined at the end). */
+export interface CidaasBulkReadPage {
+  users: CidaasUserRecord[];
+  next: unknown[] | undefined;
 }
 
 /** A page of users for {@link CidaasClient.search} (POST /user-srv/graph/users). */
@@ -47,6 +61,12 @@ const WHOLE_BATCH_REJECTIONS = new Set([400, 413, 417]);
 const userRecord = z.looseObject({ sub: z.string() });
 const userResponse = z.object({ data: userRecord });
 const searchResponse = z.object({ data: z.array(userRecord), total: z.coerce.number() });
+/** bulkread's answer: `{"users": [...], "pitId"}`, bare or (ASSUMED as well) inside `data`. */
+const bulkReadResponse = z.union([
+  z.object({ users: z.array(userRecord) }),
+  z.object({ data: z.object({ users: z.array(userRecord) }) }).transform((b) => b.data),
+  z.object({ data: z.array(userRecord) }).transform((b) => ({ users: b.data })),
+]);
 
 /**
  * The cidaas API as cidaas-sync uses it (CIDAAS_API.md): bulk upsert, purge, user read
@@ -61,14 +81,19 @@ export class CidaasClient {
   readonly #tokens: TokenProvider;
   readonly #clientId: string;
   readonly #logger: Logger;
+  readonly #requestHeaders: (() => Record<string, string>) | undefined;
   /** Users per bulk call once a split proved that cidaas refuses more per call (413): its limit is below ours. */
   #bulkLimit = Number.POSITIVE_INFINITY;
   /** Bulk calls since the limit was learned or last probed: every PROBE_AFTER_CALLS, one call tries twice as many. */
   #callsAtLimit = 0;
+  readonly #compat: CidaasCompat;
+  #lastBulkShape: BulkAnswerShape | undefined;
 
   constructor(options: CidaasClientOptions) {
     this.#logger = options.logger;
     this.#clientId = options.clientId;
+    this.#requestHeaders = options.requestHeaders;
+    this.#compat = options.compat ?? DEFAULT_COMPAT;
     this.#transport = new CidaasTransport({
       baseUrl: options.baseUrl,
       connections: options.connections ?? 8,
@@ -111,12 +136,41 @@ export class CidaasClient {
     return outcomes;
   }
 
-  /** Deletes a user at once and for good. `absent` when cidaas does not know the sub (404): already deleted. */
-  async purge(sub: string): Promise<'deleted' | 'absent'> {
-    const reply = await this.#call('purge', 'DELETE', `/users-srv/user/purge/${encodeURIComponent(sub)}`);
+  /**
+   * Deletes a user the way `cidaas.compat.delete` says (or `how`): `purge` at once and for
+   * good, `schedule` by cidaas's scheduled deletion. `absent` when cidaas does not know the
+   * sub (404): already deleted.
+   */
+  async purge(sub: string, how: CidaasCompat['delete'] = this.#compat.delete): Promise<'deleted' | 'absent'> {
+    const reply = how === 'schedule'
+      ? await this.#call('schedule', 'POST', `/users-srv/user/unregister/scheduler/schedule/${encodeURIComponent(sub)}`, '{}')
+      : await this.#call('purge', 'DELETE', `/users-srv/user/purge/${encodeURIComponent(sub)}`);
     if (reply.status === 404) return 'absent';
     if (reply.status >= 200 && reply.status < 300) return 'deleted';
-    throw this.#refused('purge', reply, 'the user is kept in the dead-letter list; check it in the cidaas admin UI');
+    throw this.#refused(how, reply, 'the user is kept in the dead-letter list; check it in the cidaas admin UI');
+  }
+
+  /** How the last successful bulk answer was shaped (for `canary`); undefined before the first. */
+  get lastBulkShape(): BulkAnswerShape | undefined {
+    return this.#lastBulkShape;
+  }
+
+  /**
+   * One page of every user, in `sortfield` order (POST /user-ext-srv/bulkread/users), for
+   * reading more than search's 10,000: pass the page's `next` as `searchAfter` until it is
+   * undefined. cidaas answers 204 when nothing is left.
+   */
+  async bulkRead(o: { size: number; sortfield?: string; searchAfter?: unknown[] }): Promise<CidaasBulkReadPage> {
+    const sortfield = o.sortfield ?? 'sub';
+    const body = { size: o.size, sortfield, ...(o.searchAfter ? { searchAfter: o.searchAfter } : {}) };
+    const reply = await this.#call('bulkread', 'POST', '/user-ext-srv/bulkread/users', JSON.stringify(body));
+    if (reply.status === 204) return { users: [], next: undefined };
+    if (reply.status !== 200) throw this.#refused('bulkread', reply, 'set cidaas.compat.search to graph or get if the tenant has no bulkread');
+    const parsed = bulkReadResponse.safeParse(reply.body);
+    if (!parsed.success) throw protocolError('bulkread', reply.status, 'no users array');
+    const users = parsed.data.users as CidaasUserRecord[];
+    const last = users.at(-1);
+    return { users, next: last === undefined ? undefined : [last[sortfield]] };
   }
 
   /** The user as cidaas stores it (no password hash, no TOTP secret), or null when unknown (404). */
@@ -136,6 +190,8 @@ export class CidaasClient {
         'cidaas search returns pages of at most 1000 and no result past the 10,000th; read further users by sub (getUser)');
     }
     const reply = await this.#call('search', 'POST', '/user-srv/graph/users', JSON.stringify(query));
+    // cidaas answers 204 with no body when nothing matches.
+    if (reply.status === 204) return { users: [], total: 0 };
     if (reply.status !== 200) throw this.#refused('search', reply, 'check the search terms');
     const parsed = searchResponse.safeParse(reply.body);
     if (!parsed.success) throw protocolError('search', reply.status, 'no data array and total');
@@ -160,13 +216,14 @@ export class CidaasClient {
     if (batch.length === 0) return { outcomes: [], refusedTooLarge: false };
     const reply = await this.#call('bulk', 'POST', BULK_PATH, JSON.stringify(batch.map(userToWire)));
     if (reply.status === 200) {
-      const outcomes = readProcessStates(reply.body, batch);
-      if (typeof outcomes === 'string') throw protocolError('bulk', reply.status, outcomes);
-      this.#logger.debug('cidaas bulk call done', { users: batch.length, ...countByStatus(outcomes), latencyMs: reply.latencyMs });
-      return { outcomes, refusedTooLarge: false };
+      const read = readProcessStates(reply.body, batch);
+      if (typeof read === 'string') throw protocolError('bulk', reply.status, read + refNote(reply));
+      this.#lastBulkShape = read.shape;
+      this.#logger.debug('cidaas bulk call done', { users: batch.length, ...countByStatus(read.outcomes), latencyMs: reply.latencyMs, ...read.shape });
+      return { outcomes: read.outcomes, refusedTooLarge: false };
     }
     if (!WHOLE_BATCH_REJECTIONS.has(reply.status)) throw this.#refused('bulk', reply, 'the users stay dirty; report this with the cidaas reference number');
-    const text = cidaasErrorText(reply.body) ?? 'no reason given';
+    const text = (cidaasErrorText(reply.body) ?? 'no reason given') + refNote(reply);
     const first = batch[0];
     if (batch.length === 1 && first) {
       this.#logger.warn('cidaas refused a user on its own', { sub: first.sub, status: reply.status });
@@ -205,7 +262,7 @@ export class CidaasClient {
         ...(body === undefined ? {} : { contentType: 'application/json' }),
         headers: async () => {
           used = await this.#tokens.token();
-          return { authorization: `Bearer ${used.reveal()}` };
+          return { ...this.#requestHeaders?.(), authorization: `Bearer ${used.reveal()}` };
         },
       });
       if (reply.status === 401) {
@@ -215,7 +272,15 @@ export class CidaasClient {
         this.#tokens.invalidate(used);
         continue;
       }
-      if (reply.status === 403) throw scopeMissing(this.#clientId, endpoint, cidaasErrorText(reply.body) ?? 'HTTP 403');
+      if (reply.status === 403) throw scopeMissing(this.#clientId, endpoint, (cidaasErrorText(reply.body) ?? 'HTTP 403') + refNote(reply));
+      if (reply.status >= 400) this.#logger.debug('cidaas answered with an error', { endpoint, status: reply.status, refNumber: refNumberOf(reply) });
+      // One cidaas service answers HTTP 200 with a failure in the body: trust the status, but not a success that says it failed.
+      if (reply.status < 300 && isObjectBody(reply.body) && reply.body.success === false) {
+        const bodyStatus = typeof reply.body.status === 'number' ? ` (status ${reply.body.status} in the body)` : '';
+        this.#logger.warn('cidaas answered success: false with a 2xx status', { endpoint, status: reply.status, refNumber: refNumberOf(reply) });
+        throw rejected(endpoint, reply.status, `the body says success: false${bodyStatus}: ${cidaasErrorText(reply.body) ?? 'no reason given'}${refNote(reply)}`,
+          'report this to cidaas support with the reference number');
+      }
       return reply;
     }
   }
@@ -223,9 +288,24 @@ export class CidaasClient {
   #refused(endpoint: CidaasEndpoint, reply: CidaasReply, hint: string): Error {
     const text = cidaasErrorText(reply.body);
     return text === undefined && reply.body === undefined
-      ? protocolError(endpoint, reply.status, 'an empty or non-JSON body')
-      : rejected(endpoint, reply.status, text ?? 'no reason given', hint);
+      ? protocolError(endpoint, reply.status, 'an empty or non-JSON body' + refNote(reply))
+      : rejected(endpoint, reply.status, (text ?? 'no reason given') + refNote(reply), hint);
   }
+}
+
+/** The `X-Ref-Number` header cidaas puts on its answers: what cidaas support asks for. */
+function refNumberOf(reply: CidaasReply): string | undefined {
+  const ref = reply.headers['x-ref-number'];
+  return Array.isArray(ref) ? ref[0] : ref;
+}
+
+function refNote(reply: CidaasReply): string {
+  const ref = refNumberOf(reply);
+  return ref === undefined ? '' : ` [X-Ref-Number ${ref}]`;
+}
+
+function isObjectBody(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
 }
 
 function countByStatus(outcomes: readonly BulkOutcome[]): { created: number; updated: number; failed: number } {

@@ -25,6 +25,14 @@ const SCOPES: Record<Exclude<CidaasEndpoint, 'token'>, { scope: string; hint: st
     scope: 'cidaas:users_read or cidaas:users_search',
     hint: 'ask cidaas support (support@cidaas.com) to grant the cidaas:users_read (or cidaas:users_search) scope to this client (verify and cutover search users)',
   },
+  bulkread: {
+    scope: 'cidaas:users_search or cidaas:users_read',
+    hint: 'ask cidaas support (support@cidaas.com) to grant the cidaas:users_search (or cidaas:users_read) scope to this client, or set cidaas.compat.search: get',
+  },
+  schedule: {
+    scope: 'cidaas:users_write',
+    hint: 'ask cidaas support (support@cidaas.com) to grant the cidaas:users_write scope to this client, or set cidaas.compat.delete: purge',
+  },
 };
 
 /** The scope an endpoint needs, for messages and `check`. */

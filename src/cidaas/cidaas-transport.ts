@@ -78,6 +78,7 @@ export class CidaasTransport {
       let retryAfterMs: number | undefined;
       let cause: unknown;
       let status: number | undefined;
+      let lastRef: string | undefined;
       // undici's headersTimeout/bodyTimeout run on its coarse timers (about 1 s
       // resolution); the signal keeps short timeouts short and bounds headers + body.
       const deadline = AbortSignal.timeout(requestTimeoutMs);
@@ -95,10 +96,12 @@ export class CidaasTransport {
         const latencyMs = Math.round(performance.now() - started);
         status = res.statusCode;
         this.#notify('onResponse', { endpoint, status, latencyMs });
-        logger.debug('cidaas answered', { endpoint, status, latencyMs, attempt });
+        const refNumber = res.headers['x-ref-number'];
+        logger.debug('cidaas answered', { endpoint, status, latencyMs, attempt, ...(refNumber === undefined ? {} : { refNumber }) });
         const why = retryableStatus(status);
         if (why === undefined) return { status, headers: res.headers, body: parseJson(text), latencyMs };
         reason = why;
+        lastRef = typeof refNumber === 'string' ? refNumber : undefined;
         if (status === 429) {
           retryAfterMs = parseRetryAfter(res.headers['retry-after']);
           this.#notify('onThrottled', { endpoint, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
@@ -115,7 +118,7 @@ export class CidaasTransport {
       if (attempt >= retry.maxAttempts) throw exhausted(endpoint, attempt, reason, status === 429, cause);
       const delayMs = retry.delayMs(attempt, retryAfterMs);
       this.#notify('onRetry', { endpoint, attempt, reason, delayMs });
-      logger.warn('cidaas call failed transiently; retrying', { endpoint, attempt, reason, delayMs });
+      logger.warn('cidaas call failed transiently; retrying', { endpoint, attempt, reason, delayMs, ...(lastRef === undefined ? {} : { refNumber: lastRef }) });
       try {
         await sleep(delayMs, undefined, { signal: this.#closing.signal });
       } catch {

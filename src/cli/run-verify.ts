@@ -9,6 +9,7 @@ import { formatVerifySummary } from '../verify/format-verify-summary.js';
 import { ownedFieldsOf } from '../verify/owned-fields.js';
 import type { VerifyReport } from '../verify/verify-report.js';
 import { verifyUsers } from '../verify/verify-users.js';
+import { readModeOf, type CidaasReadMode } from '../verify/cidaas-user-lookup.js';
 import { htmlReportPath, writeReportFile, writeVerifyReport } from '../verify/write-verify-report.js';
 import { renderVerifyReportHtml } from '../verify/verify-report-html.js';
 import { LAST_VERIFY_META, type LastVerify } from '../observability/live-status.js';
@@ -17,7 +18,8 @@ import { VERSION } from '../version.js';
 export interface RunVerifyOptions {
   readonly sample?: number;
   readonly concurrency: number;
-  readonly read: 'search' | 'get';
+  /** How to read cidaas; default what `cidaas.compat.search` says. */
+  readonly read?: CidaasReadMode;
   /** Where the JSON report goes; the HTML report goes beside it (`.html`). */
   readonly reportPath: string;
   /** The command that runs verify (`verify`, `cutover`): named in the reports and on the status page. */
@@ -38,6 +40,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   const client = new CidaasClient({
     baseUrl: config.cidaas.baseUrl, clientId: config.cidaas.clientId, clientSecret: config.cidaas.clientSecret,
     logger: parts.logger.child({ component: 'cidaas' }), connections: o.concurrency, requestTimeoutMs: config.cidaas.requestTimeoutMs,
+    compat: config.cidaas.compat,
   });
   const signal = { aborted: false };
   const onSigint = (): void => { signal.aborted = true; };
@@ -50,7 +53,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   try {
     const report = await verifyUsers({
       reader: parts.reader, mapper: parts.mapper, client, store: parts.store, logger: parts.logger,
-      concurrency: o.concurrency, cidaasRead: o.read, ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete, onRevoked: config.password?.onRevoked ?? 'scramble',
+      concurrency: o.concurrency, cidaasRead: o.read ?? readModeOf(config.cidaas.compat.search), ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete, onRevoked: config.password?.onRevoked ?? 'scramble',
       ...(o.sample !== undefined ? { sample: o.sample } : {}), signal,
       onProgress: (done, total) => {
         if (bar) {
@@ -71,7 +74,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
     await writeReportFile(htmlPath, renderVerifyReportHtml(report, { command, checkpoint, version: VERSION, jsonReport: o.reportPath }));
     const last: LastVerify = {
       at: report.at, command, equal: report.equal, complete: report.complete, checked: report.checked, legacyUsers: report.legacyUsers,
-      counts: { ...report.counts }, reports: [o.reportPath, htmlPath],
+      counts: { ...report.counts, totpReenrol: report.totpReenrol.count }, reports: [o.reportPath, htmlPath],
     };
     await parts.store.setMeta(LAST_VERIFY_META, JSON.stringify(last));
     process.stdout.write(formatVerifySummary(report) + `\nreport: ${o.reportPath}\nreport for sign-off: ${htmlPath}\n`);

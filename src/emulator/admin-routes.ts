@@ -43,7 +43,7 @@ async function login(state: EmulatorState, input: Record<string, unknown>): Prom
   try {
     check = user.password_hash_info.algorithmTypeId.startsWith('CUSTOM_')
       ? await checkCustomPassword(state, user, user.password_hash_info, input['password'])
-      : await verifyPassword(user.password_hash_info, input['password']);
+      : await verifyPassword(user.password_hash_info, input['password'], state.config.variant.saltEncoding);
   } catch {
     check = { ok: false, reason: 'the stored hash could not be checked' };
   }
@@ -79,6 +79,8 @@ export async function handleAdmin(state: EmulatorState, method: string, url: URL
       return introspect(state, body);
     case 'GET /_emulator/stats':
       return { status: 200, body: state.snapshot() };
+    case 'GET /_emulator/replicas':
+      return { status: 200, body: state.replicas.report() };
     case 'POST /_emulator/reset':
       state.reset();
       return success(200, { reset: true });

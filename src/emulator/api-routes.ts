@@ -7,6 +7,8 @@ import { parseJson } from './http-io.js';
 import { toPublicUser } from './stored-user.js';
 import { handleTokenRequest } from './token-endpoint.js';
 import { parseSearchQuery, searchUsers } from './user-search.js';
+import { handleBulkRead } from './bulk-read.js';
+import { handlePasswordGrant, passwordGrantOf } from './password-grant.js';
 
 /** The scopes of CIDAAS_API.md. */
 export const Scopes = {
@@ -14,6 +16,7 @@ export const Scopes = {
   usersDelete: 'cidaas:users_delete',
   usersRead: 'cidaas:users_read',
   usersSearch: 'cidaas:users_search',
+  usersWrite: 'cidaas:users_write',
 } as const;
 
 /** What a route handler gets: the state, the path parameter, the raw request. */
@@ -34,7 +37,7 @@ interface ApiRoute {
   readonly endpoint: string;
   /** The token must carry one of these; undefined = no token needed. */
   readonly scopes: readonly string[] | undefined;
-  handle(call: ApiCall): Reply;
+  handle(call: ApiCall): Reply | Promise<Reply>;
 }
 
 function userNotFound(): Reply {
@@ -46,6 +49,8 @@ const ROUTES: readonly ApiRoute[] = [
     method: 'POST', path: '/token-srv/token', hasParam: false, endpoint: 'POST /token-srv/token', scopes: undefined,
     handle: ({ state, headers, body }) => {
       const { clientId, clientSecret, scopes, tokenTtlSeconds } = state.config;
+      const grant = passwordGrantOf(headers['content-type'], body);
+      if (grant) return handlePasswordGrant(state, grant);
       const reply = handleTokenRequest(headers['content-type'], body, { clientId, clientSecret, scopes, tokenTtlSeconds }, state.tokens);
       if (reply.status === 200) state.stats.tokensIssued++;
       return reply;
@@ -64,6 +69,20 @@ const ROUTES: readonly ApiRoute[] = [
     },
   },
   {
+    // cidaas 4.x scheduled deletion; the emulator deletes at once.
+    method: 'POST', path: '/users-srv/user/unregister/scheduler/schedule/', hasParam: true,
+    endpoint: 'POST /users-srv/user/unregister/scheduler/schedule/{sub}', scopes: [Scopes.usersWrite, Scopes.usersDelete],
+    handle: ({ state, param }) => {
+      if (!state.store.delete(param)) return userNotFound();
+      state.stats.deleted++;
+      return success(200, { scheduled: true });
+    },
+  },
+  {
+    method: 'POST', path: '/user-ext-srv/bulkread/users', hasParam: false, endpoint: 'POST /user-ext-srv/bulkread/users', scopes: [Scopes.usersSearch, Scopes.usersRead],
+    handle: ({ state, body }) => handleBulkRead(state, body),
+  },
+  {
     method: 'GET', path: '/user-srv/users/', hasParam: true, endpoint: 'GET /user-srv/users/{sub}', scopes: [Scopes.usersRead],
     handle: ({ state, param }) => {
       const user = state.store.get(param);
@@ -77,6 +96,8 @@ const ROUTES: readonly ApiRoute[] = [
       const query = parsed.ok ? parseSearchQuery(parsed.value) : 'malformed body: not JSON';
       if (typeof query === 'string') return serviceError(400, 'UsersException', query, ErrorCodes.invalidRequest);
       const { users, total } = searchUsers(state.store, query);
+      // cidaas answers 204 with no body when nothing matches.
+      if (users.length === 0) return { status: 204, body: undefined };
       return success(200, users.map(toPublicUser), { total });
     },
   },
@@ -109,7 +130,7 @@ export function matchApiRoute(method: string, path: string): RouteMatch | undefi
 }
 
 /** Checks the bearer token and scope, then runs the route. */
-export function runApiRoute(state: EmulatorState, match: RouteMatch, headers: IncomingHttpHeaders, body: Buffer): Reply {
+export function runApiRoute(state: EmulatorState, match: RouteMatch, headers: IncomingHttpHeaders, body: Buffer): Reply | Promise<Reply> {
   const { route, param } = match;
   if (route.scopes !== undefined) {
     const bearer = /^Bearer +(\S+)$/i.exec(headers.authorization ?? '');

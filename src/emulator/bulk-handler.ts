@@ -4,6 +4,7 @@ import { ErrorCodes, serviceError, success } from './envelopes.js';
 import { isJson, isObject, parseJson } from './http-io.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
+import { shuffledOrder } from './tenant-variant.js';
 
 /**
  * The whole-batch rules of POST /users-srv/user/bulk: any of them rejects the batch
@@ -55,14 +56,25 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
 
   const now = new Date().toISOString();
   const { store, faults, stats, config } = state;
+  const { variant } = config;
   const checkFaults = faults.hasUserFaults;
-  const states: ProcessState[] = (users as Record<string, unknown>[]).map((raw) => {
-    const identifier = identifierOf(raw);
+  const states: ProcessState[] = (users as Record<string, unknown>[]).map((given) => {
+    const identifier = identifierOf(given);
     const failed = (message: string): ProcessState => {
       stats.failed++;
       return { sub: 'ANONYMOUS', identifier, status: 'FAILED', message };
     };
-    const patch = parseUserEntity(raw, { customFieldKeys: config.customFieldKeys, ...(config.setup.strictFields ? { dropCustomFieldsNotIn: state.setup.enabledFieldKeys() } : {}) });
+    let raw = given;
+    if ('mfa' in given && variant.totpImport !== 'accept') {
+      // A tenant without TOTP import: refuses the field, or drops it unread.
+      if (variant.totpImport === 'refuse') return failed('unknown field mfa');
+      const { mfa: _ignored, ...rest } = given;
+      raw = rest;
+    }
+    const patch = parseUserEntity(raw, {
+      customFieldKeys: config.customFieldKeys, saltEncoding: variant.saltEncoding,
+      ...(config.setup.strictFields ? { dropCustomFieldsNotIn: state.setup.enabledFieldKeys() } : {}),
+    });
     if (isRejection(patch)) return failed(patch.message);
     if (checkFaults && patch.email !== undefined) {
       const message = faults.takeFailEmail(patch.email);
@@ -74,5 +86,15 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
     else stats.updated++;
     return { sub: outcome.sub, identifier, status: outcome.status };
   });
-  return success(200, { process_states: states });
+  return bulkAnswer(states, variant);
+}
+
+/** The 200 answer in the tenant's shape: envelope, state field name, order (tenant-variant.ts). */
+function bulkAnswer(states: readonly ProcessState[], variant: EmulatorState['config']['variant']): Reply {
+  const order = variant.bulkOrder === 'shuffled' ? shuffledOrder(states.length) : states.map((_, i) => i);
+  const entries = order.map((i) => {
+    const { status, ...rest } = states[i]!;
+    return { ...rest, [variant.bulkStateField]: status };
+  });
+  return variant.bulkEnvelope === 'bare' ? { status: 200, body: { process_states: entries } } : success(200, { process_states: entries });
 }

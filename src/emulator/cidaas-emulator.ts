@@ -26,6 +26,7 @@ import { ExitCode, SyncError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { Scopes } from './api-routes.js';
 import type { EmulatorStats } from './emulator-stats.js';
+import type { ReplicaReport } from './replica-log.js';
 import { EmulatorState } from './emulator-state.js';
 export { SeedError } from './emulator-state.js';
 export { FaultRuleError } from './fault-injector.js';
@@ -36,6 +37,8 @@ import { TokenIssuer } from './token-issuer.js';
 import type { SetupOptions, SetupStore } from './setup-routes.js';
 export { SETUP_SCOPES } from './setup-routes.js';
 export type { SetupOptions } from './setup-routes.js';
+import { DEFAULT_TENANT_VARIANT, type TenantVariant } from './tenant-variant.js';
+export { DEFAULT_TENANT_VARIANT, type TenantVariant } from './tenant-variant.js';
 
 export type { EmulatorStats } from './emulator-stats.js';
 export type { FaultRule } from './fault-injector.js';
@@ -73,6 +76,8 @@ export interface EmulatorOptions {
   setup?: Partial<SetupOptions>;
   /** The customer's password verification service: CUSTOM_<name> logins are delegated to it. Default: none. */
   verifierUrl?: string;
+  /** How this tenant differs from the contract's defaults (bulk answer shape, salt, TOTP, search, purge, password grant). */
+  tenant?: Partial<TenantVariant>;
 }
 
 /** A started emulator. */
@@ -88,6 +93,8 @@ export interface RunningEmulator {
   readonly userCount: number;
   /** Same content as GET /_emulator/stats. */
   stats(): EmulatorStats;
+  /** Same content as GET /_emulator/replicas: which high-availability replica called when. */
+  replicas(): ReplicaReport;
   /** The setup APIs' objects and the log of their writes, for tests. */
   readonly setup: SetupStore;
   /** Same as POST /_emulator/faults; throws on a bad rule (none queued). */
@@ -140,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
       setup: { generation: options.setup?.generation ?? 3, appsPath4: options.setup?.appsPath4 ?? '/apps-srv/apps', strictFields: options.setup?.strictFields ?? false },
       verifierUrl: options.verifierUrl,
+      variant: { ...DEFAULT_TENANT_VARIANT, ...options.tenant },
     },
     tokens,
   );
@@ -167,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return state.store.size;
     },
     stats: () => state.snapshot(),
+    replicas: () => state.replicas.report(),
     setup: state.setup,
     addFaults: (rules) => state.faults.add(rules),
     reset: () => state.reset(),

@@ -2,10 +2,12 @@ import { SetupStore, type SetupOptions } from './setup-routes.js';
 import type { Secret } from '../secret.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { StatsRecorder } from './emulator-stats.js';
+import { ReplicaLog } from './replica-log.js';
 import { FaultInjector } from './fault-injector.js';
 import { isObject } from './http-io.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { StoredUser } from './stored-user.js';
+import type { TenantVariant } from './tenant-variant.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
@@ -26,6 +28,8 @@ export interface EmulatorConfig {
   /** The setup APIs' generation and strictness. */
   readonly setup: SetupOptions;
   readonly verifierUrl: string | undefined;
+  /** How this tenant differs from the contract's defaults (tenant-variant.ts). */
+  readonly variant: TenantVariant;
 }
 
 /** Raised by {@link EmulatorState.seed} for entries that cannot be stored; nothing was stored. */
@@ -38,6 +42,7 @@ export class EmulatorState {
   readonly store = new UserStore();
   readonly faults = new FaultInjector();
   readonly stats = new StatsRecorder();
+  readonly replicas = new ReplicaLog();
   readonly limiter: RateLimiter | undefined;
   /** Custom fields, roles, groups, providers and apps of the setup APIs. */
   readonly setup: SetupStore;
@@ -60,6 +65,7 @@ export class EmulatorState {
     this.store.clear();
     this.faults.clear();
     this.stats.clear();
+    this.replicas.clear();
     this.setup.clear();
     this.limiter?.refill();
   }
@@ -76,7 +82,7 @@ export class EmulatorState {
     const emails = new Map<string, string>();
     users.forEach((raw, i) => {
       if (!isObject(raw)) return void problems.push(`users[${i}]: not an object`);
-      const patch = parseUserEntity(raw, { allowUpdatedTime: true, customFieldKeys: this.config.customFieldKeys });
+      const patch = parseUserEntity(raw, { allowUpdatedTime: true, customFieldKeys: this.config.customFieldKeys, saltEncoding: this.config.variant.saltEncoding });
       if (isRejection(patch)) return void problems.push(`users[${i}]: ${patch.message}`);
       if (patch.sub === undefined) return void problems.push(`users[${i}]: sub is required to seed`);
       const record = buildRecord(patch, undefined, now);

@@ -28,6 +28,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 /** Writes a JSON answer unless the client has gone away. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   if (res.destroyed || res.writableEnded) return;
+  if (status === 204) {
+    res.writeHead(204, headers);
+    res.end();
+    return;
+  }
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,

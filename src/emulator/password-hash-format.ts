@@ -37,7 +37,9 @@ function intern(value: string): string {
 }
 
 /** Validates a raw `password_hash_info`; returns the frozen, normalised value or the rule it breaks. */
-export function checkPasswordHashInfo(raw: unknown): PasswordHashInfo | UserRejection {
+export function checkPasswordHashInfo(raw: unknown, saltEncoding: 'base64' | 'text' = 'base64'): PasswordHashInfo | UserRejection {
+  // A tenant that reads the salt as text takes any string (tenant-variant.ts).
+  const saltOk = (s: string): boolean => saltEncoding === 'text' || BASE64.test(s);
   if (!isObject(raw)) return reject('invalid_password_hash_info', 'password_hash_info must be an object');
   for (const key of Object.keys(raw)) {
     if (key !== 'algorithmTypeId' && key !== 'passwordHash' && key !== 'hData') {
@@ -85,12 +87,12 @@ export function checkPasswordHashInfo(raw: unknown): PasswordHashInfo | UserReje
     if (salt === undefined || salt === '' || iterations === undefined || !ITERATIONS.test(iterations)) {
       return reject('pbkdf2_hdata_missing', `${id} needs hData.salt (non-empty) and hData.iterations (a string of digits, e.g. "600000")`);
     }
-    if (!BASE64.test(salt)) return reject('invalid_salt', 'hData.salt must be standard base64 of the salt bytes');
+    if (!saltOk(salt)) return reject('invalid_salt', 'hData.salt must be standard base64 of the salt bytes');
   } else if (id === 'ARGON2') {
     if (!ARGON2_HASH.test(hash)) return mismatch('expected a PHC string $argon2id$v=19$m=..,t=..,p=..$salt$hash');
   } else if (id === 'SHA256' || id === 'SHA1') {
     if (!SHA_HEX[id]!.test(hash)) return mismatch(`expected ${id === 'SHA256' ? 64 : 40} hex digits`);
-    if (salt !== undefined && (salt === '' || !BASE64.test(salt))) return reject('invalid_salt', 'hData.salt must be standard base64 of the salt bytes');
+    if (salt !== undefined && (salt === '' || !saltOk(salt))) return reject('invalid_salt', 'hData.salt must be standard base64 of the salt bytes');
   } else if (!CUSTOM_ID.test(id)) {
     return reject('unsupported_algorithm', 'unsupported algorithmTypeId');
   }

@@ -30,10 +30,11 @@ function equalBytes(a: Buffer, b: Buffer): boolean {
  * - ARGON2: the PHC string, verified with hash-wasm.
  * - CUSTOM_<name>: cannot be verified here (cidaas calls the customer's service): ok false.
  */
-export async function verifyPassword(info: PasswordHashInfo, password: string): Promise<PasswordCheck> {
+export async function verifyPassword(info: PasswordHashInfo, password: string, saltEncoding: 'base64' | 'text' = 'base64'): Promise<PasswordCheck> {
   const id = info.algorithmTypeId;
   const hash = info.passwordHash;
-  const salt = Buffer.from(info.hData?.salt ?? '', 'base64');
+  // A tenant started with --salt-encoding text hashes with the salt's own UTF-8 bytes.
+  const salt = Buffer.from(info.hData?.salt ?? '', saltEncoding === 'text' ? 'utf8' : 'base64');
   if (id.startsWith('BCRYPT_')) {
     return { ok: await bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$')) };
   }

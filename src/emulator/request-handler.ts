@@ -4,8 +4,9 @@ import { handleSetup } from './setup-routes.js';
 import { matchApiRoute, runApiRoute } from './api-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { Reply } from './envelopes.js';
-import { accessDenied, ErrorCodes, exceptionTypeFor, serviceError } from './envelopes.js';
+import { accessDenied, ErrorCodes, exceptionTypeFor, referenceNumber, serviceError } from './envelopes.js';
 import type { ActiveFault } from './fault-injector.js';
+import { servedByVariant } from './tenant-variant.js';
 import { BodyTooLargeError, readBody, sendJson } from './http-io.js';
 
 /** Bodies above this are answered 413 unread (a 1000-user batch is well below). */
@@ -49,8 +50,11 @@ async function handleApi(state: EmulatorState, timers: Timers, req: IncomingMess
   const endpoint = match?.route.endpoint ?? 'other';
   const fault = state.faults.takeRequestFault(method, path);
   if (fault?.delayMs) await timers.sleep(fault.delayMs);
+  // After a fault's delay: when the call takes effect.
+  const call = state.replicas.begin(req.headers, endpoint);
   if (fault?.drop) {
     state.stats.request(endpoint, 'drop');
+    if (call) call.endedAt = Date.now();
     // RST rather than FIN: the client sees a connection reset mid-request.
     req.socket.resetAndDestroy();
     return;
@@ -64,14 +68,27 @@ async function handleApi(state: EmulatorState, timers: Timers, req: IncomingMess
     reply = serviceError(429, 'TooManyRequestsException', `rate limit of ${state.config.rateLimit} requests/s exceeded`, ErrorCodes.rateLimited, {
       'retry-after': String(retryAfter),
     });
-  } else if (!match) {
+  } else if (!match || !servedByVariant(state.config.variant, match.route.endpoint)) {
     reply = serviceError(404, 'NotFoundException', `no endpoint ${method} ${path}`, ErrorCodes.notFound);
   } else {
-    reply = runApiRoute(state, match, req.headers, body);
+    reply = await runApiRoute(state, match, req.headers, body);
   }
+  // cidaas tags its answers with X-Ref-Number (the id cidaas support asks for); the emulator does on every error.
+  if (reply.status >= 400) reply = { ...reply, headers: { ...reply.headers, 'x-ref-number': refNumberOf(reply.body) } };
   if (state.config.latencyMs > 0) await timers.sleep(state.config.latencyMs);
   state.stats.request(endpoint, reply.status);
+  if (call) call.endedAt = Date.now();
   sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+/** The reference number an error body carries (service error or 401), or a new one. */
+function refNumberOf(body: unknown): string {
+  if (typeof body === 'object' && body !== null) {
+    const b = body as { error?: { referenceNumber?: unknown }; refnumber?: unknown };
+    if (typeof b.error === 'object' && typeof b.error.referenceNumber === 'string') return b.error.referenceNumber;
+    if (typeof b.refnumber === 'string') return b.refnumber;
+  }
+  return referenceNumber();
 }
 
 /** The node:http request listener of an emulator. */

@@ -9,6 +9,8 @@ export type UserPatch = { -readonly [K in keyof StoredUser]?: StoredUser[K] };
 
 /** Tenant setup the parser checks against. */
 export interface ParseOptions {
+  /** How the tenant reads hData.salt (tenant-variant.ts); default base64. */
+  readonly saltEncoding?: 'base64' | 'text';
   /** customFields keys the tenant has set up; undefined accepts any key. */
   readonly customFieldKeys?: ReadonlySet<string>;
   /** As cidaas does: customFields keys not in this set (the enabled fields of the setup) are dropped silently. */
@@ -146,7 +148,7 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
     patch['customFields'] = fields;
   }
   if (patch['password_hash_info'] !== undefined) {
-    const info = checkPasswordHashInfo(patch['password_hash_info']);
+    const info = checkPasswordHashInfo(patch['password_hash_info'], options.saltEncoding);
     if (isRejection(info)) return info;
     patch['password_hash_info'] = info;
   }

@@ -11,6 +11,8 @@ import { STATUS_PAGE_HTML, STATUS_PAGE_SCRIPT } from './status-page.js';
 export interface Readiness {
   /** Null when ready; otherwise why not, in a few words. */
   notReadyReason(): Promise<string | null>;
+  /** High availability: `active` or `standby`, added to the /readyz answer. */
+  role?(): string;
 }
 
 /** The status page's one action: retry dead letters, by key or by reason. */
@@ -104,8 +106,9 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
           res.end('{"status":"ok"}');
         } else if (url === '/readyz') {
           const reason = await o.readiness.notReadyReason();
+          const role = o.readiness.role ? { role: o.readiness.role() } : {};
           res.writeHead(reason === null ? 200 : 503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(reason === null ? { status: 'ready' } : { status: 'not ready', reason }));
+          res.end(JSON.stringify(reason === null ? { status: 'ready', ...role } : { status: 'not ready', reason, ...role }));
         } else if (o.live && (url === '/' || url === '/index.html')) {
           res.writeHead(200, {
             'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS,

@@ -103,6 +103,15 @@ export interface ListDeadLettersOptions {
 }
 
 /**
+ * What a fenced store runs first in every write transaction (high availability, `src/ha`): it
+ * throws when this replica no longer holds the lease, and the write is rolled back.
+ */
+export interface StateFence {
+  /** `query` runs one statement inside the write's transaction and returns its rows. */
+  check(query: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void>;
+}
+
+/**
  * The state store. One instance per process; methods may be called concurrently (on SQLite
  * they are serialised internally, on PostgreSQL and MySQL they use a small pool).
  */
@@ -144,4 +153,9 @@ export interface StateStore {
   getMeta(name: string): Promise<string | null>;
   /** Sets a metadata value (name at most 191 characters). */
   setMeta(name: string, value: string): Promise<void>;
+  /**
+   * From now on every write (outcomes, checkpoint, backfill progress, metadata) runs in a
+   * transaction that starts with `fence.check`; null ends fencing.
+   */
+  setFence?(fence: StateFence | null): void;
 }

@@ -13,9 +13,10 @@ import { UserStateEntity } from './entities/user-state-entity.js';
 import type { UserStateRow } from './entities/user-state-entity.js';
 import { runStateMigrations } from './run-state-migrations.js';
 import { SerialQueue } from './serial-queue.js';
+import { StateHotPath } from './state-hot-path.js';
 import { createStateDataSource } from './state-data-source.js';
 import { checkBackfill, checkMetaName, chunks } from './state-input-checks.js';
-import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, OutcomeRecord, StateStore, UserState } from './state-store.js';
+import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, OutcomeRecord, StateFence, StateStore, UserState } from './state-store.js';
 import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
 
@@ -53,6 +54,7 @@ export class TypeormStateStore implements StateStore {
   readonly #ds: DataSource;
   // SQLite shares one connection: every operation runs alone. The pools of the others do not need it.
   readonly #queue: SerialQueue | null;
+  #fence: StateFence | null = null;
 
   constructor(loc: StateStoreLocation, options: TypeormStateStoreOptions) {
     this.#loc = loc;
@@ -125,8 +127,24 @@ export class TypeormStateStore implements StateStore {
     return this.#enqueue(go, durable);
   }
 
-  /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
-  #transaction<T>(operation: string, fn: (m: EntityManager) => Promise<T>, durable = false): Promise<T> {
+  setFence(fence: StateFence | null): void {
+    this.#fence = fence;
+  }
+
+  /** A write outside a batch: in a transaction of its own while fenced, so the fence is checked with it. */
+  #write<T>(operation: string, fn: (m: EntityManager) => Promise<T>, durable = false): Promise<T> {
+    return this.#fence ? this.#transaction(operation, fn, durable) : this.#run(operation, fn, durable);
+  }
+
+  /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. Fenced: the fence is checked first. */
+  #transaction<T>(operation: string, unfenced: (m: EntityManager) => Promise<T>, durable = false): Promise<T> {
+    const fence = this.#fence;
+    const fn = fence
+      ? async (m: EntityManager): Promise<T> => {
+          await fence.check((sql, params) => m.query(sql, params));
+          return unfenced(m);
+        }
+      : unfenced;
     const go = async (): Promise<T> => {
       this.#assertOpen();
       const qr = this.#ds.createQueryRunner();
@@ -156,6 +174,7 @@ export class TypeormStateStore implements StateStore {
           throw err;
         }
       } catch (err) {
+        if (err instanceof SyncError && err.code === 'LEASE_LOST') throw err;
         throw toStateStoreError(err, this.#loc, operation);
       } finally {
         if (this.#loc.kind !== 'sqlite') await qr.release().catch(() => undefined);
@@ -174,7 +193,7 @@ export class TypeormStateStore implements StateStore {
     return this.#run('getUserStates', async (m) => {
       const out = new Map<string, UserState>();
       for (const part of chunks([...new Set(keys)], CHUNK)) {
-        for (const row of await m.getRepository(UserStateEntity).findBy({ key: In(part) })) out.set(row.key, toUserState(row));
+        for (const row of await StateHotPath.of(m).userStates(m, part)) out.set(row.key, toUserState(row));
       }
       return out;
     });
@@ -193,7 +212,7 @@ export class TypeormStateStore implements StateStore {
   }
 
   saveCheckpoint(position: string): Promise<void> {
-    return this.#run('saveCheckpoint', (m) => upsertCheckpoint(m, position), true);
+    return this.#write('saveCheckpoint', (m) => upsertCheckpoint(m, position), true);
   }
 
 
@@ -210,7 +229,7 @@ export class TypeormStateStore implements StateStore {
   }
 
   saveBackfill(p: BackfillProgress): Promise<void> {
-    return this.#run('saveBackfill', async (m) => {
+    return this.#write('saveBackfill', async (m) => {
       const row = { id: 'main', ...checkBackfill(p) };
       await m.createQueryBuilder().insert().into(BackfillEntity).values(row)
         .orUpdate(['status', 'start_position', 'last_key', 'users_done', 'users_total', 'started_at', 'finished_at'], ['id'])
@@ -219,7 +238,7 @@ export class TypeormStateStore implements StateStore {
   }
 
   clearBackfill(): Promise<void> {
-    return this.#run('clearBackfill', async (m) => {
+    return this.#write('clearBackfill', async (m) => {
       await m.getRepository(BackfillEntity).delete({ id: 'main' });
     });
   }
@@ -292,7 +311,7 @@ export class TypeormStateStore implements StateStore {
   }
 
   setMeta(name: string, value: string): Promise<void> {
-    return this.#run('setMeta', async (m) => {
+    return this.#write('setMeta', async (m) => {
       await m.createQueryBuilder().insert().into(MetaEntity).values({ name: checkMetaName(name), value: String(value) })
         .orUpdate(['value'], ['name']).updateEntity(false).execute();
     });

@@ -6,6 +6,7 @@ import type { CidaasUserLookup } from './cidaas-user-lookup.js';
 import { planPush } from '../dispatch/push-plan.js';
 import { compareUser, type CompareOptions } from './compare-user.js';
 import type { UserVerdict } from './verify-findings.js';
+import { needsTotpEnrolment } from '../cidaas/cidaas-compat.js';
 
 /** What cidaas-sync does in cidaas with a user deleted in legacy (`cidaas.onDelete`), and so what verify expects there. */
 export type OnDeleteMode = 'purge' | 'lock' | 'ignore';
@@ -98,7 +99,9 @@ export async function checkUsers(ctx: CheckContext, keys: readonly string[], o: 
         // The push's own plan: what cidaas must hold given the last push (revocations, cleared groups).
         const plan = planPush(m.user, m.groups, state, { onRevoked: ctx.compare.onRevoked ?? 'scramble' });
         const groups = compareUser(plan.expected, record, state, ctx.compare, plan.fingerprints, plan.groups);
-        return groups.length ? { kind: 'differing', key, sub: m.sub, groups } : { kind: 'equal', key };
+        // cidaas.compat.totpImport flag-only: the user had an authenticator cidaas did not get.
+        const reenrol = needsTotpEnrolment(m.user) ? { totpReenrol: true } : {};
+        return groups.length ? { kind: 'differing', key, sub: m.sub, groups, ...reenrol } : { kind: 'equal', key, ...reenrol };
       }
     }
   });

@@ -4,8 +4,20 @@ import { SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 
-/** How verify reads users from cidaas: `search` (a page of subs per call, GETs to confirm absences) or `get` (one GET per user). */
-export type CidaasReadMode = 'search' | 'get';
+/**
+ * How verify reads users from cidaas: `search` (a page of subs per call, GETs to confirm
+ * absences), `bulkread` (every user once, page by page, for tenants above search's 10,000;
+ * GETs confirm absences) or `get` (one GET per user). `cidaas.compat.search` picks it.
+ */
+export type CidaasReadMode = 'search' | 'bulkread' | 'get';
+
+/** The read mode a `cidaas.compat.search` setting means. */
+export function readModeOf(search: 'graph' | 'bulkread' | 'get'): CidaasReadMode {
+  return search === 'graph' ? 'search' : search;
+}
+
+/** Users per bulkread page. */
+const BULKREAD_PAGE = 1000;
 
 /** Options of {@link CidaasUserLookup}. */
 export interface CidaasUserLookupOptions {
@@ -36,6 +48,8 @@ const UNSUPPORTED_SEARCH = new Set(['CIDAAS_REJECTED', 'CIDAAS_SCOPE_MISSING', '
 export class CidaasUserLookup {
   #mode: CidaasReadMode;
   #stopped = false;
+  /** bulkread mode: every cidaas user by sub, read once on first use. */
+  #all: Promise<Map<string, CidaasUserRecord> | null> | undefined;
 
   constructor(private readonly client: CidaasClient, private readonly o: CidaasUserLookupOptions) {
     this.#mode = o.mode;
@@ -53,6 +67,13 @@ export class CidaasUserLookup {
   async read(subs: readonly string[], authoritative = false): Promise<Map<string, CidaasUserRecord | null>> {
     const out = new Map<string, CidaasUserRecord | null>();
     if (subs.length === 0) return out;
+    if (this.#mode === 'bulkread' && !authoritative) {
+      const all = await (this.#all ??= this.#readAll());
+      if (all) for (const sub of subs) {
+        const user = all.get(sub);
+        if (user) out.set(sub, user);
+      }
+    }
     if (this.#mode === 'search' && !authoritative) {
       const chunks: string[][] = [];
       for (let i = 0; i < subs.length; i += this.o.searchSize) chunks.push(subs.slice(i, i + this.o.searchSize));
@@ -132,6 +153,30 @@ export class CidaasUserLookup {
       }
     }
     return found;
+  }
+
+  /**
+   * Every cidaas user, by bulkread pages in sub order until cidaas answers 204; null when
+   * the tenant does not serve bulkread (mode switched to get). Held in memory: one record per
+   * cidaas user for the length of the run.
+   */
+  async #readAll(): Promise<Map<string, CidaasUserRecord> | null> {
+    const all = new Map<string, CidaasUserRecord>();
+    let searchAfter: unknown[] | undefined;
+    try {
+      for (;;) {
+        const page = await this.#call(() => this.client.bulkRead({ size: BULKREAD_PAGE, sortfield: 'sub', ...(searchAfter ? { searchAfter } : {}) }));
+        for (const u of page.users) all.set(u.sub, u);
+        if (page.next === undefined || page.users.length === 0) return all;
+        searchAfter = page.next;
+      }
+    } catch (err) {
+      if (err instanceof SyncError && UNSUPPORTED_SEARCH.has(err.code)) {
+        this.#fallBack(`cidaas refused bulkread (${err.code}: ${err.message})`);
+        return null;
+      }
+      throw err;
+    }
   }
 
   #fallBack(why: string): void {

@@ -46,6 +46,9 @@ export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOption
     const groups = Object.entries(c.differingByGroup).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${count(n)}`);
     lines.push(`  differing groups: ${groups.join(', ')}`);
   }
+  if (report.totpReenrol.count > 0) {
+    lines.push(`  ${report.totpReenrol.count} users must enrol their authenticator again (cidaas.compat.totpImport: flag-only; keys in the report's totpReenrol)`);
+  }
   if (c.deadLetters > 0) lines.push('  dead letters count as a difference: `cidaas-sync dlq list` shows them, `dlq retry` sends them again');
   return lines.join('\n');
 }

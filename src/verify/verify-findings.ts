@@ -3,14 +3,14 @@ import type { DifferingUser, UnmappableUser, VerifyCounts, VerifyGroup } from '.
 /** The verdict on one user key. */
 export type UserVerdict =
   /** cidaas matches the mapped user, or the deleted user is absent from cidaas as it should be. */
-  | { readonly kind: 'equal'; readonly key: string }
+  | { readonly kind: 'equal'; readonly key: string; readonly totpReenrol?: boolean }
   /** The mapping module said 'skip': not compared. */
   | { readonly kind: 'skipped'; readonly key: string }
   /** The orphan pass found the legacy row: the key belongs to the main pass. */
   | { readonly kind: 'live'; readonly key: string }
   | { readonly kind: 'missing'; readonly key: string }
   | { readonly kind: 'deleted-present'; readonly key: string }
-  | { readonly kind: 'differing'; readonly key: string; readonly sub: string; readonly groups: VerifyGroup[] }
+  | { readonly kind: 'differing'; readonly key: string; readonly sub: string; readonly groups: VerifyGroup[]; readonly totpReenrol?: boolean }
   | { readonly kind: 'unmappable'; readonly key: string; readonly reason: string };
 
 /**

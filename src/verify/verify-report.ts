@@ -92,8 +92,13 @@ export interface VerifyReport {
   /** Legacy users that cannot be mapped. */
   unmappable: UnmappableUser[];
   deadLetters: DeadLetterEntry[];
+  /**
+   * Users who had a TOTP authenticator that cidaas did not get (`cidaas.compat.totpImport:
+   * flag-only`): they must enrol it again at their next login. Not a difference.
+   */
+  totpReenrol: { count: number; keys: string[] };
   /** How cidaas was read: one search per page of subs, or a GET per user. */
-  cidaasRead: 'search' | 'get';
+  cidaasRead: 'search' | 'bulkread' | 'get';
   /** True when every finding was checked a second time (fresh reads, GET by sub) and only confirmed ones kept. */
   rechecked: boolean;
   durationMs: number;

@@ -121,6 +121,7 @@ export async function verifyUsers(o: VerifyUsersOptions): Promise<VerifyReport> 
     differing: f.differing.slice(0, listCap),
     unmappable: f.unmappable.slice(0, listCap),
     deadLetters,
+    totpReenrol: { count: run.totpReenrol.count, keys: run.totpReenrol.keys.slice(0, listCap) },
     cidaasRead: run.lookup.mode,
     rechecked,
     durationMs,
@@ -150,6 +151,8 @@ class VerifyRun {
   skipped = 0;
   orphansChecked = 0;
   aborted = false;
+  /** Users who must enrol their authenticator again (cidaas.compat.totpImport flag-only). */
+  readonly totpReenrol = { count: 0, keys: [] as string[] };
 
   constructor(private readonly o: VerifyUsersOptions) {
     this.pageSize = o.pageSize ?? 1000;
@@ -193,6 +196,10 @@ class VerifyRun {
       for (const v of verdicts) {
         this.findings.add(v);
         if (v.kind === 'skipped') this.skipped++;
+        if ((v.kind === 'equal' || v.kind === 'differing') && v.totpReenrol) {
+          this.totpReenrol.count++;
+          if (this.totpReenrol.keys.length < this.#keep) this.totpReenrol.keys.push(v.key);
+        }
       }
       this.checked += verdicts.length;
       o.onProgress?.(this.checked, total);

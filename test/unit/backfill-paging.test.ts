@@ -25,6 +25,8 @@ function reader(n: number, stuckAfter: number | null): LegacyReader {
 async function backfill(r: LegacyReader): Promise<{ result: BackfillProgress | null; error: unknown; pushed: string[] }> {
   const pushed: string[] = [];
   const dispatcher = {
+    // As Dispatcher.readPage does for a reader without readPage: keys only, rows read by process().
+    readPage: async (after: string | null, limit: number) => new Map((await r.pageKeys(after, limit)).map((k) => [k, null])),
     process: async (items: DispatchItem[]) => {
       pushed.push(...items.map((i) => i.key));
       return new Map(items.map((i) => [i.key, { status: 'done' }]));

@@ -12,16 +12,49 @@ describe('bulk outcomes', () => {
       { sub: 'ANONYMOUS', state: 'FAILED', message: 'email already exists' },
       { sub: 'c', process_state: 'UPDATED' },
     ] } };
-    expect(readProcessStates(body, users)).to.deep.equal([
+    const read = readProcessStates(body, users);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.outcomes).to.deep.equal([
       { sub: 'a', status: 'CREATED', permanent: false },
       { sub: 'b', status: 'FAILED', message: 'email already exists', permanent: true },
       { sub: 'c', status: 'UPDATED', permanent: false },
     ]);
+    expect(read.shape).to.deep.equal({ envelope: 'data', stateField: 'status', order: 'input' });
+  });
+
+  const people: CidaasUser[] = [
+    { sub: 'p1', email: 'One@example.com' }, { sub: 'p2', username: 'two' }, { sub: 'p3', mobile_number: '+4915100000003' }, { sub: 'p4', email: 'four@example.com' },
+  ];
+
+  it('reads a bare answer and matches a shuffled one by sub, then email, username and mobile (#12)', () => {
+    const body = { process_states: [
+      { sub: 'ANONYMOUS', identifier: { mobile_number: '+4915100000003' }, state: 'FAILED', message: 'invalid mobile' },
+      { sub: 'p4', identifier: { email: 'four@example.com' }, state: 'UPDATED' },
+      { sub: 'ANONYMOUS', identifier: { email: 'one@example.com' }, state: 'FAILED', message: 'email already exists' },
+      { sub: 'ANONYMOUS', identifier: { username: 'two' }, state: 'FAILED', message: 'bad username' },
+    ] };
+    const read = readProcessStates(body, people);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.outcomes.map((o) => [o.sub, o.status, o.message])).to.deep.equal([
+      ['p1', 'FAILED', 'email already exists'], ['p2', 'FAILED', 'bad username'], ['p3', 'FAILED', 'invalid mobile'], ['p4', 'UPDATED', undefined],
+    ]);
+    expect(read.shape).to.deep.equal({ envelope: 'bare', stateField: 'state', order: 'other' });
+  });
+
+  it('falls back to position only for an entry at an unmatched position, and fails loudly otherwise (#12)', () => {
+    const positional = { process_states: [{ sub: 'p1', process_state: 'CREATED' }, { process_state: 'FAILED' }, { sub: 'p3', process_state: 'CREATED' }, { sub: 'p4', process_state: 'CREATED' }] };
+    const ok = readProcessStates(positional, people);
+    if (typeof ok === 'string') throw new Error(ok);
+    expect(ok.outcomes[1]).to.include({ sub: 'p2', status: 'FAILED' });
+    // Entry 0 names p2 by sub, so position 0 (p1) is left with an entry that names nobody at another position.
+    const lost = { process_states: [{ sub: 'p2', status: 'CREATED' }, { sub: 'ANONYMOUS', status: 'FAILED' }, { sub: 'p3', status: 'CREATED' }, { sub: 'p4', status: 'CREATED' }] };
+    expect(readProcessStates(lost, people)).to.match(/process state 1 matches no user/);
   });
 
   it('describes a body whose process states do not match the batch', () => {
     expect(readProcessStates({ data: { process_states: [] } }, users)).to.match(/0 process states for 3 users/);
-    expect(readProcessStates({ data: {} }, users)).to.be.a('string');
+    expect(readProcessStates({ data: {} }, users)).to.match(/no process_states array/);
+    expect(readProcessStates({ success: true, status: 200 }, users)).to.match(/no process_states array/);
     expect(readProcessStates({ data: { process_states: [{ status: 'OK' }, {}, {}] } }, users)).to.match(/not CREATED/);
   });
 

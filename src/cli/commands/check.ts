@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import type { Config } from '../../../config/config-schema.js';
 import { ExitCode } from '../../errors.js';
+import { checkHa, storedServerId } from '../../ha/ha-preflight.js';
 import type { Logger } from '../../observability/logger.js';
+import { checkCanary } from '../../preflight/canary-preflight.js';
 import { checkCidaas } from '../../preflight/cidaas-preflight.js';
 import { checkTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-preflight.js';
@@ -29,10 +31,14 @@ async function runChecks(config: Config, logger: Logger): Promise<PreflightSecti
   const checkpoint = config.source.kind !== 'mysql' ? null
     : await usingStateStore(config, logger, async (store) => (await store.getCheckpoint())?.position ?? null).catch(() => null);
   const [source, cidaas, tenant] = await Promise.all([checkSource(config, logger, { checkpoint }), checkCidaas(config, logger), checkTenantPreconditions(config, logger)]);
+  const canary = await usingStateStore(config, logger, (store) => checkCanary(config, store)).catch(() => null) ?? await checkCanary(config, null);
   return [
     { title: `source (${config.source.kind})`, items: source },
-    { title: 'cidaas', items: [...cidaas, ...tenant] },
+    { title: 'cidaas', items: [...cidaas, ...tenant, canary] },
     { title: 'mapping', items: await mappingSection(config, logger) },
+    ...(config.ha.enabled
+      ? [{ title: 'high availability', items: checkHa(config, await usingStateStore(config, logger, storedServerId).catch(() => null)) }]
+      : []),
   ];
 }
 

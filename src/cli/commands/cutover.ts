@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { openPipeline } from '../../app/open-pipeline.js';
 import { ExitCode, SyncError } from '../../errors.js';
+import { takeLeaseForCutover } from '../../ha/cutover-lease.js';
 import { SyncMetrics } from '../../observability/metrics.js';
 import { SyncRunner } from '../../sync-runner.js';
 import { configFrom, withConfigOption } from '../config-option.js';
@@ -21,16 +22,19 @@ export function cutoverCommand(): Command {
     .option('--force', 'drop the slot even when verify found differences')
     .option('--report <file>', 'where to write the JSON report (default: cidaas-sync-cutover-<time>.json)')
     .option('--concurrency <n>', 'cidaas calls in flight during verify', (v) => positiveInt('--concurrency', v), 16)
-    .addOption(new Option('--read <mode>', 'read cidaas by search or by GET per user').choices(['search', 'get']).default('search'))
+    .addOption(new Option('--read <mode>', 'read cidaas by search, bulkread or GET per user (default: cidaas.compat.search)').choices(['search', 'bulkread', 'get']))
     .option('--no-progress', 'no progress bar, even on a terminal')
-    .addHelpText('after', '\nExamples:\n  cidaas-sync cutover --config sync.yaml\n  cidaas-sync cutover --config sync.yaml --drop-slot --report /var/lib/cidaas-sync/cutover.json\n\nStop `cidaas-sync run` first (SIGTERM): cutover drains the stream itself. Put the legacy applications\nin maintenance mode before, so that no change arrives after the position cutover drains to.');
+    .addHelpText('after', '\nExamples:\n  cidaas-sync cutover --config sync.yaml\n  cidaas-sync cutover --config sync.yaml --drop-slot --report /var/lib/cidaas-sync/cutover.json\n\nStop `cidaas-sync run` first (SIGTERM): cutover drains the stream itself. With ha.enabled the\nreplicas may keep running: cutover takes the lease from them. Put the legacy applications\nin maintenance mode before, so that no change arrives after the position cutover drains to.');
   withConfigOption(cmd);
-  cmd.action(async (opts: { config: string; timeout: number; dropSlot?: boolean; force?: boolean; report?: string; concurrency: number; read: 'search' | 'get'; progress: boolean }) => {
+  cmd.action(async (opts: { config: string; timeout: number; dropSlot?: boolean; force?: boolean; report?: string; concurrency: number; read?: 'search' | 'bulkread' | 'get'; progress: boolean }) => {
     const config = await configFrom(opts);
     const logger = commandLogger('info');
     const reportPath = opts.report ?? defaultReportPath('cutover');
     const src = config.source;
-    if (src.kind === 'postgres') {
+    // With replicas running (ha.enabled), cutover takes the lease from them instead of asking for a stop.
+    const lease = config.ha.enabled ? await takeLeaseForCutover(config, logger, opts.timeout * 1000) : null;
+    let complete = false;
+    if (src.kind === 'postgres' && !lease) {
       const { slotHolder } = await import('../../../adapters/postgres/postgres-slot.js');
       const holder = await slotHolder(src.url, src.slot);
       if (holder) {
@@ -40,7 +44,10 @@ export function cutoverCommand(): Command {
       }
     }
     const metrics = new SyncMetrics();
-    const pipeline = await openPipeline(config, { logger, metrics });
+    const pipeline = await openPipeline(config, { logger, metrics, ...lease?.pipelineOptions }).catch(async (err: unknown) => {
+      await lease?.finish(false);
+      throw err;
+    });
     try {
       const backfill = await pipeline.store.getBackfill();
       if (backfill?.status !== 'done') {
@@ -49,7 +56,7 @@ export function cutoverCommand(): Command {
         });
       }
       const runner = new SyncRunner({
-        source: pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
+        source: lease ? lease.wrap(pipeline.source) : pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
         governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
         maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: 0, maxDelayMs: 0,
       });
@@ -99,9 +106,12 @@ export function cutoverCommand(): Command {
           hint: 'read the report; `cidaas-sync dlq list` shows refused users', exitCode: ExitCode.verify,
         });
       }
+      complete = true;
       process.stdout.write('cutover complete: both sides match\n');
     } finally {
       await pipeline.close();
+      // After a complete cutover the replicas stay standby for good; after a failed one they resume.
+      await lease?.finish(complete);
     }
   });
   return cmd;

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SCOPES, startEmulator } from '../../emulator/cidaas-emulator.js';
+import { DEFAULT_SCOPES, startEmulator, type TenantVariant } from '../../emulator/cidaas-emulator.js';
 
 /** The client id and secret `cidaas-sync emulator` uses when none is given: fake dev values. */
 export const DEV_CLIENT_ID = 'cidaas-sync-dev';
@@ -41,6 +41,20 @@ interface EmulatorCommandOptions {
   appsPath: string;
   strictFields?: boolean;
   verifierUrl?: string;
+  bulkEnvelope: TenantVariant['bulkEnvelope'];
+  bulkStateField: TenantVariant['bulkStateField'];
+  bulkOrder: TenantVariant['bulkOrder'];
+  saltEncoding: TenantVariant['saltEncoding'];
+  totpImport: TenantVariant['totpImport'];
+  search: boolean;
+  purge: boolean;
+  passwordGrantClient?: { id: string; secret: string };
+}
+
+function idAndSecret(value: string): { id: string; secret: string } {
+  const at = value.indexOf(':');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError('expected ID:SECRET');
+  return { id: value.slice(0, at), secret: value.slice(at + 1) };
 }
 
 /** Resolves when the process gets SIGINT or SIGTERM. */
@@ -82,6 +96,15 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--apps-path <path>', 'the 4.x apps path').choices(['/apps-srv/apps', '/app-srv/apps']).default('/apps-srv/apps'))
     .addOption(new Option('--strict-fields', 'drop bulk customFields keys that are not in the field setup, as cidaas does'))
     .addOption(new Option('--verifier-url <url>', 'delegate CUSTOM_<name> logins to this password verification service (cidaas-sync verifier)'))
+    // How a real tenant may differ where cidaas's docs are silent (see docs/cidaas-api.md).
+    .addOption(new Option('--bulk-envelope <form>', 'bulk answer: process_states inside data, or bare at the top').choices(['data', 'bare']).default('data'))
+    .addOption(new Option('--bulk-state-field <name>', 'the per-user state field of a bulk answer').choices(['status', 'state', 'process_state']).default('status'))
+    .addOption(new Option('--bulk-order <order>', 'process_states in input order or shuffled').choices(['input', 'shuffled']).default('input'))
+    .addOption(new Option('--salt-encoding <enc>', 'read hData.salt as base64 of the salt bytes, or as text').choices(['base64', 'text']).default('base64'))
+    .addOption(new Option('--totp-import <mode>', 'a bulk user with mfa: store the TOTP seed, ignore it, or refuse the user').choices(['accept', 'ignore', 'refuse']).default('accept'))
+    .addOption(new Option('--no-search', 'serve neither POST /user-srv/graph/users nor bulkread (404)'))
+    .addOption(new Option('--no-purge', 'serve no DELETE /users-srv/user/purge/{sub} (404); scheduled deletion still works'))
+    .addOption(new Option('--password-grant-client <id:secret>', 'an app allowed the password grant (for canary logins)').argParser(idAndSecret))
     .action(async (opts: EmulatorCommandOptions) => {
       // Listen for the signal before the URL is printed: whoever reads the URL may stop us at once.
       const stopped = untilSignal();
@@ -107,6 +130,10 @@ export function emulatorCommand(): Command {
         ...(opts.customFields ? { customFields: opts.customFields } : {}),
         setup: { generation: opts.apiGeneration === '4' ? 4 : 3, appsPath4: opts.appsPath, strictFields: opts.strictFields === true },
         ...(opts.verifierUrl !== undefined ? { verifierUrl: opts.verifierUrl } : {}),
+        tenant: {
+          bulkEnvelope: opts.bulkEnvelope, bulkStateField: opts.bulkStateField, bulkOrder: opts.bulkOrder, saltEncoding: opts.saltEncoding,
+          totpImport: opts.totpImport, search: opts.search, purge: opts.purge, passwordGrantClient: opts.passwordGrantClient,
+        },
       });
       process.stdout.write(`${emulator.url}\n`);
       process.stderr.write(

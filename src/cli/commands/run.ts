@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { openPipeline } from '../../app/open-pipeline.js';
+import { openPipeline, type Pipeline } from '../../app/open-pipeline.js';
+import { HaRunner } from '../../ha/ha-runner.js';
+import { openLeaseKeeper } from '../../ha/open-lease-keeper.js';
+import type { Source } from '../../source.js';
 import { createLogger } from '../../observability/logger.js';
 import { SyncMetrics } from '../../observability/metrics.js';
 import { startHttpServer } from '../../observability/http-server.js';
@@ -24,6 +27,7 @@ export function runCommand(): Command {
     const logger = createLogger();
     // Signals are handled from the start: a stop while starting up still ends cleanly.
     let runner: SyncRunner | null = null;
+    let stopActive: (() => void) | null = null;
     let stopRequested = false;
     let signals = 0;
     const onSignal = (sig: string): void => {
@@ -34,14 +38,13 @@ export function runCommand(): Command {
       }
       logger.info('stopping: finishing the batches in flight', { signal: sig });
       stopRequested = true;
-      runner?.stop();
+      stopActive?.();
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
     // A mapped custom field missing in the tenant would be dropped silently by cidaas: stop before the first push.
     await assertTenantPreconditions(config, logger);
     const metrics = new SyncMetrics({ defaultMetrics: true });
-    const pipeline = await openPipeline(config, { logger, metrics });
     const bar = opts.progress && process.stderr.isTTY ? new SingleBar({
       format: 'backfill |{bar}| {percentage}% {value}/{total} users | {rate} users/s | ETA {eta_formatted}',
       stream: process.stderr, hideCursor: true,
@@ -53,20 +56,29 @@ export function runCommand(): Command {
       bar.setTotal(Math.max(t.total ?? t.done, t.done));
       bar.update(t.done, { rate: Math.round(t.usersPerSecond) });
     };
-    runner = new SyncRunner({
-      source: pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
+    const makeRunner = (pipeline: Pipeline, source: Source): SyncRunner => new SyncRunner({
+      source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
       governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
       maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
       onBackfillProgress,
     });
-    const live = new LiveStatusBoard({
+    // High availability: the replica waits for the lease and opens the pipeline only while it holds it.
+    const keeper = config.ha.enabled ? openLeaseKeeper(config, logger) : null;
+    const ha = keeper ? new HaRunner({ config, logger, metrics, keeper, makeRunner }) : null;
+    const pipeline = ha ? null : await openPipeline(config, { logger, metrics });
+    if (pipeline) runner = makeRunner(pipeline, pipeline.source);
+    stopActive = () => (ha ? ha.stop() : runner?.stop());
+    const current = (): SyncRunner | null => (ha ? ha.runner : runner);
+    // The status page reads the pipeline of this process; with ha.enabled the pipeline exists only
+    // while this replica is active, so the page is not served (status, /readyz and /metrics are).
+    const live = pipeline && runner ? new LiveStatusBoard({
       store: pipeline.store, source: pipeline.source, storeLocation: parseStateStoreUrl(config.state.url.reveal()).display, metrics,
-      phase: () => runner.phase, commits: () => runner.commitClock, actions: config.http.allowActions,
-    });
-    live.start();
+      phase: () => runner!.phase, commits: () => runner!.commitClock, actions: config.http.allowActions,
+    }) : undefined;
+    live?.start();
     const http = await startHttpServer({
-      port: config.http.port, host: config.http.host, metrics, live,
-      ...(config.http.allowActions && config.http.actionToken ? {
+      port: config.http.port, host: config.http.host, metrics, ...(live ? { live } : {}),
+      ...(pipeline && config.http.allowActions && config.http.actionToken ? {
         actions: {
           token: config.http.actionToken,
           retry: async (sel) => retryDeadLetters(pipeline, sel.keys ?? await deadLetterKeys(pipeline.store, sel.reason), config.cidaas.batchSize),
@@ -74,22 +86,31 @@ export function runCommand(): Command {
       } : {}),
       readiness: {
         notReadyReason: async () => {
-          if (runner.phase !== 'streaming') return `phase ${runner.phase}`;
-          const lag = (runner.engine?.oldestPendingAge() ?? 0) / 1000;
+          // A standby is ready: to take over. Its role says it does not stream.
+          if (ha?.role === 'standby') return null;
+          const r = current();
+          if (!r || r.phase !== 'streaming') return `phase ${r?.phase ?? 'starting'}`;
+          const lag = (r.engine?.oldestPendingAge() ?? 0) / 1000;
           return lag > config.http.readyLagSeconds ? `lag ${Math.round(lag)} s above ${config.http.readyLagSeconds} s` : null;
         },
+        ...(ha ? { role: () => ha.role } : {}),
       },
     });
-    logger.info('cidaas-sync running', { source: config.source.kind, slot: config.source.kind === 'postgres' ? config.source.slot : undefined, http: http.port, state: config.state.redactedUrl });
-    if (stopRequested) runner.stop();
+    logger.info('cidaas-sync running', {
+      source: config.source.kind, slot: config.source.kind === 'postgres' ? config.source.slot : undefined, http: http.port, state: config.state.redactedUrl,
+      ...(keeper ? { ha: { replica: keeper.me.holder, leaseSeconds: config.ha.leaseSeconds } } : {}),
+    });
+    if (stopRequested) stopActive();
     try {
-      await runner.run();
+      if (ha) await ha.run();
+      else await runner!.run();
       logger.info('stopped cleanly');
     } finally {
       if (barStarted) bar?.stop();
-      live.stop();
+      live?.stop();
       await http.close();
-      await pipeline.close();
+      await pipeline?.close();
+      await keeper?.close();
     }
   });
   return cmd;

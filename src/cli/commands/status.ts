@@ -4,8 +4,10 @@ import type { Config } from '../../../config/config-schema.js';
 import { openSource } from '../../app/open-pipeline.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SourceLag } from '../../source.js';
+import { collectHaStatus, haStatusRows, type HaStatus } from '../../ha/ha-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { assembleStatus, readStoredStatus, type StatusReport } from '../../observability/status-report.js';
+import { LAST_VERIFY_META, type LastVerify } from '../../observability/live-status.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { printJson } from '../output/print-json.js';
@@ -33,12 +35,16 @@ async function sourceLag(config: Config, logger: Logger): Promise<{ lag: SourceL
   }
 }
 
-async function collect(config: Config, logger: Logger): Promise<StatusReport> {
+/** What `status --json` prints: with `ha.enabled` also the lease, its holder and fencing token. */
+type StatusWithHa = StatusReport & { ha?: HaStatus };
+
+async function collect(config: Config, logger: Logger): Promise<StatusWithHa> {
   const loc = parseStateStoreUrl(config.state.url.reveal());
   const lagPromise = sourceLag(config, logger);
   const stored = await usingStateStore(config, logger, readStoredStatus);
   const { lag, error } = await lagPromise;
-  return assembleStatus(loc.display, stored, lag, error);
+  const ha = config.ha.enabled ? await collectHaStatus(config) : undefined;
+  return { ...assembleStatus(loc.display, stored, lag, error), ...(ha ? { ha } : {}) };
 }
 
 function ago(iso: string): string {
@@ -50,7 +56,7 @@ function bytes(n: number): string {
   return n < 1024 * 1024 ? `${n} bytes` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function render(r: StatusReport, config: Config): string {
+function render(r: StatusWithHa, config: Config): string {
   const rows: string[][] = [];
   const b = r.backfill;
   rows.push(['state store', `${r.store.location}${r.store.exists ? '' : ' (not created yet: cidaas-sync has not run with this configuration)'}`]);
@@ -69,10 +75,31 @@ function render(r: StatusReport, config: Config): string {
       : `${bytes(s.lagBytes)}${s.lagSecondsApprox !== null ? `, about ${s.lagSecondsApprox} s (time since the checkpoint last moved: an approximation)` : ''}`]);
     if (s.retainedBytes !== null) rows.push(['WAL retained', `${bytes(s.retainedBytes)}${config.source.kind === 'postgres' ? ` by slot ${config.source.slot}` : ''}`]);
   }
+  if (r.ha) rows.push(...haStatusRows(r.ha));
   return textTable(rows) + '\n';
 }
 
 /** `cidaas-sync status [--json]`: the checkpoint, backfill, users, dead letters and lag; safe while `run` runs. */
+/**
+ * `cidaas.compat.totpImport: flag-only`: how many users must enrol their authenticator again,
+ * as the last verify counted them (verify lists them; the state store does not know).
+ */
+async function totpReenrolNote(config: Config, logger: Logger): Promise<{ users: number | null; at: string | null; text: string } | null> {
+  if (config.cidaas.compat.totpImport !== 'flag-only') return null;
+  const raw = await usingStateStore(config, logger, (store) => store.getMeta(LAST_VERIFY_META)).catch(() => null);
+  let last: LastVerify | null;
+  try {
+    last = raw ? (JSON.parse(raw) as LastVerify) : null;
+  } catch {
+    last = null;
+  }
+  const users = typeof last?.counts['totpReenrol'] === 'number' ? last.counts['totpReenrol'] : null;
+  const text = users === null
+    ? 'TOTP: cidaas.compat.totpImport is flag-only: users with an authenticator must enrol it again; `cidaas-sync verify` lists them'
+    : `TOTP: ${users} users must enrol their authenticator again (cidaas.compat.totpImport flag-only; as of the ${last!.command} at ${last!.at}; listed in ${last!.reports[0] ?? 'its report'})`;
+  return { users, at: last?.at ?? null, text };
+}
+
 export function statusCommand(): Command {
   const cmd = new Command('status')
     .description('show the checkpoint, backfill progress, users pushed, dead letters, last push, lag and retained WAL; reads the state store and works while `run` runs')
@@ -81,9 +108,11 @@ export function statusCommand(): Command {
   withConfigOption(cmd);
   cmd.action(async (opts: { config: string; json?: boolean }) => {
     const config = await configFrom(opts);
-    const report = await collect(config, commandLogger('error'));
-    if (opts.json) printJson(report);
-    else process.stdout.write(render(report, config));
+    const logger = commandLogger('error');
+    const report = await collect(config, logger);
+    const reenrol = await totpReenrolNote(config, logger);
+    if (opts.json) printJson(reenrol ? { ...report, totpReenrol: reenrol } : report);
+    else process.stdout.write(render(report, config) + (reenrol ? `${reenrol.text}\n` : ''));
   });
   return cmd;
 }

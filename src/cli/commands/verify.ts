@@ -13,11 +13,11 @@ export function verifyCommand(): Command {
     .option('--sample <n>', 'check a uniform random sample of N users instead of all', (v) => positiveInt('--sample', v))
     .option('--report <file>', 'where to write the JSON report (default: cidaas-sync-verify-<time>.json)')
     .option('--concurrency <n>', 'cidaas calls in flight', (v) => positiveInt('--concurrency', v), 16)
-    .addOption(new Option('--read <mode>', 'read cidaas by search (fast) or by GET per user').choices(['search', 'get']).default('search'))
+    .addOption(new Option('--read <mode>', 'read cidaas by search (fast), bulkread (any size) or GET per user (default: cidaas.compat.search)').choices(['search', 'bulkread', 'get']))
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText('after', '\nExamples:\n  cidaas-sync verify --config sync.yaml\n  cidaas-sync verify --config sync.yaml --sample 10000 --report /tmp/verify.json\n\nRuns while `run` runs (findings are rechecked once, so users the sync fixes meanwhile are not reported) or after it.');
   withConfigOption(cmd);
-  cmd.action(async (opts: { config: string; sample?: number; report?: string; concurrency: number; read: 'search' | 'get'; progress: boolean }) => {
+  cmd.action(async (opts: { config: string; sample?: number; report?: string; concurrency: number; read?: 'search' | 'bulkread' | 'get'; progress: boolean }) => {
     const config = await configFrom(opts);
     const logger = commandLogger('info');
     const reportPath = opts.report ?? defaultReportPath('verify');

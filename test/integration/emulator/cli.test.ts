@@ -94,6 +94,29 @@ describe('cidaas-sync emulator (the command)', () => {
     expect(cli.stderr()).to.include('CIDAAS_EMULATOR_CLIENT_SECRET').and.not.include('secret-from-env');
   });
 
+  it('plays a tenant that differs: bare bulk answers in process_state, no purge, a password-grant app (#12)', async () => {
+    const cli = run(['--port', '0', '--client-id', 'cli-client', '--client-secret', 'cli-secret-value', '--bulk-envelope', 'bare',
+      '--bulk-state-field', 'process_state', '--no-purge', '--no-search', '--password-grant-client', 'login-app:login-secret']);
+    const url = await firstLine(cli);
+    const form = (o: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(o) });
+    const { access_token: token } = await (await fetch(`${url}/token-srv/token`, form({ grant_type: 'client_credentials', client_id: 'cli-client', client_secret: 'cli-secret-value' }))).json() as { access_token: string };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    // A well-formed bcrypt hash (cost 4) that no password matches: the login below must be refused.
+    const hash = '$2a$04$' + 'a'.repeat(53);
+    const bulk = await fetch(`${url}/users-srv/user/bulk`, { method: 'POST', headers: auth, body: JSON.stringify([{ sub: 'u-1', email: 'u1@example.com', password_hash_info: { algorithmTypeId: 'BCRYPT_4', passwordHash: hash } }]) });
+    expect(await bulk.json()).to.deep.equal({ process_states: [{ sub: 'u-1', identifier: { email: 'u1@example.com' }, process_state: 'CREATED' }] });
+    const purge = await fetch(`${url}/users-srv/user/purge/u-1`, { method: 'DELETE', headers: auth });
+    expect(purge.status).to.equal(404);
+    expect(purge.headers.get('x-ref-number')).to.match(/^\d+-[0-9a-f-]{36}$/);
+    expect((await fetch(`${url}/user-srv/graph/users`, { method: 'POST', headers: auth, body: '{}' })).status).to.equal(404);
+    const refused = await fetch(`${url}/token-srv/token`, form({ grant_type: 'password', client_id: 'login-app', client_secret: 'login-secret', username: 'u1@example.com', password: 'wrong' }));
+    expect(refused.status).to.equal(400);
+    expect(await refused.json()).to.include({ error: 'invalid_grant' });
+    const otherApp = await fetch(`${url}/token-srv/token`, form({ grant_type: 'password', client_id: 'cli-client', client_secret: 'cli-secret-value', username: 'u1@example.com', password: 'wrong' }));
+    expect(await otherApp.json()).to.include({ error: 'unsupported_grant_type' });
+    expect(await stop(cli)).to.equal(0);
+  });
+
   it('exits 2 for a bad option value', async () => {
     const cli = run(['--port', 'eighty']);
     const [code] = (await once(cli.child, 'exit')) as [number | null];

@@ -10,7 +10,7 @@ function report(over: Partial<VerifyReport> = {}): VerifyReport {
       differingByGroup: { profile: 0, email: 0, password: 1, mfa: 0, 'modified-in-cidaas': 0 } },
     missingInCidaas: ['7'], deletedButPresent: [], differing: [{ key: '9', sub: 'legacy-9', groups: ['password'] }], unmappable: [],
     deadLetters: [{ key: '<script>alert(1)</script>', reason: 'cidaas: "email" <b>invalid</b>', attempts: 2 }],
-    cidaasRead: 'search', rechecked: true, durationMs: 1234, usersPerSecond: 3, ...over,
+    totpReenrol: { count: 0, keys: [] }, cidaasRead: 'search', rechecked: true, durationMs: 1234, usersPerSecond: 3, ...over,
   };
 }
 
@@ -36,5 +36,11 @@ describe('the HTML go-live report (#19)', () => {
     const html = renderVerifyReportHtml(clean, { command: 'verify', checkpoint: '0/1', version: 'x', jsonReport: 'r.json' });
     expect(html).to.contain('>EQUAL<');
     expect(html).not.to.contain('Missing in cidaas:');
+  });
+
+  it('lists the users who must enrol their authenticator again (#12)', () => {
+    const html = renderVerifyReportHtml(report({ totpReenrol: { count: 2, keys: ['41', '42'] } }), { command: 'cutover', checkpoint: null, version: 'x', jsonReport: 'r.json' });
+    expect(html).to.contain('Must enrol their authenticator again').and.contain('<td>41</td>').and.contain('<td>42</td>');
+    expect(renderVerifyReportHtml(report(), { command: 'cutover', checkpoint: null, version: 'x', jsonReport: 'r.json' })).not.to.contain('Must enrol');
   });
 });

@@ -1,0 +1,99 @@
+import type { CidaasUser } from './cidaas-user.js';
+
+/**
+ * What a cidaas tenant does where cidaas's public material is silent: one setting per
+ * question, under `cidaas.compat` in the YAML. `cidaas-sync canary` finds out which
+ * value a tenant needs. docs/cidaas-api.md lists each question and what is known.
+ */
+export interface CidaasCompat {
+  /**
+   * How `password_hash_info.hData.salt` is read by the tenant. `base64` (default): the
+   * salt bytes in standard base64, so binary salts survive. `text`: the salt as text;
+   * a salt whose bytes are not valid UTF-8 cannot be sent (that user is a dead letter).
+   */
+  readonly saltEncoding: 'base64' | 'text';
+  /**
+   * Whether the tenant takes a TOTP seed. `totp` (default): the seed is sent in
+   * `mfa.totp`. `flag-only`: only `mfa_enabled` is sent; the users who had an
+   * authenticator must enrol it again, and `status`, `verify` and the go-live report list them.
+   */
+  readonly totpImport: 'totp' | 'flag-only';
+  /**
+   * How verify reads users back. `graph` (default): POST /user-srv/graph/users with the
+   * subs as terms; `bulkread`: POST /user-ext-srv/bulkread/users page by page (any size);
+   * `get`: one GET /user-srv/users/{sub} per user.
+   */
+  readonly search: 'graph' | 'bulkread' | 'get';
+  /**
+   * How a user is deleted when `cidaas.onDelete` is `purge`. `purge` (default): DELETE
+   * /users-srv/user/purge/{sub}; `schedule`: POST
+   * /users-srv/user/unregister/scheduler/schedule/{sub} (cidaas 4.x).
+   */
+  readonly delete: 'purge' | 'schedule';
+}
+
+/** The values used when `cidaas.compat` leaves a key out. */
+export const DEFAULT_COMPAT: CidaasCompat = { saltEncoding: 'base64', totpImport: 'totp', search: 'graph', delete: 'purge' };
+
+/** The user as this tenant is to receive it, or why it cannot be sent. */
+export type CompatResult =
+  | { readonly ok: true; readonly user: CidaasUser; readonly mustReenrolTotp: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The one place that decides what a compat setting means for a user entity. The mapper
+ * calls it last, so the push, `preview` and `verify` (which compares against the mapped
+ * user) all see the same entity: with `flag-only`, verify expects `mfa_enabled` and no
+ * TOTP secret because the entity carries none.
+ *
+ * - `saltEncoding: text`: `hData.salt` (base64 of the salt bytes everywhere before this
+ *   point) becomes the salt's UTF-8 text; bytes that are not UTF-8 make the user invalid.
+ *   `CUSTOM_<name>` salts are passed through as the legacy database holds them either way.
+ * - `totpImport: flag-only`: `mfa` is dropped (not even `mfa: {}` is sent: a tenant that
+ *   refuses the field refuses it empty too); `mfa_enabled` stays. `mustReenrolTotp` is
+ *   true for a user whose TOTP seed is thereby left behind.
+ */
+export function applyCompat(user: CidaasUser, compat: CidaasCompat): CompatResult {
+  let out = user;
+  let mustReenrolTotp = false;
+  const pw = user.password_hash_info;
+  const salt = pw?.hData?.salt;
+  if (compat.saltEncoding === 'text' && pw && salt !== undefined && !pw.algorithmTypeId.startsWith('CUSTOM_')) {
+    let text: string;
+    try {
+      text = utf8.decode(Buffer.from(salt, 'base64'));
+    } catch {
+      return {
+        ok: false,
+        reason: 'password: the salt is binary (not valid UTF-8 text) and cidaas.compat.saltEncoding is text, so the tenant cannot be given it; ' +
+          'ask cidaas support whether hData.salt may be base64, or let these users reset their password',
+      };
+    }
+    out = { ...out, password_hash_info: { ...pw, hData: { ...pw.hData, salt: text } } };
+  }
+  if (compat.totpImport === 'flag-only' && user.mfa !== undefined) {
+    mustReenrolTotp = user.mfa.totp !== undefined;
+    const { mfa: _dropped, ...rest } = out;
+    out = rest;
+  }
+  return { ok: true, user: out, mustReenrolTotp };
+}
+
+/**
+ * True when a mapped user had a TOTP authenticator in legacy that this tenant will not
+ * get (`flag-only`): the user must enrol it again. Read from the entity the mapper
+ * produced: `mfa_enabled` with no `mfa` block.
+ */
+export function mustReenrolTotp(user: CidaasUser, compat: CidaasCompat): boolean {
+  return compat.totpImport === 'flag-only' && needsTotpEnrolment(user);
+}
+
+/**
+ * True when the entity turns on MFA without a TOTP seed (what `flag-only` sends for a user
+ * who had an authenticator): cidaas will ask this user to enrol one at the next login.
+ */
+export function needsTotpEnrolment(user: CidaasUser): boolean {
+  return user.mfa_enabled === true && user.mfa === undefined;
+}

@@ -1,0 +1,113 @@
+import type { Config } from '../../config/config-schema.js';
+import { openPipeline, type Pipeline } from '../app/open-pipeline.js';
+import { SyncError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { SyncMetrics } from '../observability/metrics.js';
+import type { Source } from '../source.js';
+import type { SyncRunner } from '../sync-runner.js';
+import { FencedSource } from './fenced-source.js';
+import { HaMetrics, type ReplicaRole } from './ha-metrics.js';
+import { SERVER_ID_META } from './ha-preflight.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import { waitForSlot } from './wait-for-slot.js';
+
+/** The request headers that name the replica and its fencing token on every cidaas call. */
+export const REPLICA_HEADER = 'x-cidaas-sync-replica';
+export const FENCE_HEADER = 'x-cidaas-sync-fence';
+
+/** Options of {@link HaRunner}. */
+export interface HaRunnerOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: SyncMetrics;
+  readonly keeper: LeaseKeeper;
+  /** Builds the runner of one term from its pipeline (whose source acknowledges only under the lease). */
+  readonly makeRunner: (pipeline: Pipeline, source: Source) => SyncRunner;
+}
+
+/**
+ * One replica of a high-availability pair: standby until it holds the lease (it opens nothing on
+ * the source meanwhile), then active for one term: the pipeline opened with every state store
+ * write fenced and every cidaas call refused without the lease, the runner resuming from the stored
+ * checkpoint. A lost lease stops the term at once and the replica is standby again; a stop
+ * (SIGTERM) drains, checkpoints and releases the lease so a standby takes over without waiting.
+ */
+export class HaRunner {
+  readonly #o: HaRunnerOptions;
+  readonly #log: Logger;
+  readonly #haMetrics: HaMetrics;
+  readonly #stop = { aborted: false };
+  #role: ReplicaRole = 'standby';
+  #runner: SyncRunner | null = null;
+
+  constructor(options: HaRunnerOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'ha' });
+    this.#haMetrics = new HaMetrics(options.metrics);
+  }
+
+  get role(): ReplicaRole { return this.#role; }
+  /** The runner of the current term, or null as standby. */
+  get runner(): SyncRunner | null { return this.#runner; }
+
+  /** Runs terms until {@link stop}; rejects with a failure that is not a lost lease. */
+  async run(): Promise<void> {
+    const { keeper, config } = this.#o;
+    // Load the source adapter now: loading it after taking the lease would spend the lease's time.
+    await (config.source.kind === 'postgres'
+      ? Promise.all([import('../../adapters/postgres/postgres-source.js'), import('../../adapters/postgres/postgres-dialect.js'), import('../../adapters/postgres/postgres-slot.js')])
+      : Promise.all([import('../../adapters/mysql/mysql-source.js'), import('../../adapters/mysql/mysql-dialect.js')]));
+    try {
+      while (!this.#stop.aborted) {
+        this.#setRole('standby');
+        const term: { lost: SyncError | null } = { lost: null };
+        const onLost = (err: SyncError): void => {
+          term.lost = err;
+          this.#runner?.abort(err);
+        };
+        if (!(await keeper.acquire(this.#stop, onLost))) break;
+        this.#setRole('active');
+        let pipeline: Pipeline | null = null;
+        try {
+          await waitForSlot(config, this.#log, () => keeper.held && !this.#stop.aborted);
+          keeper.assertHeld();
+          pipeline = await openPipeline(config, {
+            logger: this.#o.logger, metrics: this.#o.metrics, fence: keeper.fence,
+            requestHeaders: () => {
+              keeper.assertHeld();
+              return { [REPLICA_HEADER]: keeper.me.holder, [FENCE_HEADER]: keeper.token ?? '' };
+            },
+          });
+          // For `check`: the server id every replica must share (MySQL).
+          if (config.source.kind === 'mysql') await pipeline.store.setMeta(SERVER_ID_META, String(config.source.serverId));
+          const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));
+          this.#runner = runner;
+          if (this.#stop.aborted) runner.stop();
+          await runner.run();
+        } catch (err) {
+          // A write that failed because the lease ran out meanwhile (its session ended, say) is a lost lease too.
+          if (term.lost === null && keeper.held && !(err instanceof SyncError && err.code === 'LEASE_LOST')) throw err;
+          this.#log.warn('stepped down: standby again', { why: (term.lost ?? (err as Error)).message });
+        } finally {
+          this.#runner = null;
+          await pipeline?.close();
+          await keeper.stepDown();
+        }
+      }
+    } finally {
+      this.#setRole('standby');
+    }
+  }
+
+  /** SIGTERM: a standby stops waiting; the active drains, checkpoints, releases the lease and ends. */
+  stop(): void {
+    this.#stop.aborted = true;
+    this.#runner?.stop();
+  }
+
+  #setRole(role: ReplicaRole): void {
+    this.#role = role;
+    this.#haMetrics.set(role, role === 'active' ? this.#o.keeper.token : null);
+    if (role === 'active') this.#haMetrics.terms.inc();
+  }
+}

@@ -1,0 +1,3 @@
+import { defineHaOperationsSuite } from './ha-operations-suite.js';
+
+defineHaOperationsSuite('mysql');
