@@ -16,6 +16,17 @@ const customFieldName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a cidaas custom field key (letters, digits, `_`)' });
 
+/** `source.tls` / `state.tls`: a mode, or a mode with the CA and a client certificate (PEM text). */
+const tlsSchema = z.union([
+  z.enum(['disable', 'require', 'verify-full']),
+  z.strictObject({
+    mode: z.enum(['disable', 'require', 'verify-full']),
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional(),
+    key: secretString.optional(),
+  }),
+]);
+
 const heartbeatSchema = z.strictObject({
   /** A table the sidecar writes a row to now and then, so an idle source still moves the position. */
   table: tableName.optional(),
@@ -30,6 +41,7 @@ const postgresSourceSchema = z.strictObject({
     .regex(/^[a-z0-9_]{1,63}$/, { error: 'must be a replication slot name (lower-case letters, digits, `_`; at most 63)' })
     .default('cidaas_sync'),
   publication: column.default('cidaas_sync'),
+  tls: tlsSchema.optional(),
   heartbeat: heartbeatSchema.optional(),
 });
 
@@ -38,6 +50,7 @@ const mysqlSourceSchema = z.strictObject({
   url: databaseUrl(['mysql', 'mariadb'], 'mysql://cidaas_sync:${LEGACY_DB_PASSWORD}@db:3306/wordpress'),
   /** Our replica id on the binlog; unique among the server's replicas. */
   serverId: int(1, 4294967295).default(4711),
+  tls: tlsSchema.optional(),
   heartbeat: heartbeatSchema.optional(),
 });
 
@@ -104,6 +117,7 @@ const stateSchema = z.strictObject({
   url: databaseUrl(['sqlite', 'postgres', 'postgresql', 'mysql', 'mariadb'], 'sqlite:./state/cidaas-sync.db').prefault(
     'sqlite:./state/cidaas-sync.db',
   ),
+  tls: tlsSchema.optional(),
 });
 
 const httpSchema = z.strictObject({

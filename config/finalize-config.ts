@@ -1,4 +1,6 @@
 import type { RefinementCtx } from 'zod';
+import { DatabaseUrl } from '../src/security/database-url.js';
+import { resolveDatabaseTls } from '../src/security/resolve-database-tls.js';
 import { CIDAAS_IDENTIFIER_FIELDS } from './cidaas-user-fields.js';
 import { redactUrl } from './config-fields.js';
 import type { RawConfig } from './config-schema.js';
@@ -42,16 +44,25 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     fail(['engine', 'readRetryMs'], `is above engine.readRetryMaxMs (${raw.engine.readRetryMaxMs}); lower it, or raise readRetryMaxMs`);
   }
 
+  const sourceTls = resolveDatabaseTls('source', sourceUrl, raw.source.tls);
+  for (const p of sourceTls.problems) fail(['source', ...p.key], p.message);
+  const stateUrl = raw.state.url.reveal();
+  const stateTls = resolveDatabaseTls('state', stateUrl, raw.state.tls);
+  for (const p of stateTls.problems) fail(['state', ...p.key], p.message);
+  if (stateUrl.startsWith('sqlite:') && raw.state.tls !== undefined) {
+    fail(['state', 'tls'], 'is for a state store on PostgreSQL or MySQL; a SQLite file has no connection to protect, so remove it');
+  }
+
   const heartbeat = raw.source.heartbeat;
   const source = {
     ...raw.source,
+    url: new DatabaseUrl(sourceUrl, sourceTls.tls),
     redactedUrl: redactUrl(sourceUrl),
     heartbeat:
       heartbeat === undefined
         ? undefined
         : { ...heartbeat, table: heartbeat.table === undefined ? undefined : table(heartbeat.table, ['source', 'heartbeat', 'table']) },
   };
-  const stateUrl = raw.state.url.reveal();
   return {
     ...raw,
     source,
@@ -62,7 +73,7 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     },
     mfa: raw.mfa && { ...raw.mfa, table: raw.mfa.table === undefined ? undefined : table(raw.mfa.table, ['mfa', 'table']) },
     attributes: raw.attributes && { ...raw.attributes, table: table(raw.attributes.table, ['attributes', 'table']) },
-    state: { url: raw.state.url, kind: stateKind(stateUrl), redactedUrl: redactUrl(stateUrl) },
+    state: { url: new DatabaseUrl(stateUrl, stateTls.tls), kind: stateKind(stateUrl), redactedUrl: redactUrl(stateUrl) },
   };
 }
 

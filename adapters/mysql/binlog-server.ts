@@ -5,6 +5,7 @@ import type { Secret } from '../../src/secret.js';
 import type { BinlogPosition } from './binlog-position.js';
 import type { ResumeQueries } from './binlog-resume.js';
 import { mysqlConnectionOptions, SESSION_TIME_ZONE_SQL } from './mysql-connection-options.js';
+import { withTlsHint } from '../../src/security/with-tls-hint.js';
 
 /** A binlog file as `SHOW BINARY LOGS` lists it. */
 export interface BinlogFile {
@@ -161,7 +162,7 @@ function asSourceError(err: unknown): Error {
       hint: 'run `cidaas-sync check`: the user needs REPLICATION SLAVE, REPLICATION CLIENT (MariaDB 10.5+: BINLOG MONITOR) and SELECT on the tables',
     });
   }
-  return new SyncError('SOURCE_UNAVAILABLE', `the source did not answer: ${e.message ?? String(err)}`, {
+  return new SyncError('SOURCE_UNAVAILABLE', `the source did not answer: ${e.message ?? String(err)}${withTlsHint(err, 'source')}`, {
     cause: err, transient: true, hint: 'check source.url (host, port, user) and that the server is up',
   });
 }

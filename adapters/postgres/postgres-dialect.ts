@@ -3,13 +3,14 @@ import type { LegacyRow } from '../../src/legacy-reader.js';
 import type { Secret } from '../../src/secret.js';
 import type { SqlDialect } from '../../src/sql-legacy-reader.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /** PostgreSQL for {@link SqlLegacyReader}: a small pool, `= ANY($n)` lists (one parameter, any length). */
 export class PostgresDialect implements SqlDialect {
   readonly #pool: pg.Pool;
 
   constructor(url: Secret, options: { maxConnections?: number } = {}) {
-    this.#pool = new pg.Pool({ connectionString: url.reveal(), max: options.maxConnections ?? 4, application_name: 'cidaas-sync-read' });
+    this.#pool = new pg.Pool({ ...pgConnectionConfig(url), max: options.maxConnections ?? 4, application_name: 'cidaas-sync-read' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.#pool.on('error', () => undefined);
   }

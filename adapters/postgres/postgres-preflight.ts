@@ -5,6 +5,9 @@ import { expectedTables } from '../../src/preflight/expected-columns.js';
 import { fail, pass, warn, type PreflightItem, type RepairOutcome } from '../../src/preflight/preflight-item.js';
 import { quoteIdent, quoteQualified } from './postgres-source.js';
 import { checkPostgresTables } from './postgres-table-checks.js';
+import type { Secret } from '../../src/secret.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
+import { withTlsHint } from '../../src/security/with-tls-hint.js';
 
 /** Options of {@link checkPostgresSource}. */
 export interface PostgresPreflightOptions {
@@ -50,9 +53,9 @@ function literal(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-async function connect(url: string, timeoutMs: number, applicationName: string): Promise<pg.Client> {
+async function connect(url: Secret, timeoutMs: number, applicationName: string): Promise<pg.Client> {
   const c = new pg.Client({
-    connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000,
+    ...pgConnectionConfig(url), connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000,
     application_name: applicationName,
   });
   c.on('error', () => undefined);
@@ -104,9 +107,9 @@ function serverItems(f: ServerFacts, slotExists: boolean, slotActive: boolean): 
 }
 
 /** Opens a replication connection as the stream does: proves pg_hba.conf and the role allow it. */
-async function replicationConnectionItem(url: string, timeoutMs: number): Promise<PreflightItem> {
+async function replicationConnectionItem(url: Secret, timeoutMs: number): Promise<PreflightItem> {
   // `replication` is a node-postgres option its type definitions lack (pg-logical-replication sets it too).
-  const config: pg.ClientConfig & { replication: string } = { connectionString: url, replication: 'database', connectionTimeoutMillis: timeoutMs, application_name: 'cidaas-sync-check' };
+  const config: pg.ClientConfig & { replication: string } = { ...pgConnectionConfig(url), replication: 'database', connectionTimeoutMillis: timeoutMs, application_name: 'cidaas-sync-check' };
   const c = new pg.Client(config);
   c.on('error', () => undefined);
   try {
@@ -210,12 +213,12 @@ export async function checkPostgresSource(config: Config, _logger: Logger, o: Po
   const s = config.source;
   if (s.kind !== 'postgres') throw new Error('checkPostgresSource needs a postgres source');
   const timeoutMs = o.timeoutMs ?? 5000;
-  const url = s.url.reveal();
+  const url = s.url;
   let c: pg.Client;
   try {
     c = await connect(url, timeoutMs, 'cidaas-sync-check');
   } catch (err) {
-    return [fail('connection', `cannot connect to ${s.redactedUrl}: ${(err as Error).message}`,
+    return [fail('connection', `cannot connect to ${s.redactedUrl}: ${(err as Error).message}${withTlsHint(err, 'source')}`,
       'check source.url (host, port, database, role, password) and that pg_hba.conf lets this host in')];
   }
   try {
@@ -254,7 +257,7 @@ export async function repairPostgresSource(config: Config, items: readonly Prefl
   if (!todo.length) return outcomes;
   let c: pg.Client;
   try {
-    c = await connect(s.url.reveal(), o.timeoutMs ?? 5000, 'cidaas-sync-check');
+    c = await connect(s.url, o.timeoutMs ?? 5000, 'cidaas-sync-check');
   } catch (err) {
     return [...outcomes, ...todo.map((i) => ({ item: i.name, action: (i.repair ?? []).join(' '), done: false, attempted: true, detail: (err as Error).message }))];
   }

@@ -1,5 +1,6 @@
 import { SyncError } from '../errors.js';
 import type { StateStoreLocation } from './state-store-url.js';
+import { withTlsHint } from '../security/with-tls-hint.js';
 
 /** The driver's own error under typeorm's wrappers (QueryFailedError keeps it as `driverError`). */
 function driverError(err: unknown): unknown {
@@ -94,7 +95,7 @@ export function toStateStoreError(err: unknown, loc: StateStoreLocation, operati
   let detail = message.length > 300 ? `${message.slice(0, 300)}...` : message;
   const password = passwordOf(loc);
   if (password.length >= 4) detail = detail.split(password).join('***');
-  return new SyncError('STATE_STORE', `${v.what} (${operation}): ${detail}${code ? ` [${code}]` : ''}`, {
+  return new SyncError('STATE_STORE', `${v.what} (${operation}): ${detail}${code ? ` [${code}]` : ''}${withTlsHint(err, 'state')}`, {
     hint: v.hint,
     transient: v.transient,
     cause: err,

@@ -75,7 +75,7 @@ describe('loadConfig', () => {
   });
 
   it('gives a mysql source serverId 4711 unless set', async () => {
-    const config = await parse({ ...minimalConfig(), source: { kind: 'mysql', url: 'mysql://sync:pw@db/legacy' } });
+    const config = await parse({ ...minimalConfig(), source: { kind: 'mysql', url: 'mysql://sync:pw@db/legacy', tls: 'require' } });
     expect(config.source).to.include({ kind: 'mysql', serverId: 4711 });
     expect(config.users.table).to.deep.equal({ schema: 'legacy', name: 'users' });
   });
@@ -113,7 +113,7 @@ describe('loadConfig', () => {
   it('keeps source.url, cidaas.clientSecret and state.url as Secrets that print redacted', async () => {
     const config = await parse({
       ...minimalConfig(),
-      state: { url: 'postgres://state:state-pw@db/state' },
+      state: { url: 'postgres://state:state-pw@db/state', tls: 'verify-full' },
     });
     expect(config.source.url).to.be.instanceOf(Secret);
     expect(config.cidaas.clientSecret).to.be.instanceOf(Secret);
@@ -128,7 +128,7 @@ describe('loadConfig', () => {
     const config = await parse(
       {
         ...minimalConfig(),
-        source: { kind: 'postgres', url: 'postgres://sync:${DB_PW}@db/shop' },
+        source: { kind: 'postgres', url: 'postgres://sync:${DB_PW}@db/shop', tls: 'verify-full' },
         cidaas: { ...minimalConfig().cidaas, batchSize: '${BATCH}' },
       },
       { DB_PW: 'p@ss', BATCH: '25' },
