@@ -122,7 +122,8 @@ const stateSchema = z.strictObject({
 
 const httpSchema = z.strictObject({
   port: int(0, 65535).default(9464),
-  host: z.string().min(1).default('0.0.0.0'),
+  /** Loopback by default: /metrics says much about the migration; a container sets 0.0.0.0 itself. */
+  host: z.string().min(1).default('127.0.0.1'),
   readyLagSeconds: int(1, 86_400).default(60),
 });
 

@@ -146,12 +146,14 @@ async function publicationItems(c: pg.Client, s: PostgresSourceConfig, tables: r
   const published = new Set(r.rows.map((x) => x.t));
   const missing = tables.filter((t) => !published.has(t));
   const extra = [...published].filter((t) => !tables.includes(t));
-  const setTable = `ALTER PUBLICATION ${quoteIdent(s.publication)} SET TABLE ${quoted};`;
+  // Only ever ADD TABLE: the publication may be shared, and SET TABLE would drop the others' tables.
   if (missing.length) {
-    const sql = extra.length ? setTable : `ALTER PUBLICATION ${quoteIdent(s.publication)} ADD TABLE ${missing.map(quoteQualified).join(', ')};`;
+    const sql = `ALTER PUBLICATION ${quoteIdent(s.publication)} ADD TABLE ${missing.map(quoteQualified).join(', ')};`;
     items.push(fail(name, `does not cover ${missing.join(', ')}: changes there would never reach cidaas`, `as the owner of the tables: ${sql}`, [sql]));
   } else if (extra.length) {
-    items.push(warn(name, `also covers ${extra.join(', ')}, which cidaas-sync does not read`, setTable, [setTable]));
+    const drop = `ALTER PUBLICATION ${quoteIdent(s.publication)} DROP TABLE ${extra.map((t) => quoteQualified(t)).join(', ')};`;
+    items.push(warn(name, `also covers ${extra.join(', ')}, which cidaas-sync does not read (harmless; the publication may serve others too)`,
+      `only if nothing else uses this publication: ${drop} (check --fix leaves it)`));
   } else {
     items.push(pass(name, `covers exactly ${tables.join(', ')}`));
   }
@@ -160,10 +162,10 @@ async function publicationItems(c: pg.Client, s: PostgresSourceConfig, tables: r
 
 async function slotItems(c: pg.Client, s: PostgresSourceConfig, f: ServerFacts, slot: SlotRow | undefined): Promise<PreflightItem[]> {
   const name = `replication slot ${s.slot}`;
-  const create = `SELECT pg_create_logical_replication_slot(${literal(s.slot)}, 'pgoutput');`;
   const drop = `SELECT pg_drop_replication_slot(${literal(s.slot)});`;
   if (!slot) {
-    return [{ ...pass(name, 'does not exist yet: `run` creates it on first start (or `check --fix` now); from then on PostgreSQL keeps WAL for it'), repair: [create] }];
+    // Not created here: a slot nobody reads keeps WAL until the disk fills. `run` creates it and reads it.
+    return [pass(name, 'does not exist yet: `run` creates it on first start; from then on PostgreSQL keeps WAL for it until it is read or dropped')];
   }
   const db = (await c.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
   if (slot.slot_type !== 'logical' || slot.plugin !== 'pgoutput' || slot.database !== db) {

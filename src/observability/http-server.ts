@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SyncMetrics } from './metrics.js';
 
+/** Connections the listener holds at once; more are dropped. */
+export const MAX_CONNECTIONS = 16;
+
 /** What /readyz needs to know. */
 export interface Readiness {
   /** Null when ready; otherwise why not, in a few words. */
@@ -32,12 +35,17 @@ export async function startHttpServer(o: { port: number; host: string; metrics: 
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end('{"error":"not found; try /metrics, /healthz or /readyz"}');
         }
-      } catch (err) {
+      } catch {
+        // Never the error's text: it may name a database, a user or worse. The logs have it.
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: (err as Error).message }));
+        res.end('{"error":"internal error; see the sidecar\'s log"}');
       }
     })();
   });
+  // A scraper and a health check need a few connections; a flood must not cost memory or sockets.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
