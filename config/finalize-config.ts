@@ -1,6 +1,7 @@
 import type { RefinementCtx } from 'zod';
 import { DatabaseUrl } from '../src/security/database-url.js';
 import { resolveDatabaseTls } from '../src/security/resolve-database-tls.js';
+import { rememberSecret } from '../src/redact/redact.js';
 import { CIDAAS_IDENTIFIER_FIELDS } from './cidaas-user-fields.js';
 import { redactUrl } from './config-fields.js';
 import type { RawConfig } from './config-schema.js';
@@ -44,6 +45,9 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     fail(['engine', 'readRetryMs'], `is above engine.readRetryMaxMs (${raw.engine.readRetryMaxMs}); lower it, or raise readRetryMaxMs`);
   }
 
+  rememberUrlPassword(sourceUrl);
+  rememberUrlPassword(raw.state.url.reveal());
+  rememberSecret(raw.cidaas.clientSecret.reveal());
   const sourceTls = resolveDatabaseTls('source', sourceUrl, raw.source.tls);
   for (const p of sourceTls.problems) fail(['source', ...p.key], p.message);
   const stateUrl = raw.state.url.reveal();
@@ -155,5 +159,18 @@ function checkOverlap(raw: RawConfig, fail: (path: Path, message: string) => voi
         fail(['attributes', kind, name], `is also set by users.${kind}.${name}; keep one of the two`);
       }
     }
+  }
+}
+
+/** The password of a database URL, raw and decoded, for {@link rememberSecret}. */
+function rememberUrlPassword(url: string): void {
+  const userInfo = /^[a-z][a-z0-9+.-]*:(?:\/\/)?([^@/]*:(.*))@[^@]*$/i.exec(url)?.[2];
+  rememberSecret(userInfo);
+  try {
+    const u = new URL(url);
+    rememberSecret(u.password === '' ? undefined : decodeURIComponent(u.password));
+    for (const [k, v] of u.searchParams) if (/pass|pwd|secret|token/i.test(k)) rememberSecret(v);
+  } catch {
+    // not a URL: the raw user-info above is all there is
   }
 }

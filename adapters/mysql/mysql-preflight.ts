@@ -7,6 +7,7 @@ import type { ResumeQueries } from './binlog-resume.js';
 import type { BinlogFile } from './binlog-server.js';
 import { mysqlConnectionOptions, quoteMysqlTable, splitMysqlTable } from './mysql-connection-options.js';
 import { withTlsHint } from '../../src/security/with-tls-hint.js';
+import { redactDriverError } from '../../src/redact/redact.js';
 
 /** One line of `cidaas-sync check`: what was checked, whether it holds, and how to fix it when not. */
 export interface PreflightItem {
@@ -43,6 +44,7 @@ export async function checkMysqlSource(url: Secret, args: MysqlPreflightArgs): P
   try {
     c = await mysql.createConnection(mysqlConnectionOptions(url));
   } catch (err) {
+    redactDriverError(err);
     const message = (err as Error).message;
     return [{
       name: 'connect', ok: false, detail: `cannot connect: ${message}${withTlsHint(err, 'source')}`,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { redactUrl } from '../redact/redact.js';
 import type { DatabaseTls } from '../security/database-tls.js';
 
 /** Where the state store lives, parsed from `state.url`. */
@@ -36,14 +37,7 @@ export type StateStoreLocation =
 
 /** The URL with its password replaced by `***`, safe for messages and logs. */
 export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    // Unparseable: mask up to the last '@' so a password with unescaped '@' or '/' cannot leak.
-    return url.replace(/\/\/([^:/@]*):.*@/, '//$1:***@');
-  }
+  return redactUrl(url);
 }
 
 const SCHEMES = 'sqlite:./path.db, sqlite::memory:, postgres://user:password@host:5432/db, mysql://user:password@host:3306/db or mariadb://...';

@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     expect(config.cidaas).to.include({ batchSize: 50, concurrency: 4, onDelete: 'purge', requestTimeoutMs: 30_000 });
     expect(config.state.kind).to.equal('sqlite');
     expect(config.state.url.reveal()).to.equal('sqlite:/srv/cidaas-sync/state/cidaas-sync.db');
-    expect(config.http).to.deep.equal({ port: 9464, host: '0.0.0.0', readyLagSeconds: 60 });
+    expect(config.http).to.deep.equal({ port: 9464, host: '127.0.0.1', readyLagSeconds: 60 });
     expect(config.engine.maxDirtyUsers).to.equal(100_000);
     expect(config).to.not.have.property('mapping');
     expect(config).to.not.have.property('attributes');
@@ -133,7 +133,7 @@ describe('loadConfig', () => {
       },
       { DB_PW: 'p@ss', BATCH: '25' },
     );
-    expect(config.source.url.reveal()).to.equal('postgres://sync:p@ss@db/shop');
+    expect(config.source.url.reveal()).to.equal('postgres://sync:p%40ss@db/shop'); // URL-encoded inside a URL (#13)
     expect(config.cidaas.batchSize).to.equal(25);
   });
 
