@@ -45,9 +45,13 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     fail(['engine', 'readRetryMs'], `is above engine.readRetryMaxMs (${raw.engine.readRetryMaxMs}); lower it, or raise readRetryMaxMs`);
   }
 
+  if (raw.http.allowActions && (raw.http.actionToken === undefined || raw.http.actionToken.reveal().length < 16)) {
+    fail(['http', 'actionToken'], 'http.allowActions is true, so the status page needs a token of at least 16 characters that every action must carry; write e.g. `actionToken: ${file:/run/secrets/cidaas_sync_action_token}`, or set allowActions: false');
+  }
   rememberUrlPassword(sourceUrl);
   rememberUrlPassword(raw.state.url.reveal());
   rememberSecret(raw.cidaas.clientSecret.reveal());
+  rememberSecret(raw.http.actionToken?.reveal());
   const sourceTls = resolveDatabaseTls('source', sourceUrl, raw.source.tls);
   for (const p of sourceTls.problems) fail(['source', ...p.key], p.message);
   const stateUrl = raw.state.url.reveal();

@@ -3,6 +3,7 @@ import type { DispatchGovernor } from './dispatch-governor.js';
 import type { Dispatcher } from './dispatcher.js';
 import { SyncError } from './errors.js';
 import type { LegacyReader } from './legacy-reader.js';
+import { CommitClock } from './observability/commit-clock.js';
 import type { Logger } from './observability/logger.js';
 import type { SyncMetrics } from './observability/metrics.js';
 import type { Source, SourceHandler } from './source.js';
@@ -50,15 +51,19 @@ export class SyncRunner {
   #checkpointAgain = false;
   #stopped: Promise<void> | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
+  readonly #commits: CommitClock;
 
   constructor(options: SyncRunnerOptions) {
     this.#o = options;
+    this.#commits = new CommitClock((a, b) => options.source.comparePositions(a, b));
     this.#log = options.logger.child({ component: 'runner' });
   }
 
   get phase(): RunnerPhase { return this.#phase; }
   /** The engine while streaming (for status and tests). */
   get engine(): SyncEngine | null { return this.#engine; }
+  /** Source commit times of the changes not yet checkpointed: the lag in the source's own time. */
+  get commitClock(): CommitClock { return this.#commits; }
 
   /**
    * Backfills if needed, then streams until {@link stop} or a failure that retrying cannot cure.
@@ -145,6 +150,7 @@ export class SyncRunner {
         });
       },
       commit: async (tx) => {
+        this.#commits.committed(tx.position, tx.commitTime);
         engine.commit(tx.position);
         passed(tx.position);
         this.#scheduleCheckpoint();
@@ -232,6 +238,7 @@ export class SyncRunner {
           return;
         }
         engine.checkpointed(wm);
+        this.#commits.checkpointed(wm);
         await this.#o.source.acknowledge(wm);
       } while (this.#checkpointAgain && !this.#failure);
     })().finally(() => { this.#checkpointing = null; });

@@ -13,6 +13,7 @@ import { openStateStore } from '../state/open-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import { Translator } from '../translator.js';
 import { UserMapper } from '../user-mapper.js';
+import { countingReader } from '../observability/counting-reader.js';
 import { qualifiedName, readerTables, watchedTables } from './pipeline-tables.js';
 
 /** Everything a command needs, opened from one configuration; {@link Pipeline.close} releases it all. */
@@ -105,7 +106,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     closers.push(() => client.close());
     const mapper = new UserMapper(config, mapping);
     const dispatcher = new Dispatcher({
-      reader: o.wrapReader ? o.wrapReader(reader) : reader, mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
+      reader: countingReader(o.wrapReader ? o.wrapReader(reader) : reader, readerTables(config), o.metrics), mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
       readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };

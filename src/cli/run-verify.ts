@@ -9,14 +9,19 @@ import { formatVerifySummary } from '../verify/format-verify-summary.js';
 import { ownedFieldsOf } from '../verify/owned-fields.js';
 import type { VerifyReport } from '../verify/verify-report.js';
 import { verifyUsers } from '../verify/verify-users.js';
-import { writeVerifyReport } from '../verify/write-verify-report.js';
+import { htmlReportPath, writeReportFile, writeVerifyReport } from '../verify/write-verify-report.js';
+import { renderVerifyReportHtml } from '../verify/verify-report-html.js';
+import { LAST_VERIFY_META, type LastVerify } from '../observability/live-status.js';
+import { VERSION } from '../version.js';
 
 export interface RunVerifyOptions {
   readonly sample?: number;
   readonly concurrency: number;
   readonly read: 'search' | 'get';
-  /** Where the JSON report goes. */
+  /** Where the JSON report goes; the HTML report goes beside it (`.html`). */
   readonly reportPath: string;
+  /** The command that runs verify (`verify`, `cutover`): named in the reports and on the status page. */
+  readonly command?: string;
   readonly progress: boolean;
 }
 
@@ -59,8 +64,17 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
       },
     });
     if (started) bar?.stop();
+    const command = o.command ?? 'verify';
+    const htmlPath = htmlReportPath(o.reportPath);
+    const checkpoint = (await parts.store.getCheckpoint())?.position ?? null;
     await writeVerifyReport(report, o.reportPath);
-    process.stdout.write(formatVerifySummary(report) + `\nreport: ${o.reportPath}\n`);
+    await writeReportFile(htmlPath, renderVerifyReportHtml(report, { command, checkpoint, version: VERSION, jsonReport: o.reportPath }));
+    const last: LastVerify = {
+      at: report.at, command, equal: report.equal, complete: report.complete, checked: report.checked, legacyUsers: report.legacyUsers,
+      counts: { ...report.counts }, reports: [o.reportPath, htmlPath],
+    };
+    await parts.store.setMeta(LAST_VERIFY_META, JSON.stringify(last));
+    process.stdout.write(formatVerifySummary(report) + `\nreport: ${o.reportPath}\nreport for sign-off: ${htmlPath}\n`);
     return report;
   } finally {
     if (started) bar?.stop();

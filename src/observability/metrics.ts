@@ -18,8 +18,13 @@ export class SyncMetrics {
   readonly lagSeconds = new Gauge({ name: 'cidaas_sync_lag_seconds', help: 'Age of the oldest unpushed change, in seconds (0 when nothing is pending)', registers: [this.registry] });
   readonly retainedBytes = new Gauge({ name: 'cidaas_sync_source_retained_bytes', help: 'Log bytes the source server keeps for us (PostgreSQL slot WAL)', registers: [this.registry] });
   readonly backfillDone = new Gauge({ name: 'cidaas_sync_backfill_users_done', help: 'Users the backfill has processed', registers: [this.registry] });
-  readonly backfillTotal = new Gauge({ name: 'cidaas_sync_backfill_users_total', help: 'Users the backfill expects (estimate)', registers: [this.registry] });
+  readonly backfillTotal = new Gauge({ name: 'cidaas_sync_backfill_users_expected', help: 'Users the backfill expects (estimate)', registers: [this.registry] });
   readonly concurrency = new Gauge({ name: 'cidaas_sync_dispatch_concurrency', help: 'Batches allowed in flight now (adaptive)', registers: [this.registry] });
+  readonly commitLagSeconds = new Gauge({ name: 'cidaas_sync_source_commit_lag_seconds', help: 'Seconds from the source commit time of the oldest change not yet checkpointed to now (0 when every change received is checkpointed)', registers: [this.registry] });
+  readonly checkpointTimestamp = new Gauge({ name: 'cidaas_sync_checkpoint_timestamp_seconds', help: 'Unix time at which the checkpoint (the source position) last advanced', registers: [this.registry] });
+  readonly lastCommitTimestamp = new Gauge({ name: 'cidaas_sync_source_last_commit_timestamp_seconds', help: 'Source commit time (Unix seconds, source clock) of the newest transaction received', registers: [this.registry] });
+  readonly rowsRead = new Counter({ name: 'cidaas_sync_legacy_rows_read_total', help: 'Rows read from the legacy database to build users (backfill, stream, retries), by configured table', labelNames: ['table'] as const, registers: [this.registry] });
+  readonly phase = new Gauge({ name: 'cidaas_sync_phase', help: 'The runner phase: 1 for the current one (starting, backfill, streaming, stopping, stopped, failed)', labelNames: ['phase'] as const, registers: [this.registry] });
   readonly batchSeconds = new Histogram({
     name: 'cidaas_sync_batch_duration_seconds', help: 'Time from taking a batch to storing its outcomes',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
@@ -38,5 +43,10 @@ export class SyncMetrics {
     const data = await metric.get();
     const hit = data.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
     return hit?.value ?? 0;
+  }
+
+  /** The sum of a counter or gauge over all its label values. */
+  async sum(metric: Counter<string> | Gauge<string>): Promise<number> {
+    return (await metric.get()).values.reduce((n, v) => n + v.value, 0);
   }
 }

@@ -80,7 +80,7 @@ export function cutoverCommand(): Command {
       const final = (await pipeline.store.getCheckpoint())!.position;
       logger.info('drained: lag 0, nothing pending', { checkpoint: final });
       const report = await runVerify(config, { reader: pipeline.reader, mapper: pipeline.mapper, store: pipeline.store, logger }, {
-        concurrency: opts.concurrency, read: opts.read, reportPath, progress: opts.progress,
+        concurrency: opts.concurrency, read: opts.read, reportPath, progress: opts.progress, command: 'cutover',
       });
       if (src.kind === 'mysql') process.stdout.write(`final binlog position (for the record): ${final}\n`);
       if (opts.dropSlot && src.kind === 'postgres') {

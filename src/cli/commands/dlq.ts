@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ExitCode, SyncError } from '../../errors.js';
-import type { DeadLetter, StateStore } from '../../state/state-store.js';
+import { deadLetterKeys, retryDeadLetters, type RetryResult } from '../../dlq/retry-dead-letters.js';
+import type { DeadLetter } from '../../state/state-store.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { plural } from '../output/plural.js';
@@ -8,14 +9,6 @@ import { printJson } from '../output/print-json.js';
 import { textTable } from '../output/text-table.js';
 import { usingPipeline } from '../using-pipeline.js';
 import { usingStateStore } from '../using-state-store.js';
-
-/** What `dlq retry` did for one user. */
-export interface RetryResult {
-  key: string;
-  /** pushed / deleted: gone from the list; failed / not-done: still in it; removed: nothing to push, taken off the list; unknown: was not in the list. */
-  outcome: 'pushed' | 'deleted' | 'removed' | 'failed' | 'not-done' | 'unknown';
-  detail: string;
-}
 
 function limit(value: string): number {
   const n = Number(value);
@@ -25,16 +18,6 @@ function limit(value: string): number {
 
 function usage(message: string, hint: string): SyncError {
   return new SyncError('USAGE', message, { hint, exitCode: ExitCode.config });
-}
-
-async function allKeys(store: StateStore): Promise<string[]> {
-  const keys: string[] = [];
-  for (let after: string | undefined; ;) {
-    const page = await store.listDeadLetters({ limit: 1000, ...(after === undefined ? {} : { afterKey: after }) });
-    keys.push(...page.map((d) => d.key));
-    if (page.length < 1000) return keys;
-    after = page[page.length - 1]!.key;
-  }
 }
 
 /** The keys named on the command line, or every dead letter with --all; exactly one of the two. */
@@ -80,38 +63,8 @@ function retryCommand(): Command {
   return cmd.action(async (keys: string[], opts: { config: string; all?: boolean; json?: boolean }) => {
     selection(keys, opts.all, 'retry');
     const config = await configFrom(opts);
-    const results = await usingPipeline(config, commandLogger(), async (p) => {
-      const wanted = opts.all ? await allKeys(p.store) : [...new Set(keys)];
-      const out: RetryResult[] = [];
-      for (let i = 0; i < wanted.length; i += config.cidaas.batchSize) {
-        const batch = wanted.slice(i, i + config.cidaas.batchSize);
-        const before = await p.store.getDeadLetters(batch);
-        for (const k of batch) if (!before.has(k)) out.push({ key: k, outcome: 'unknown', detail: 'not in the dead-letter list; nothing done' });
-        const listed = batch.filter((k) => before.has(k));
-        if (!listed.length) continue;
-        const started = new Date();
-        const done = await p.dispatcher.process(listed.map((key) => ({ key, expectations: [], attempts: 0 })), 'backfill');
-        const [after, states] = await Promise.all([p.store.getDeadLetters(listed), p.store.getUserStates(listed)]);
-        const stale: string[] = [];
-        for (const key of listed) {
-          const dead = after.get(key);
-          const state = states.get(key);
-          if (done.get(key)?.status === 'retry') out.push({ key, outcome: 'not-done', detail: 'the legacy database or cidaas failed transiently; try again later' });
-          else if (dead && dead.lastSeen >= started) out.push({ key, outcome: 'failed', detail: `failed again: ${dead.reason}` });
-          else if (dead) {
-            stale.push(key);
-            out.push({ key, outcome: 'removed', detail: 'nothing to push now (the mapping skips it, or it is gone and was never in cidaas); taken off the list' });
-          } else if (state?.deleted) out.push({ key, outcome: 'deleted', detail: `deleted in cidaas (${state.sub})` });
-          else if (!state || state.lastPushAt < started) {
-            // The dispatcher took it off the list without a push.
-            out.push({ key, outcome: 'removed', detail: 'nothing to push now (the mapping skips it, or it is gone and was never in cidaas); taken off the list' });
-          } else out.push({ key, outcome: 'pushed', detail: `pushed as ${state.sub}` });
-        }
-        if (stale.length) await p.store.removeDeadLetters(stale);
-      }
-      const order = new Map(wanted.map((k, i) => [k, i]));
-      return out.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
-    });
+    const results = await usingPipeline(config, commandLogger(), async (p) =>
+      retryDeadLetters(p, opts.all ? await deadLetterKeys(p.store) : keys, config.cidaas.batchSize));
     if (opts.json) printJson({ results });
     else {
       process.stdout.write(results.length ? textTable(results.map((r) => [r.key, r.outcome, r.detail])) + '\n' : 'no dead letters\n');
@@ -138,7 +91,7 @@ function dropCommand(): Command {
       const n = (await usingStateStore(config, commandLogger(), (s) => s.countDeadLetters())) ?? 0;
       throw usage(`dlq drop --all would remove every dead letter (${n}) without pushing them`, 'add --yes to confirm: cidaas-sync dlq drop --all --yes');
     }
-    const removed = (await usingStateStore(config, commandLogger(), async (store) => store.removeDeadLetters(opts.all ? await allKeys(store) : [...new Set(keys)]))) ?? 0;
+    const removed = (await usingStateStore(config, commandLogger(), async (store) => store.removeDeadLetters(opts.all ? await deadLetterKeys(store) : [...new Set(keys)]))) ?? 0;
     process.stdout.write(`removed ${plural(removed, 'dead letter')}${!opts.all && removed < new Set(keys).size ? ` (${new Set(keys).size - removed} of the keys given were not in the list)` : ''}\n`);
   });
 }

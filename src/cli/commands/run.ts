@@ -5,6 +5,9 @@ import { createLogger } from '../../observability/logger.js';
 import { SyncMetrics } from '../../observability/metrics.js';
 import { startHttpServer } from '../../observability/http-server.js';
 import { SyncRunner } from '../../sync-runner.js';
+import { deadLetterKeys, retryDeadLetters } from '../../dlq/retry-dead-letters.js';
+import { LiveStatusBoard } from '../../observability/live-status.js';
+import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import type { BackfillTick } from '../../backfill.js';
 
@@ -53,8 +56,19 @@ export function runCommand(): Command {
       maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
       onBackfillProgress,
     });
+    const live = new LiveStatusBoard({
+      store: pipeline.store, source: pipeline.source, storeLocation: parseStateStoreUrl(config.state.url.reveal()).display, metrics,
+      phase: () => runner.phase, commits: () => runner.commitClock, actions: config.http.allowActions,
+    });
+    live.start();
     const http = await startHttpServer({
-      port: config.http.port, host: config.http.host, metrics,
+      port: config.http.port, host: config.http.host, metrics, live,
+      ...(config.http.allowActions && config.http.actionToken ? {
+        actions: {
+          token: config.http.actionToken,
+          retry: async (sel) => retryDeadLetters(pipeline, sel.keys ?? await deadLetterKeys(pipeline.store, sel.reason), config.cidaas.batchSize),
+        },
+      } : {}),
       readiness: {
         notReadyReason: async () => {
           if (runner.phase !== 'streaming') return `phase ${runner.phase}`;
@@ -70,6 +84,7 @@ export function runCommand(): Command {
       logger.info('stopped cleanly');
     } finally {
       if (barStarted) bar?.stop();
+      live.stop();
       await http.close();
       await pipeline.close();
     }

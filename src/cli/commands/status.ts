@@ -4,53 +4,16 @@ import { openSource } from '../../app/open-pipeline.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SourceLag } from '../../source.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
-import type { BackfillProgress } from '../../state/state-store.js';
+import { assembleStatus, readStoredStatus, type StatusReport } from '../../observability/status-report.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { printJson } from '../output/print-json.js';
 import { textTable } from '../output/text-table.js';
 import { usingStateStore } from '../using-state-store.js';
 
-/** The meta key a running sidecar may keep its pending-user count in: JSON `{"users": n, "at": iso}` or a bare number. */
-export const PENDING_META = 'status.pending';
+export { PENDING_META } from '../../observability/status-report.js';
 
 const SOURCE_TIMEOUT_MS = 3000;
-
-/** What `status --json` prints. */
-export interface StatusReport {
-  /** The state store as named in messages, and whether it exists yet. */
-  store: { location: string; exists: boolean };
-  checkpoint: { position: string; updatedAt: string } | null;
-  backfill: (Omit<BackfillProgress, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string | null }) | null;
-  users: { live: number; deleted: number } | null;
-  deadLetters: number | null;
-  lastPushAt: string | null;
-  /** Dirty or in-flight users as the running sidecar last wrote them, or null when unknown. */
-  pendingUsers: { users: number; at: string | null } | null;
-  source: {
-    reachable: boolean;
-    error?: string;
-    lagBytes: number | null;
-    /** Seconds since the checkpoint moved, while there is lag: an approximation of the lag in time. */
-    lagSecondsApprox: number | null;
-    retainedBytes: number | null;
-  };
-}
-
-function parsePending(raw: string | null): StatusReport['pendingUsers'] {
-  if (raw === null) return null;
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (typeof v === 'number') return { users: v, at: null };
-    if (v && typeof v === 'object' && typeof (v as { users?: unknown }).users === 'number') {
-      const at = (v as { at?: unknown }).at;
-      return { users: (v as { users: number }).users, at: typeof at === 'string' ? at : null };
-    }
-  } catch {
-    // A value the runner did not write in this format: report unknown.
-  }
-  return null;
-}
 
 async function sourceLag(config: Config, logger: Logger): Promise<{ lag: SourceLag | null; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
@@ -72,30 +35,9 @@ async function sourceLag(config: Config, logger: Logger): Promise<{ lag: SourceL
 async function collect(config: Config, logger: Logger): Promise<StatusReport> {
   const loc = parseStateStoreUrl(config.state.url.reveal());
   const lagPromise = sourceLag(config, logger);
-  const stored = await usingStateStore(config, logger, async (store) => {
-    const [checkpoint, b, users, dead, last, pending] = await Promise.all([
-      store.getCheckpoint(), store.getBackfill(), store.countUsers(), store.countDeadLetters(), store.lastPushAt(), store.getMeta(PENDING_META),
-    ]);
-    return {
-      checkpoint,
-      state: {
-        backfill: b && { ...b, startedAt: b.startedAt.toISOString(), finishedAt: b.finishedAt?.toISOString() ?? null },
-        users, deadLetters: dead, lastPushAt: last?.toISOString() ?? null, pendingUsers: parsePending(pending),
-      },
-    };
-  });
+  const stored = await usingStateStore(config, logger, readStoredStatus);
   const { lag, error } = await lagPromise;
-  const cp = stored?.checkpoint ?? null;
-  const lagBytes = lag?.bytes ?? null;
-  return {
-    store: { location: loc.display, exists: stored !== null },
-    checkpoint: cp && { position: cp.position, updatedAt: cp.updatedAt.toISOString() },
-    ...(stored?.state ?? { backfill: null, users: null, deadLetters: null, lastPushAt: null, pendingUsers: null }),
-    source: {
-      reachable: lag !== null, ...(error ? { error } : {}), lagBytes, retainedBytes: lag?.retainedBytes ?? null,
-      lagSecondsApprox: cp && lagBytes !== null ? (lagBytes > 0 ? Math.max(0, Math.round((Date.now() - cp.updatedAt.getTime()) / 1000)) : 0) : null,
-    },
-  };
+  return assembleStatus(loc.display, stored, lag, error);
 }
 
 function ago(iso: string): string {
