@@ -18,6 +18,7 @@ import { checkBackfill, checkMetaName, chunks } from './state-input-checks.js';
 import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, OutcomeRecord, StateStore, UserState } from './state-store.js';
 import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
+import { preparePrivateFile } from '../security/private-file.js';
 
 function toUserState(r: UserStateRow): UserState {
   const fingerprints: UserState['fingerprints'] = {};
@@ -69,6 +70,8 @@ export class TypeormStateStore implements StateStore {
   async open(): Promise<void> {
     if (this.#ds.isInitialized) return;
     try {
+      // The store holds every user's fingerprints and dead letters: 0600, in a 0700 directory.
+      if (this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:') preparePrivateFile(this.#loc.path);
       await this.#ds.initialize();
       const ran = await runStateMigrations(this.#ds, this.#loc);
       if (this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:') {
