@@ -125,6 +125,8 @@ const httpSchema = z.strictObject({
   /** Loopback by default: /metrics says much about the migration; a container sets 0.0.0.0 itself. */
   host: z.string().min(1).default('127.0.0.1'),
   readyLagSeconds: int(1, 86_400).default(60),
+  /** /healthz fails once users are pending and nothing has moved for this long (a wedged pipeline). */
+  wedgedSeconds: int(30, 86_400).default(900),
   /** Lets the status page retry dead letters, for requests that carry {@link actionToken}. Off by default: the page is read-only. */
   allowActions: z.boolean().default(false),
   /** The bearer token the status page's actions need (at least 16 characters; from `${file:…}` or `${ENV}`). */

@@ -34,6 +34,8 @@ export interface HttpServerOptions {
   live?: LiveStatusBoard;
   /** Set only with `http.allowActions`; without it every action answers 403. */
   actions?: StatusActions;
+  /** When given, /healthz answers 503 while it reports the pipeline wedged. */
+  liveness?: { wedgedReason(): Promise<string | null> };
 }
 
 const MAX_ACTION_BODY = 64 * 1024;
@@ -103,8 +105,9 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
           res.writeHead(200, { 'content-type': o.metrics.registry.contentType });
           res.end(body);
         } else if (url === '/healthz') {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"status":"ok"}');
+          const wedged = (await o.liveness?.wedgedReason()) ?? null;
+          res.writeHead(wedged === null ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(wedged === null ? { status: 'ok' } : { status: 'wedged', reason: wedged }));
         } else if (url === '/readyz') {
           const reason = await o.readiness.notReadyReason();
           res.writeHead(reason === null ? 200 : 503, { 'content-type': 'application/json' });

@@ -10,6 +10,7 @@ import { LiveStatusBoard } from '../../observability/live-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import type { BackfillTick } from '../../backfill.js';
+import { PipelineLiveness } from '../../observability/pipeline-liveness.js';
 
 /** `cidaas-sync run`: backfill if not done, then stream until SIGTERM. */
 export function runCommand(): Command {
@@ -63,6 +64,7 @@ export function runCommand(): Command {
     live.start();
     const http = await startHttpServer({
       port: config.http.port, host: config.http.host, metrics, live,
+      liveness: new PipelineLiveness(metrics, config.http.wedgedSeconds * 1000),
       ...(config.http.allowActions && config.http.actionToken ? {
         actions: {
           token: config.http.actionToken,

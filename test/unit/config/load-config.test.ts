@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     expect(config.cidaas).to.include({ batchSize: 50, concurrency: 4, onDelete: 'purge', requestTimeoutMs: 30_000 });
     expect(config.state.kind).to.equal('sqlite');
     expect(config.state.url.reveal()).to.equal('sqlite:/srv/cidaas-sync/state/cidaas-sync.db');
-    expect(config.http).to.deep.equal({ port: 9464, host: '127.0.0.1', readyLagSeconds: 60, allowActions: false });
+    expect(config.http).to.deep.equal({ port: 9464, host: '127.0.0.1', readyLagSeconds: 60, wedgedSeconds: 900, allowActions: false });
     expect(config.engine.maxDirtyUsers).to.equal(100_000);
     expect(config).to.not.have.property('mapping');
     expect(config).to.not.have.property('attributes');
