@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { CidaasCallObserver, CidaasEndpoint } from './cidaas-call-observer.js';
 import { exhausted } from './cidaas-errors.js';
 import { parseRetryAfter, retryableError, retryableStatus, type RetryPolicy } from './retry-policy.js';
+import { MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js';
 
 /** One HTTP exchange with cidaas, as the client and the token provider describe it. */
 export interface CidaasRequest {
@@ -38,6 +39,8 @@ export interface CidaasTransportOptions {
   retry: RetryPolicy;
   logger: Logger;
   observer?: CidaasCallObserver;
+  /** Largest response body read; default {@link MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -91,7 +94,7 @@ export class CidaasTransport {
           bodyTimeout: requestTimeoutMs,
           signal: deadline,
         });
-        const text = await res.body.text();
+        const text = await readLimitedBody(res.body, this.#options.maxResponseBytes ?? MAX_RESPONSE_BYTES, endpoint);
         const latencyMs = Math.round(performance.now() - started);
         status = res.statusCode;
         this.#notify('onResponse', { endpoint, status, latencyMs });
