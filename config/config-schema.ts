@@ -111,6 +111,8 @@ const cidaasSchema = z.strictObject({
   concurrency: int(1, 64).default(4),
   onDelete: z.enum(['purge', 'lock', 'ignore']).default('purge'),
   requestTimeoutMs: int(1000, 600_000).default(30_000),
+  /** Accept the cidaas-sync emulator as the tenant (tests, demos, benchmarks only). */
+  allowEmulator: z.boolean().default(false),
 });
 
 const stateSchema = z.strictObject({

@@ -94,6 +94,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
       logger: o.logger.child({ component: 'cidaas' }),
       connections: config.cidaas.concurrency * 2,
       requestTimeoutMs: config.cidaas.requestTimeoutMs,
+      allowEmulator: config.cidaas.allowEmulator,
       observer: {
         onResponse: (r) => governor.onResponse(r.status),
         onThrottled: (t) => {

@@ -23,6 +23,8 @@ export interface CidaasClientOptions {
   requestTimeoutMs?: number;
   retry?: RetryOptions;
   observer?: CidaasCallObserver;
+  /** Accept the cidaas-sync emulator as the tenant (`cidaas.allowEmulator`); default false. */
+  allowEmulator?: boolean;
 }
 
 /** A page of users for {@link CidaasClient.search} (POST /user-srv/graph/users). */
@@ -69,6 +71,7 @@ export class CidaasClient {
       retry: new RetryPolicy(options.retry),
       logger: options.logger,
       observer: options.observer,
+      allowEmulator: options.allowEmulator ?? false,
     });
     this.#tokens = new TokenProvider(this.#transport, options.clientId, options.clientSecret, options.logger);
   }
