@@ -3,6 +3,7 @@ import type { Secret } from '../src/secret.js';
 import { CIDAAS_USER_FIELDS } from './cidaas-user-fields.js';
 import { ALGORITHM_TYPE_ID_RE, cidaasBaseUrl, column, databaseUrl, int, secretString, tableName } from './config-fields.js';
 import { finalizeConfig } from './finalize-config.js';
+import { tenantSchema } from './tenant-schema.js';
 
 /*
  * The one schema of the configuration file (DESIGN.md "Configuration"). Every object
@@ -162,6 +163,8 @@ export const rawConfigSchema = z.strictObject({
   state: stateSchema.prefault({}),
   http: httpSchema.prefault({}),
   engine: engineSchema.prefault({}),
+  /** The tenant's one-time setup (custom fields, roles, groups, providers, apps): `cidaas-sync setup`. */
+  tenant: tenantSchema.optional(),
 });
 
 /** The output of {@link rawConfigSchema}. */

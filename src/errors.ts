@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'SOURCE_PROTOCOL'
   | 'STATE_STORE'
   | 'VERIFY_DIFFERENCES'
+  | 'SETUP_REFUSED'
+  | 'SETUP_PRECONDITION'
   | 'USAGE';
 
 /** Process exit codes, as DESIGN.md lays them out. */
@@ -27,6 +29,8 @@ export const ExitCode = {
   config: 2,
   preflight: 3,
   verify: 4,
+  /** `setup plan`: the tenant differs from the declaration. */
+  changes: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

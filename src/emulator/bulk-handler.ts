@@ -60,7 +60,7 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       stats.failed++;
       return { sub: 'ANONYMOUS', identifier, status: 'FAILED', message };
     };
-    const patch = parseUserEntity(raw, { customFieldKeys: config.customFieldKeys });
+    const patch = parseUserEntity(raw, { customFieldKeys: config.customFieldKeys, ...(config.setup.strictFields ? { dropCustomFieldsNotIn: state.setup.enabledFieldKeys() } : {}) });
     if (isRejection(patch)) return failed(patch.message);
     if (checkFaults && patch.email !== undefined) {
       const message = faults.takeFailEmail(patch.email);

@@ -32,6 +32,9 @@ import type { FaultRule } from './fault-injector.js';
 import { createRequestHandler, Timers } from './request-handler.js';
 import type { StoredUser } from './stored-user.js';
 import { TokenIssuer } from './token-issuer.js';
+import type { SetupOptions, SetupStore } from './setup-routes.js';
+export { SETUP_SCOPES } from './setup-routes.js';
+export type { SetupOptions } from './setup-routes.js';
 
 export type { EmulatorStats } from './emulator-stats.js';
 export type { FaultRule } from './fault-injector.js';
@@ -63,6 +66,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** The tenant's customFields keys; other keys fail the user. Default: any key. */
   customFields?: string[];
+  /** The setup APIs: cidaas 3.x or 4.x (default 3), the 4.x apps path, and whether bulk drops customFields keys that are not set up. */
+  setup?: Partial<SetupOptions>;
 }
 
 /** A started emulator. */
@@ -78,6 +83,8 @@ export interface RunningEmulator {
   readonly userCount: number;
   /** Same content as GET /_emulator/stats. */
   stats(): EmulatorStats;
+  /** The setup APIs' objects and the log of their writes, for tests. */
+  readonly setup: SetupStore;
   /** Same as POST /_emulator/faults; throws on a bad rule (none queued). */
   addFaults(rules: FaultRule[]): void;
   /** Same as POST /_emulator/reset. */
@@ -123,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       rateLimit: options.rateLimit,
       latencyMs: options.latencyMs ?? 0,
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
+      setup: { generation: options.setup?.generation ?? 3, appsPath4: options.setup?.appsPath4 ?? '/apps-srv/apps', strictFields: options.setup?.strictFields ?? false },
     },
     tokens,
   );
@@ -150,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return state.store.size;
     },
     stats: () => state.snapshot(),
+    setup: state.setup,
     addFaults: (rules) => state.faults.add(rules),
     reset: () => state.reset(),
     seed: (users) => void state.seed(users),

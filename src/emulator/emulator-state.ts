@@ -1,3 +1,4 @@
+import { SetupStore, type SetupOptions } from './setup-routes.js';
 import type { Secret } from '../secret.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { StatsRecorder } from './emulator-stats.js';
@@ -21,6 +22,8 @@ export interface EmulatorConfig {
   readonly rateLimit: number | undefined;
   readonly latencyMs: number;
   readonly customFieldKeys: ReadonlySet<string> | undefined;
+  /** The setup APIs' generation and strictness. */
+  readonly setup: SetupOptions;
 }
 
 /** Raised by {@link EmulatorState.seed} for entries that cannot be stored; nothing was stored. */
@@ -34,12 +37,15 @@ export class EmulatorState {
   readonly faults = new FaultInjector();
   readonly stats = new StatsRecorder();
   readonly limiter: RateLimiter | undefined;
+  /** Custom fields, roles, groups, providers and apps of the setup APIs. */
+  readonly setup: SetupStore;
 
   constructor(
     readonly config: EmulatorConfig,
     readonly tokens: TokenIssuer,
   ) {
     this.limiter = config.rateLimit === undefined ? undefined : new RateLimiter(config.rateLimit);
+    this.setup = new SetupStore(config.setup);
   }
 
   /** GET /_emulator/stats. */
@@ -52,6 +58,7 @@ export class EmulatorState {
     this.store.clear();
     this.faults.clear();
     this.stats.clear();
+    this.setup.clear();
     this.limiter?.refill();
   }
 

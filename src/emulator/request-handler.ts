@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin-routes.js';
+import { handleSetup } from './setup-routes.js';
 import { matchApiRoute, runApiRoute } from './api-routes.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { Reply } from './envelopes.js';
@@ -91,6 +92,12 @@ export function createRequestHandler(state: EmulatorState, timers: Timers): (req
         if (url.pathname.startsWith('/_emulator/') || url.pathname === '/.well-known/jwks.json') {
           const reply = await handleAdmin(state, req.method ?? 'GET', url, body);
           return sendJson(res, reply.status, reply.body, reply.headers);
+        }
+        const setup = handleSetup(state, req.method ?? 'GET', url, req.headers, body);
+        if (setup) {
+          if (state.config.latencyMs > 0) await timers.sleep(state.config.latencyMs);
+          if (setup.status === 204) return void res.writeHead(204, setup.headers ?? {}).end();
+          return sendJson(res, setup.status, setup.body, setup.headers);
         }
         await handleApi(state, timers, req, res, url.pathname, body);
       } catch {

@@ -11,6 +11,8 @@ export type UserPatch = { -readonly [K in keyof StoredUser]?: StoredUser[K] };
 export interface ParseOptions {
   /** customFields keys the tenant has set up; undefined accepts any key. */
   readonly customFieldKeys?: ReadonlySet<string>;
+  /** As cidaas does: customFields keys not in this set (the enabled fields of the setup) are dropped silently. */
+  readonly dropCustomFieldsNotIn?: ReadonlySet<string>;
   /** Seeding accepts `updatedTime` too (a stored user as GET /_emulator/users shows it). */
   readonly allowUpdatedTime?: boolean;
 }
@@ -137,7 +139,9 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
   for (const field of ['provider', 'locale']) if (typeof patch[field] === 'string') patch[field] = intern(patch[field] as string);
 
   if (patch['customFields'] !== undefined) {
-    const fields = checkCustomFields(patch['customFields'] as Record<string, unknown>, options.customFieldKeys);
+    const given = patch['customFields'] as Record<string, unknown>;
+    const kept = options.dropCustomFieldsNotIn ? Object.fromEntries(Object.entries(given).filter(([k]) => options.dropCustomFieldsNotIn!.has(k))) : given;
+    const fields = checkCustomFields(kept, options.customFieldKeys);
     if (isRejection(fields)) return fields;
     patch['customFields'] = fields;
   }

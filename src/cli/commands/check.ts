@@ -3,6 +3,7 @@ import type { Config } from '../../../config/config-schema.js';
 import { ExitCode } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { checkCidaas } from '../../preflight/cidaas-preflight.js';
+import { checkTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-preflight.js';
 import type { PreflightItem, PreflightSection, RepairOutcome } from '../../preflight/preflight-item.js';
 import { checkSource, repairSource } from '../../preflight/source-preflight.js';
@@ -28,10 +29,10 @@ async function runChecks(config: Config, logger: Logger): Promise<PreflightSecti
   // not a source problem: the checks then run as if nothing was stored.
   const checkpoint = config.source.kind !== 'mysql' ? null
     : await usingStateStore(config, logger, async (store) => (await store.getCheckpoint())?.position ?? null).catch(() => null);
-  const [source, cidaas] = await Promise.all([checkSource(config, logger, { checkpoint }), checkCidaas(config, logger)]);
+  const [source, cidaas, tenant] = await Promise.all([checkSource(config, logger, { checkpoint }), checkCidaas(config, logger), checkTenantPreconditions(config, logger)]);
   return [
     { title: `source (${config.source.kind})`, items: source },
-    { title: 'cidaas', items: cidaas },
+    { title: 'cidaas', items: [...cidaas, ...tenant] },
     { title: 'mapping', items: await mappingSection(config, logger) },
   ];
 }

@@ -39,6 +39,9 @@ interface EmulatorCommandOptions {
   rateLimit?: number;
   latencyMs: number;
   customFields?: string[];
+  apiGeneration: '3' | '4';
+  appsPath: string;
+  strictFields?: boolean;
 }
 
 /** Resolves when the process gets SIGINT or SIGTERM. */
@@ -76,6 +79,9 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--rate-limit <r>', 'answer 429 with Retry-After above r API requests/s').argParser(positiveNumber))
     .addOption(new Option('--latency-ms <ms>', 'add this delay to every API answer').default(0).argParser(integer(0)))
     .addOption(new Option('--custom-fields <keys>', "the tenant's customFields keys (default: any)").argParser(list))
+    .addOption(new Option('--api-generation <n>', 'the setup APIs of cidaas 3.x or 4.x (4: GET /public-srv/version answers 404, apps and providers move)').choices(['3', '4']).default('3'))
+    .addOption(new Option('--apps-path <path>', 'the 4.x apps path').choices(['/apps-srv/apps', '/app-srv/apps']).default('/apps-srv/apps'))
+    .addOption(new Option('--strict-fields', 'drop bulk customFields keys that are not in the field setup, as cidaas does'))
     .action(async (opts: EmulatorCommandOptions) => {
       // Listen for the signal before the URL is printed: whoever reads the URL may stop us at once.
       if (!LOOPBACK.test(opts.host) && opts.unsafePublic !== true) {
@@ -104,6 +110,7 @@ export function emulatorCommand(): Command {
         ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
         latencyMs: opts.latencyMs,
         ...(opts.customFields ? { customFields: opts.customFields } : {}),
+        setup: { generation: opts.apiGeneration === '4' ? 4 : 3, appsPath4: opts.appsPath, strictFields: opts.strictFields === true },
       });
       process.stdout.write(`${emulator.url}\n`);
       process.stderr.write(

@@ -6,6 +6,7 @@ import { dlqCommand } from './dlq.js';
 import { healthcheckCommand } from './healthcheck.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
+import { setupCommand } from './setup.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
@@ -37,6 +38,7 @@ export async function registerCommands(program: Command): Promise<void> {
   add(previewCommand());
   add(verifyCommand());
   add(cutoverCommand());
+  add(setupCommand());
   if (demo) add(demo);
   add(healthcheckCommand());
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../../observability/logger.js';
 import { SyncMetrics } from '../../observability/metrics.js';
 import { startHttpServer } from '../../observability/http-server.js';
 import { SyncRunner } from '../../sync-runner.js';
+import { assertTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { deadLetterKeys, retryDeadLetters } from '../../dlq/retry-dead-letters.js';
 import { LiveStatusBoard } from '../../observability/live-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
@@ -38,6 +39,8 @@ export function runCommand(): Command {
     };
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
+    // A mapped custom field missing in the tenant would be dropped silently by cidaas: stop before the first push.
+    await assertTenantPreconditions(config, logger);
     const metrics = new SyncMetrics({ defaultMetrics: true });
     const pipeline = await openPipeline(config, { logger, metrics });
     const bar = opts.progress && process.stderr.isTTY ? new SingleBar({
