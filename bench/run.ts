@@ -20,6 +20,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'mysql.backfill', load: async () => (await import('./mysql-backfill.js')).mysqlBackfillBench },
   { name: 'mysql.stream', load: async () => (await import('./mysql-stream.js')).mysqlStreamBench },
   { name: 'verify', load: async () => (await import('./verify.js')).verifyBench },
+  { name: 'verifier', load: async () => (await import('./verifier.js')).verifierBench },
 ];
 
 function scaleFromEnv(): BenchScale {

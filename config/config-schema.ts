@@ -4,6 +4,7 @@ import { CIDAAS_USER_FIELDS } from './cidaas-user-fields.js';
 import { ALGORITHM_TYPE_ID_RE, cidaasBaseUrl, column, databaseUrl, int, secretString, tableName } from './config-fields.js';
 import { finalizeConfig } from './finalize-config.js';
 import { tenantSchema } from './tenant-schema.js';
+import { verifierSchema } from './verifier-schema.js';
 
 /*
  * The one schema of the configuration file (DESIGN.md "Configuration"). Every object
@@ -27,6 +28,9 @@ const tlsSchema = z.union([
     key: secretString.optional(),
   }),
 ]);
+const filterValue = z.union([z.string(), z.number(), z.boolean()]);
+/** `filter: { <column>: <value or list> }`: only rows holding one of the values in every named column are synced. */
+const rowFilterSchema = z.record(column, z.union([filterValue, z.array(filterValue).min(1, { error: 'needs at least one value' })]));
 
 const heartbeatSchema = z.strictObject({
   /** A table the sidecar writes a row to now and then, so an idle source still moves the position. */
@@ -67,6 +71,7 @@ const usersSchema = z.strictObject({
   fields: z.partialRecord(cidaasField, column).default({}),
   customFields: z.record(customFieldName, column).default({}),
   ignoreColumns: z.array(column).default([]),
+  filter: rowFilterSchema.optional(),
 });
 
 const passwordSchema = z.strictObject({
@@ -84,14 +89,20 @@ const passwordSchema = z.strictObject({
     .default('auto'),
   salt: column.optional(),
   iterations: column.optional(),
+  /** A column of JSON parameters kept apart from the hash (Keycloak's credential_data); read by `algorithm: auto`. */
+  parameters: column.optional(),
+  filter: rowFilterSchema.optional(),
 });
 
 const mfaSchema = z.strictObject({
   table: tableName.optional(),
   userKey: column.optional(),
   secret: column,
-  encoding: z.enum(['base32', 'hex']).default('base32'),
+  encoding: z.enum(['base32', 'hex', 'keycloak']).default('base32'),
   enabled: column.optional(),
+  /** `encoding: keycloak`: the column of the device's JSON parameters (credential_data). */
+  parameters: column.optional(),
+  filter: rowFilterSchema.optional(),
 });
 
 const attributesSchema = z.strictObject({
@@ -102,6 +113,7 @@ const attributesSchema = z.strictObject({
   fields: z.partialRecord(cidaasField, z.string().min(1)).default({}),
   customFields: z.record(customFieldName, z.string().min(1)).default({}),
   ignoreNames: z.array(z.string().min(1)).default([]),
+  filter: rowFilterSchema.optional(),
 });
 
 const cidaasSchema = z.strictObject({
@@ -114,6 +126,8 @@ const cidaasSchema = z.strictObject({
   requestTimeoutMs: int(1000, 600_000).default(30_000),
   /** Accept the cidaas-sync emulator as the tenant (tests, demos, benchmarks only). */
   allowEmulator: z.boolean().default(false),
+  /** The tenant's known rate limit (calls/s): the dispatch pace starts there and never exceeds it. */
+  maxCallsPerSecond: z.number().positive().max(10_000).optional(),
 });
 
 const stateSchema = z.strictObject({
@@ -165,6 +179,7 @@ export const rawConfigSchema = z.strictObject({
   engine: engineSchema.prefault({}),
   /** The tenant's one-time setup (custom fields, roles, groups, providers, apps): `cidaas-sync setup`. */
   tenant: tenantSchema.optional(),
+  verifier: verifierSchema.optional(),
 });
 
 /** The output of {@link rawConfigSchema}. */

@@ -33,6 +33,9 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     if (related?.table !== undefined && related.userKey === undefined) {
       fail([section, 'userKey'], `missing: ${section}.table is set, so cidaas-sync needs the column of that table that holds the user's key; write e.g. \`userKey: user_id\``);
     }
+    if (related !== undefined && related.table === undefined && related.filter !== undefined) {
+      fail([section, 'filter'], `is only used with ${section}.table (it picks rows of that table); to pick users, write the filter under users:`);
+    }
     if (related !== undefined && related.table === undefined && related.userKey !== undefined) {
       fail([section, 'userKey'], `is only used with ${section}.table (without it, ${section} columns are read from users.table); remove it, or set \`table:\``);
     }

@@ -78,7 +78,12 @@ export interface LegacyUser {
   user: Record<string, unknown>;
   /** The row from `password.table`, when that table is configured and has one. */
   password?: Record<string, unknown>;
-  /** The rows from `mfa.table`; several when the legacy system keeps one per device. */
+  /**
+   * Every row of `password.table` for the user that matches `password.filter` (`password` is the
+   * first of them). Always set by cidaas-sync; empty without a password table.
+   */
+  passwords?: Record<string, unknown>[];
+  /** The rows from `mfa.table` (those matching `mfa.filter`); several when the legacy system keeps one per device. */
   mfa: Record<string, unknown>[];
   /** Every row of `attributes.table` for the user, as name -> value. */
   attributes: Record<string, string | null>;

@@ -1,6 +1,7 @@
 import type { DispatchGovernor } from './dispatch-governor.js';
 import type { Dispatcher, DispatchItem } from './dispatcher.js';
-import type { LegacyReader } from './legacy-reader.js';
+import { assertPageAdvanced } from './legacy-key.js';
+import type { LegacyReader, LegacyRows } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
 import type { SyncMetrics } from './observability/metrics.js';
 import type { BackfillProgress, StateStore } from './state/state-store.js';
@@ -86,8 +87,8 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
     saving = saving.then(() => o.store.saveBackfill(snapshot)).catch((err: unknown) => { failure ??= err; });
   };
 
-  const runPage = async (keys: string[], page: { done: boolean }): Promise<void> => {
-    let items: DispatchItem[] = keys.map((key) => ({ key, expectations: [], attempts: 0 }));
+  const runPage = async (rows: Map<string, LegacyRows | null>, page: { done: boolean }): Promise<void> => {
+    let items: DispatchItem[] = [...rows].map(([key, read]) => ({ key, expectations: [], attempts: 0, ...(read ? { read } : {}) }));
     try {
       while (items.length) {
         const results = await o.dispatcher.process(items, 'backfill');
@@ -96,7 +97,8 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
         const delays = retry.map((i) => { const r = results.get(i.key)!; return r.status === 'retry' ? r.delayMs : 0; });
         await new Promise((res) => setTimeout(res, Math.max(...delays)));
         if (o.signal.aborted) return;
-        items = retry.map((i) => ({ ...i, attempts: i.attempts + 1, force: true }));
+        // A retry reads the user again: the page's rows are old by now.
+        items = retry.map(({ read: _read, ...i }) => ({ ...i, attempts: i.attempts + 1, force: true }));
       }
       page.done = true;
       advance();
@@ -106,15 +108,24 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   };
 
   let after = p.lastKey;
+  let previous: readonly string[] = after === null ? [] : [after];
   log.info(after === null ? 'backfill starting' : 'backfill resuming', { after, total });
   while (!o.signal.aborted && failure === null) {
-    const keys = await o.reader.pageKeys(after, o.batchSize);
-    if (keys.length === 0) break;
+    const rows = await o.dispatcher.readPage(after, o.batchSize);
+    if (rows.size === 0) break;
+    const keys = [...rows.keys()];
+    try {
+      assertPageAdvanced(previous, keys, 'users.key');
+    } catch (err) {
+      failure ??= err;
+      break;
+    }
+    previous = keys;
     after = keys[keys.length - 1]!;
     if (!(await o.governor.acquire(o.signal))) break;
     const page = { lastKey: after, count: keys.length, done: false };
     pages.push(page);
-    const task = runPage(keys, page).finally(() => {
+    const task = runPage(rows, page).finally(() => {
       o.governor.release();
       inFlight.delete(task);
     });

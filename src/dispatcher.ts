@@ -2,7 +2,7 @@ import type { CidaasClient } from './cidaas/cidaas-client.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import { isTransient, SyncError } from './errors.js';
 import { changedGroups, fingerprintUser, type FieldGroup } from './fingerprints.js';
-import type { LegacyReader } from './legacy-reader.js';
+import type { LegacyReader, LegacyRows } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
 import type { DomainEvent, SyncMetrics } from './observability/metrics.js';
 import { unmetExpectations, type RowExpectation } from './row-expectation.js';
@@ -23,6 +23,8 @@ export interface DispatchItem {
   readonly force?: boolean;
   /** The root row was deleted since the last push: a user found now is a new one under the same key. */
   readonly rootDeleted?: boolean;
+  /** The user's rows, already read with the backfill's page: not read again (first attempt only). */
+  readonly read?: LegacyRows;
 }
 
 /** What became of one user of a batch. */
@@ -81,6 +83,17 @@ export class Dispatcher {
   }
 
   /**
+   * A backfill page: up to `limit` users after `after` in key order, with their rows when the
+   * reader reads pages whole (pass them on as {@link DispatchItem.read}), else only their keys
+   * (null rows: {@link process} reads them).
+   */
+  async readPage(after: string | null, limit: number): Promise<Map<string, LegacyRows | null>> {
+    const reader = this.#o.reader;
+    if (reader.readPage) return reader.readPage(after, limit);
+    return new Map((await reader.pageKeys(after, limit)).map((k) => [k, null]));
+  }
+
+  /**
    * Processes one batch and stores its outcomes. Throws only what retrying cannot cure (the state
    * store failed, cidaas refused our credentials): the caller stops.
    */
@@ -90,9 +103,13 @@ export class Dispatcher {
     const keys = items.map((i) => i.key);
     let states: Map<string, UserState>;
     let dead: Map<string, unknown>;
-    let reads;
+    let reads: Map<string, LegacyRows>;
     try {
-      [reads, states, dead] = await Promise.all([o.reader.readUsers(keys), o.store.getUserStates(keys), o.store.getDeadLetters(keys)]);
+      const unread = items.filter((i) => i.read === undefined).map((i) => i.key);
+      [reads, states, dead] = await Promise.all([
+        unread.length ? o.reader.readUsers(unread) : new Map<string, LegacyRows>(), o.store.getUserStates(keys), o.store.getDeadLetters(keys),
+      ]);
+      for (const i of items) if (i.read !== undefined) reads.set(i.key, i.read);
     } catch (err) {
       if (err instanceof SyncError && err.code === 'STATE_STORE') throw err;
       const maxAttempts = Math.max(...items.map((i) => i.attempts));

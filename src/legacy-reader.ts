@@ -35,6 +35,13 @@ export interface LegacyReader {
   /** Up to `limit` user keys after `afterKey` (exclusive; `null` = from the start) in the key column's own order. */
   pageKeys(afterKey: string | null, limit: number): Promise<string[]>;
 
+  /**
+   * Up to `limit` users after `afterKey` in key order with all their rows, the users rows read by
+   * the page query itself (a backfill reads each page once, not its keys and then its rows).
+   * Optional: without it, the backfill pages keys and reads them with {@link readUsers}.
+   */
+  readPage?(afterKey: string | null, limit: number): Promise<Map<string, LegacyRows>>;
+
   /** The number of rows in the users table (an estimate is fine): the backfill's progress total. */
   estimateUserCount(): Promise<number>;
 

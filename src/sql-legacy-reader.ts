@@ -1,5 +1,8 @@
-import type { LegacyReader, LegacyRow, LegacyRows } from './legacy-reader.js';
+import type { LegacyReader, LegacyRow, LegacyRows, LegacyTableRole } from './legacy-reader.js';
+import { assertUsableKey, keyParam, type KeyColumnInfo, type LegacyKeyKind } from './legacy-key.js';
 import { keyText } from './row-digest.js';
+import { SyncError } from './errors.js';
+import type { RowFilter } from './row-filter.js';
 
 /** What a SQL database must provide for {@link SqlLegacyReader}. Implemented per adapter. */
 export interface SqlDialect {
@@ -7,12 +10,17 @@ export interface SqlDialect {
   quoteTable(name: string): string;
   quoteIdent(name: string): string;
   /** A condition `column` in `values`, with its parameters, numbering placeholders from `first` (1-based). */
-  inList(column: string, values: readonly string[], first: number): { sql: string; params: unknown[] };
+  inList(column: string, values: readonly unknown[], first: number): { sql: string; params: unknown[] };
   /** The n-th placeholder (1-based). */
   placeholder(n: number): string;
   query(sql: string, params: readonly unknown[]): Promise<LegacyRow[]>;
   /** The table's row count estimate (planner statistics), or an exact count when cheap. */
   estimateRows(table: string): Promise<number>;
+  /**
+   * The type of a key column and whether it identifies one row, or `null` when the column does
+   * not exist. Without it, every key is read as text.
+   */
+  keyColumn?(table: string, column: string): Promise<KeyColumnInfo | null>;
   close(): Promise<void>;
 }
 
@@ -20,6 +28,10 @@ export interface SqlDialect {
 export interface ReaderTable {
   readonly table: string;
   readonly userKey: string;
+  /** The config key naming `userKey`, for messages (`users.key`, `password.userKey`). */
+  readonly userKeyConfigKey?: string;
+  /** Only rows matching this are read (`filter:` in the configuration). */
+  readonly filter?: RowFilter;
 }
 
 /** The tables a reader reads: users (its key column in `userKey`) and the optional related tables. */
@@ -32,12 +44,63 @@ export interface ReaderTables {
 
 /** Reads users with one `SELECT *` per configured table for a whole batch. */
 export class SqlLegacyReader implements LegacyReader {
+  #kinds: Promise<Map<LegacyTableRole, LegacyKeyKind>> | null = null;
+
   constructor(private readonly dialect: SqlDialect, private readonly tables: ReaderTables) {}
 
-  async #rowsByKey(t: ReaderTable, keys: readonly string[]): Promise<Map<string, LegacyRow[]>> {
+  /**
+   * Learns each key column's type, and throws SOURCE_KEY_UNSUPPORTED for one cidaas-sync cannot
+   * use (called when a command starts). A failure to reach the database is not thrown here: the
+   * first read asks again.
+   */
+  async prepare(): Promise<void> {
+    try {
+      await this.#keyKinds();
+    } catch (err) {
+      if (err instanceof SyncError) throw err;
+    }
+  }
+
+  #keyKinds(): Promise<Map<LegacyTableRole, LegacyKeyKind>> {
+    this.#kinds ??= this.#learnKeyKinds();
+    const p = this.#kinds;
+    // Not remembered when it failed to reach the database: the next read asks again.
+    p.catch((err: unknown) => { if (!(err instanceof SyncError) && this.#kinds === p) this.#kinds = null; });
+    return p;
+  }
+
+  async #learnKeyKinds(): Promise<Map<LegacyTableRole, LegacyKeyKind>> {
+    const kinds = new Map<LegacyTableRole, LegacyKeyKind>();
+    const roles = Object.entries(this.tables) as [LegacyTableRole, ReaderTable | undefined][];
+    for (const [role, t] of roles) {
+      if (!t) continue;
+      if (!this.dialect.keyColumn) { kinds.set(role, 'text'); continue; }
+      const info = await this.dialect.keyColumn(t.table, t.userKey);
+      kinds.set(role, assertUsableKey(info, {
+        table: t.table, column: t.userKey, configKey: t.userKeyConfigKey ?? (role === 'users' ? 'users.key' : `${role}.userKey`), root: role === 'users',
+      }));
+    }
+    return kinds;
+  }
+
+  /** The filter's condition (` AND ...`) with its parameters, placeholders numbered from `first`. */
+  #filterSql(t: ReaderTable, first: number): { sql: string; params: unknown[] } {
     const d = this.dialect;
-    const cond = d.inList(d.quoteIdent(t.userKey), keys, 1);
-    const rows = await d.query(`SELECT * FROM ${d.quoteTable(t.table)} WHERE ${cond.sql}`, cond.params);
+    let sql = '';
+    const params: unknown[] = [];
+    for (const [column, values] of Object.entries(t.filter ?? {})) {
+      const c = d.inList(d.quoteIdent(column), values, first + params.length);
+      sql += ` AND ${c.sql}`;
+      params.push(...c.params);
+    }
+    return { sql, params };
+  }
+
+  async #rowsByKey(t: ReaderTable, kind: LegacyKeyKind, keys: readonly string[]): Promise<Map<string, LegacyRow[]>> {
+    const d = this.dialect;
+    const cond = d.inList(d.quoteIdent(t.userKey), keys.map((k) => keyParam(kind, k)), 1);
+    const filter = this.#filterSql(t, 1 + cond.params.length);
+    const rows = await d.query(`SELECT * FROM ${d.quoteTable(t.table)} WHERE ${cond.sql}${filter.sql}`, [...cond.params, ...filter.params]);
     const out = new Map<string, LegacyRow[]>();
     for (const r of rows) {
       const k = keyText(r[t.userKey]);
@@ -50,14 +113,34 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   async readUsers(keys: readonly string[]): Promise<Map<string, LegacyRows>> {
+    if (keys.length === 0) return new Map();
+    const kind = (await this.#keyKinds()).get('users')!;
+    return this.#readWith(keys, this.#rowsByKey(this.tables.users, kind, keys));
+  }
+
+  async readPage(afterKey: string | null, limit: number): Promise<Map<string, LegacyRows>> {
+    const rows = await this.#page('*', afterKey, limit);
+    const userKey = this.tables.users.userKey;
+    const users = new Map<string, LegacyRow[]>();
+    for (const r of rows) {
+      const k = keyText(r[userKey]);
+      if (k !== null) users.set(k, [r]);
+    }
+    return this.#readWith([...users.keys()], Promise.resolve(users));
+  }
+
+  /** The rows of `keys`: their users rows from `usersRead`, the other tables read now. */
+  async #readWith(keys: readonly string[], usersRead: Promise<Map<string, LegacyRow[]>>): Promise<Map<string, LegacyRows>> {
     const result = new Map<string, LegacyRows>();
-    if (keys.length === 0) return result;
+    if (keys.length === 0) {
+      await usersRead;
+      return result;
+    }
     const t = this.tables;
+    const kinds = await this.#keyKinds();
+    const read = (role: LegacyTableRole, table: ReaderTable | undefined) => table ? this.#rowsByKey(table, kinds.get(role)!, keys) : undefined;
     const [users, password, mfa, attributes] = await Promise.all([
-      this.#rowsByKey(t.users, keys),
-      t.password ? this.#rowsByKey(t.password, keys) : undefined,
-      t.mfa ? this.#rowsByKey(t.mfa, keys) : undefined,
-      t.attributes ? this.#rowsByKey(t.attributes, keys) : undefined,
+      usersRead, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes),
     ]);
     for (const key of keys) {
       result.set(key, {
@@ -72,13 +155,23 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   async pageKeys(afterKey: string | null, limit: number): Promise<string[]> {
-    const d = this.dialect;
-    const k = d.quoteIdent(this.tables.users.userKey);
-    const table = d.quoteTable(this.tables.users.table);
-    const rows = afterKey === null
-      ? await d.query(`SELECT ${k} AS k FROM ${table} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`, [])
-      : await d.query(`SELECT ${k} AS k FROM ${table} WHERE ${k} > ${d.placeholder(1)} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`, [afterKey]);
+    const rows = await this.#page(`${this.dialect.quoteIdent(this.tables.users.userKey)} AS k`, afterKey, limit);
     return rows.map((r) => keyText(r.k)).filter((x): x is string => x !== null);
+  }
+
+  /** `what` of up to `limit` users rows (matching the users filter) after `afterKey`, in key order. */
+  async #page(what: string, afterKey: string | null, limit: number): Promise<LegacyRow[]> {
+    const d = this.dialect;
+    const kind = (await this.#keyKinds()).get('users')!;
+    const users = this.tables.users;
+    const k = d.quoteIdent(users.userKey);
+    const table = d.quoteTable(users.table);
+    const params: unknown[] = afterKey === null ? [] : [keyParam(kind, afterKey)];
+    const filter = this.#filterSql(users, params.length + 1);
+    const where = [afterKey === null ? null : `${k} > ${d.placeholder(1)}`, filter.sql ? filter.sql.slice(' AND '.length) : null].filter((x) => x !== null);
+    return d.query(
+      `SELECT ${what} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`,
+      [...params, ...filter.params]);
   }
 
   estimateUserCount(): Promise<number> {

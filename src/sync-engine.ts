@@ -1,5 +1,7 @@
 import type { RowExpectation } from './row-expectation.js';
+import { DirtySet, type DirtyFields } from './dirty-set.js';
 import { MinHeap } from './min-heap.js';
+import { PackedExpectations } from './packed-expectations.js';
 import type { DirtyMark } from './translator.js';
 
 /**
@@ -55,10 +57,6 @@ export interface SyncEngineOptions {
   readonly now?: () => number;
 }
 
-function expectationKey(e: RowExpectation): string {
-  return `${e.role}\u0000${e.identity}`;
-}
-
 /**
  * The sync engine (DESIGN.md step 3): the set of dirty users and the checkpoint watermark.
  *
@@ -74,7 +72,9 @@ function expectationKey(e: RowExpectation): string {
 export class SyncEngine {
   readonly #opts: SyncEngineOptions;
   readonly #now: () => number;
-  readonly #dirty = new Map<string, MutableDirtyUser>();
+  /** Dirty users, compact (DirtySet); only the users in flight are objects. */
+  readonly #dirty = new DirtySet();
+  readonly #packer = new PackedExpectations();
   readonly #inFlight = new Map<string, MutableDirtyUser>();
   /** Users pending per sequence number (dirty or in flight), and a heap of those numbers. */
   readonly #pending = new Map<number, number>();
@@ -117,17 +117,17 @@ export class SyncEngine {
   mark(marks: readonly DirtyMark[], force = false): void {
     const seq = this.#openSeq;
     if (seq === null) throw new Error('mark() outside a transaction');
+    const d = this.#dirty;
     for (const m of marks) {
-      let u = this.#dirty.get(m.key);
-      if (!u) {
+      let slot = d.slotOf(m.key);
+      if (slot === undefined) {
         const now = this.#now();
-        u = { key: m.key, oldestSeq: seq, expectations: new Map(), attempts: 0, notBefore: 0, since: now, lastChange: now, force: false, rootDeleted: false };
-        this.#dirty.set(m.key, u);
+        slot = d.add(m.key, { oldestSeq: seq, attempts: 0, notBefore: 0, since: now, lastChange: now, force: false, rootDeleted: false });
         this.#addPending(seq);
-      } else u.lastChange = this.#now();
-      if (m.expectation) u.expectations.set(expectationKey(m.expectation), m.expectation);
-      if (force) u.force = true;
-      if (m.rootDeleted) u.rootDeleted = true;
+      } else d.setLastChange(slot, this.#now());
+      if (m.expectation) d.setExpectations(slot, this.#packer.add(d.expectations(slot), m.expectation));
+      if (force) d.setForce(slot);
+      if (m.rootDeleted) d.setRootDeleted(slot);
     }
     if (marks.length) this.#wake();
   }
@@ -174,26 +174,30 @@ export class SyncEngine {
    */
   take(max: number): DirtyUser[] {
     const now = this.#now();
-    const out: MutableDirtyUser[] = [];
-    for (const u of this.#dirty.values()) {
-      if (out.length >= max) break;
-      if (this.#readyAt(u) > now || this.#inFlight.has(u.key)) continue;
-      out.push(u);
+    const keys: string[] = [];
+    for (const [key, slot] of this.#dirty.entries()) {
+      if (keys.length >= max) break;
+      if (this.#readyAt(slot) > now || this.#inFlight.has(key)) continue;
+      keys.push(key);
     }
-    for (const u of out) {
-      this.#dirty.delete(u.key);
-      this.#inFlight.set(u.key, u);
-    }
-    return out;
+    return keys.map((key) => {
+      const f = this.#dirty.remove(key)!;
+      const u: MutableDirtyUser = {
+        key, oldestSeq: f.oldestSeq, expectations: this.#packer.unpack(f.expectations), attempts: f.attempts,
+        notBefore: f.notBefore, since: f.since, lastChange: f.lastChange, force: f.force, rootDeleted: f.rootDeleted,
+      };
+      this.#inFlight.set(key, u);
+      return u;
+    });
   }
 
   /** Milliseconds until some dirty user becomes takeable (0: now), or null when none is dirty. */
   nextReadyIn(): number | null {
     const now = this.#now();
     let best: number | null = null;
-    for (const u of this.#dirty.values()) {
-      if (this.#inFlight.has(u.key)) continue;
-      const wait = Math.max(0, this.#readyAt(u) - now);
+    for (const [key, slot] of this.#dirty.entries()) {
+      if (this.#inFlight.has(key)) continue;
+      const wait = Math.max(0, this.#readyAt(slot) - now);
       if (wait === 0) return 0;
       if (best === null || wait < best) best = wait;
     }
@@ -201,17 +205,18 @@ export class SyncEngine {
   }
 
   /** When a dirty user may be taken: after its backoff, and once quiet or overdue. */
-  #readyAt(u: MutableDirtyUser): number {
+  #readyAt(slot: number): number {
+    const d = this.#dirty;
     const quiet = this.#opts.quietMs ?? 0;
-    const settled = quiet > 0 ? Math.min(u.lastChange + quiet, u.since + (this.#opts.maxDelayMs ?? 1000)) : 0;
-    return Math.max(u.notBefore, settled);
+    const settled = quiet > 0 ? Math.min(d.lastChange(slot) + quiet, d.since(slot) + (this.#opts.maxDelayMs ?? 1000)) : 0;
+    return Math.max(d.notBefore(slot), settled);
   }
 
   /** Age in ms of the oldest dirty or in-flight user, 0 when none: the lag in time. */
   oldestPendingAge(): number {
     const now = this.#now();
     let oldest = now;
-    for (const u of this.#dirty.values()) if (u.since < oldest) oldest = u.since;
+    for (const slot of this.#dirty.slots()) oldest = Math.min(oldest, this.#dirty.since(slot));
     for (const u of this.#inFlight.values()) if (u.since < oldest) oldest = u.since;
     return now - oldest;
   }
@@ -234,19 +239,24 @@ export class SyncEngine {
     const u = this.#inFlight.get(user.key);
     if (u !== user) return;
     this.#inFlight.delete(u.key);
-    const newer = this.#dirty.get(u.key);
+    const newer = this.#dirty.remove(u.key);
     if (newer) {
       // The older entry's sequence number stays counted; the newer one's is released.
       this.#removePending(newer.oldestSeq);
-      for (const [k, e] of newer.expectations) u.expectations.set(k, e);
+      for (const [k, e] of this.#packer.unpack(newer.expectations)) u.expectations.set(k, e);
       u.force ||= newer.force;
       u.rootDeleted ||= newer.rootDeleted;
-      this.#dirty.delete(u.key);
     }
     u.attempts += 1;
     if (force) u.force = true;
     u.notBefore = this.#now() + delayMs;
-    this.#dirty.set(u.key, u);
+    let packed: string | undefined;
+    for (const e of u.expectations.values()) packed = this.#packer.add(packed, e);
+    const fields: DirtyFields = {
+      oldestSeq: u.oldestSeq, notBefore: u.notBefore, since: u.since, lastChange: u.lastChange, attempts: u.attempts, force: u.force, rootDeleted: u.rootDeleted,
+      ...(packed === undefined ? {} : { expectations: packed }),
+    };
+    this.#dirty.add(u.key, fields);
     this.#wake();
   }
 

@@ -1,6 +1,7 @@
 import type { LegacyTableRole } from './legacy-reader.js';
 import type { RowExpectation } from './row-expectation.js';
 import { canonicalValue, keyText, rowDigest, rowIdentity } from './row-digest.js';
+import { matchesFilter, type RowFilter } from './row-filter.js';
 import type { RowChange, RowImage } from './source.js';
 
 /** Which columns of a table matter: a change touching none of them is dropped. */
@@ -20,6 +21,11 @@ export interface WatchedTable {
   /** Attributes table only: the name column and the names whose changes never dirty a user. */
   readonly nameColumn?: string;
   readonly ignoreNames?: ReadonlySet<string>;
+  /**
+   * Only rows matching this belong to the sync (`filter:`); its columns must be watched. A row
+   * that moves out of it reads as gone for its user, one that moves in as new.
+   */
+  readonly filter?: RowFilter;
 }
 
 /** A user made dirty by a row change, with what a read of that row must show. */
@@ -34,7 +40,7 @@ export interface DirtyMark {
 }
 
 /** What the translator made of a change it did not turn into dirty users, for metrics and logs. */
-export type DropReason = 'unwatched-table' | 'unwatched-columns' | 'ignored-name' | 'no-user-key';
+export type DropReason = 'unwatched-table' | 'unwatched-columns' | 'ignored-name' | 'no-user-key' | 'filtered';
 
 export type Translation = { readonly marks: readonly DirtyMark[] } | { readonly dropped: DropReason };
 
@@ -45,7 +51,7 @@ function isWatched(watched: WatchedColumns, column: string): boolean {
 /** The watched columns an image carries, in a stable order. */
 function carriedColumns(t: WatchedTable, image: RowImage): string[] {
   return Object.keys(image)
-    .filter((c) => image[c] !== undefined && isWatched(t.watched, c))
+    .filter((c) => image[c] !== undefined && (isWatched(t.watched, c) || (t.filter !== undefined && c in t.filter)))
     .sort();
 }
 
@@ -83,10 +89,16 @@ function absentExpectation(t: WatchedTable, change: RowChange, image: RowImage):
  * change always gives the same marks.
  */
 export class Translator {
-  readonly #byTable: Map<string, WatchedTable>;
+  /** One table may serve several roles, told apart by their filters (Keycloak's `credential`: password and OTP rows). */
+  readonly #byTable: Map<string, WatchedTable[]>;
 
   constructor(tables: readonly WatchedTable[]) {
-    this.#byTable = new Map(tables.map((t) => [t.table, t]));
+    this.#byTable = new Map();
+    for (const t of tables) {
+      const list = this.#byTable.get(t.table);
+      if (list) list.push(t);
+      else this.#byTable.set(t.table, [t]);
+    }
   }
 
   /** The configured tables, for the source adapter's filter. */
@@ -94,20 +106,36 @@ export class Translator {
     return [...this.#byTable.keys()];
   }
 
-  /** The role of a table, or undefined when it is not configured. */
+  /** The role of a table (the first configured), or undefined when it is not configured. */
   roleOf(table: string): LegacyTableRole | undefined {
-    return this.#byTable.get(table)?.role;
+    return this.#byTable.get(table)?.[0]?.role;
   }
 
   translate(change: RowChange): Translation {
-    const t = this.#byTable.get(change.table);
-    if (!t) return { dropped: 'unwatched-table' };
+    const tables = this.#byTable.get(change.table);
+    if (!tables) return { dropped: 'unwatched-table' };
+    if (tables.length === 1) return this.#translateFor(tables[0]!, change);
+    const marks: DirtyMark[] = [];
+    let dropped: DropReason | null = null;
+    for (const t of tables) {
+      const r = this.#translateFor(t, change);
+      if ('marks' in r) marks.push(...r.marks);
+      else dropped ??= r.dropped;
+    }
+    return marks.length ? { marks } : { dropped: dropped ?? 'filtered' };
+  }
+
+  #translateFor(t: WatchedTable, change: RowChange): Translation {
     if (t.nameColumn && t.ignoreNames) {
       const name = change.after?.[t.nameColumn] ?? change.before?.[t.nameColumn];
       const beforeName = change.before?.[t.nameColumn];
       const ignored = (n: unknown) => typeof n === 'string' && t.ignoreNames!.has(n);
       if (ignored(name) && (beforeName === undefined || ignored(beforeName))) return { dropped: 'ignored-name' };
     }
+    const inAfter = change.after ? matchesFilter(t.filter, change.after) : false;
+    // No old image (an insert, or an update without one): only the new row can tell.
+    const inBefore = change.before ? matchesFilter(t.filter, change.before) : change.op === 'insert' ? false : null;
+    if (inAfter === false && inBefore === false) return { dropped: 'filtered' };
     const marks: DirtyMark[] = [];
     const newKey = change.after ? keyText(change.after[t.userKey]) : null;
     const oldKey = change.before ? keyText(change.before[t.userKey]) : null;
@@ -123,7 +151,9 @@ export class Translator {
     }
     const key = newKey ?? oldKey;
     if (key === null) return { dropped: 'no-user-key' };
-    marks.push({ key, expectation: presentExpectation(t, change, after) });
+    // A row that left the filter is gone for the filtered read: expect it absent (a delete when it is the root row).
+    const expectation = inAfter === false ? absentExpectation(t, change, after) : inAfter === null ? null : presentExpectation(t, change, after);
+    marks.push({ key, expectation });
     // The row moved to another user (or the key itself changed): the old owner lost it.
     // The old owner's read selects by its own key, so the row must be absent from it.
     if (oldKey !== null && oldKey !== key && change.before) {

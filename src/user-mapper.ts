@@ -2,6 +2,7 @@ import type { Config } from '../config/config-schema.js';
 import type { CidaasCustomFieldValue, CidaasUserDraft, LegacyUser, MappingFunction } from '../config/mapping-types.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import type { LegacyRow, LegacyRows } from './legacy-reader.js';
+import { keycloakOtpSecret } from './mfa/keycloak-otp-secret.js';
 import { normalizeTotpSecret } from './mfa/normalize-totp-secret.js';
 import { explicitPasswordHash } from './password/explicit-password-hash.js';
 import { recognizePasswordHash } from './password/recognize-password-hash.js';
@@ -98,6 +99,7 @@ export class UserMapper {
       key: rows.key,
       user: { ...rows.user },
       ...(rows.password[0] ? { password: { ...rows.password[0] } } : {}),
+      passwords: rows.password.map((r) => ({ ...r })),
       mfa: rows.mfa.map((r) => ({ ...r })),
       attributes: attrs,
     };
@@ -141,7 +143,7 @@ export class UserMapper {
           salt: c.password.salt ? (row[c.password.salt] as string | Uint8Array | null) : undefined,
           iterations: c.password.iterations ? (row[c.password.iterations] as string | number | null) : undefined,
         };
-        const r = alg === 'auto' ? recognizePasswordHash(hash)
+        const r = alg === 'auto' ? recognizePasswordHash(hash, c.password.parameters ? { parameters: row[c.password.parameters] } : {})
           : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
           : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
         if (r.ok) {
@@ -158,7 +160,7 @@ export class UserMapper {
         if (m.enabled && !legacyTruthy(row[m.enabled])) continue;
         const raw = row[m.secret];
         if (raw === null || raw === undefined || raw === '') continue;
-        const n = normalizeTotpSecret(raw, m.encoding);
+        const n = m.encoding === 'keycloak' ? keycloakOtpSecret(raw, m.parameters ? row[m.parameters] : undefined) : normalizeTotpSecret(raw, m.encoding);
         if (!n.ok) { problem ??= `mfa: ${n.reason}`; continue; }
         draft.mfa = { totp: { secret: new Secret(n.base32), algorithm: 'SHA1', digits: 6, period: 30 } };
         enrolled = true;

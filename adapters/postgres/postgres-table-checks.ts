@@ -20,7 +20,8 @@ function typeProblem(use: ColumnUse, c: CatalogColumn): string | null {
   const json = c.typname === 'json' || c.typname === 'jsonb';
   switch (use) {
     case 'key':
-      return c.category === 'N' || c.category === 'S' || c.typname === 'uuid' ? null : 'needs a number, text or uuid column';
+      // The types SqlLegacyReader can turn a key's text back into (legacy-key.ts); `run` refuses the others too.
+      return ['int2', 'int4', 'int8', 'numeric', 'uuid', 'bytea'].includes(c.typname) || c.category === 'S' ? null : 'needs an integer, text, uuid or bytea column';
     case 'text':
       return c.category === 'A' || c.category === 'C' || json ? 'needs a scalar column (text, number, enum)' : null;
     case 'boolean':

@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { startSidecar, type SidecarLine, type SidecarProcess } from '../../test/support/sidecar-process.js';
 import { writeShopConfig, type ShopConfigFile } from '../../test/support/test-config.js';
 import type { BenchMariaDb } from './bench-mariadb.js';
-import { BENCH_CLIENT } from './bench-sidecar.js';
+import { BENCH_CLIENT, imageNodeOptions } from './bench-sidecar.js';
 import { processMemory, resetPeakRss, type ProcessMemory } from './process-memory.js';
 
 /** What a MySQL bench sidecar runs against and how it is tuned. */
@@ -52,7 +52,7 @@ export async function startMysqlBenchSidecar(o: MysqlBenchSidecarOptions): Promi
     ...(previous ? { stateUrl: `sqlite:${previous.config.statePath}` } : {}),
     extra: { source: { serverId: 7000 + serverIds }, engine: { ...(o.engine ?? {}) } },
   });
-  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'];
+  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
   const proc = startSidecar({
     args: ['run', '--config', config.path, '--no-progress'],
     env: { LOG_LEVEL: 'info', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },

@@ -17,13 +17,16 @@ export interface BenchSidecarOptions {
   readonly concurrency?: number;
   /** Merged into `engine:` (flushIntervalMs, maxDelayMs, maxDirtyUsers). */
   readonly engine?: Record<string, number>;
+  /** Merged into `cidaas:` (e.g. maxCallsPerSecond). */
+  readonly cidaas?: Record<string, number>;
   /** Reuse the slot and state store of an earlier run (its backfill and checkpoint). */
   readonly resume?: BenchSidecar;
 }
 
 /**
- * `node bin/cidaas-sync.js run --config FILE` as a child process, the way it runs in production
- * (through tsx, as from a checkout): its memory is its own, read from /proc.
+ * `node bin/cidaas-sync.js run --config FILE` as a child process, with the image's NODE_OPTIONS
+ * (through tsx, as from a checkout; from dist/ as the image runs it with CIDAAS_SYNC_USE_DIST=1
+ * after `npm run build`): its memory is its own, read from /proc.
  */
 export interface BenchSidecar {
   readonly process: SidecarProcess;
@@ -67,11 +70,12 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     clientSecret: BENCH_CLIENT.clientSecret,
     concurrency: o.concurrency ?? 4,
     ...(previous ? { slot: previous.slot, stateUrl: `sqlite:${previous.config.statePath}` } : {}),
-    extra: { engine: { ...(o.engine ?? {}) } },
+    extra: { engine: { ...(o.engine ?? {}) }, ...(o.cidaas ? { cidaas: o.cidaas } : {}) },
   });
   const slot = previous?.slot ?? (await slotOf(config.path));
-  // BENCH_SIDECAR_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the sidecar only.
-  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'];
+  // The sidecar runs with the image's heap settings (the Dockerfile's NODE_OPTIONS), or with
+  // BENCH_SIDECAR_NODE_OPTIONS when set (e.g. `--max-semi-space-size=16`); it only goes to the sidecar.
+  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
   const proc = startSidecar({
     args: ['run', '--config', config.path, '--no-progress'],
     env: { LOG_LEVEL: 'info', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
@@ -124,6 +128,14 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
       await proc.kill9();
     },
   };
+}
+
+/** The NODE_OPTIONS the Docker image sets (its heap limits), so a bench measures what ships. */
+export async function imageNodeOptions(): Promise<string> {
+  const dockerfile = await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  const m = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile);
+  if (!m) throw new Error('the Dockerfile sets no NODE_OPTIONS="..."');
+  return m[1]!;
 }
 
 /** The slot name writeShopConfig chose (it is in the YAML). */

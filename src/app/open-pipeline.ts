@@ -43,7 +43,8 @@ function readPoolSize(config: Config): number {
 /** The source adapter and the read dialect for the configured database. */
 export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
   const s = config.source;
-  const tables = watchedTables(config).map((t) => t.table);
+  // One table may serve two roles (password and MFA rows in one credential table).
+  const tables = [...new Set(watchedTables(config).map((t) => t.table))];
   if (s.kind === 'postgres') {
     const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
     const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
@@ -62,6 +63,15 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
     }),
     dialect: new MysqlDialect(s.url, { maxConnections: readPoolSize(config) }),
   };
+}
+
+/** Where the dispatch pace a run settled at is kept for the next run's start. */
+export const GOVERNOR_RATE_META = 'dispatch.callsPerSecond';
+
+/** The remembered starting pace, when one is stored and sane. */
+function pacedFrom(stored: string | null): { startCallsPerSecond?: number } {
+  const rate = stored === null ? NaN : Number(stored);
+  return Number.isFinite(rate) && rate > 0 ? { startCallsPerSecond: rate } : {};
 }
 
 export interface OpenPipelineOptions {
@@ -85,7 +95,18 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     closers.push(() => reader.close());
-    const governor = new DispatchGovernor({ maxConcurrency: config.cidaas.concurrency });
+    // A key column cidaas-sync cannot use stops every command here, before anything is read or pushed.
+    await reader.prepare();
+    const governor = new DispatchGovernor({
+      maxConcurrency: config.cidaas.concurrency,
+      ...(config.cidaas.maxCallsPerSecond === undefined ? {} : { maxCallsPerSecond: config.cidaas.maxCallsPerSecond }),
+      ...pacedFrom(await store.getMeta(GOVERNOR_RATE_META)),
+    });
+    // The pace this run settles at is where the next one starts (before the store closes).
+    closers.push(async () => {
+      const rate = governor.settledRate;
+      if (rate !== null) await store.setMeta(GOVERNOR_RATE_META, rate.toFixed(2));
+    });
     o.metrics.concurrency.set(config.cidaas.concurrency);
     const client = new CidaasClient({
       baseUrl: config.cidaas.baseUrl,

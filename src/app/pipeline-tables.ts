@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config-schema.js';
+import { rowFilter, type RowFilter } from '../row-filter.js';
 import type { ReaderTables } from '../sql-legacy-reader.js';
 import type { WatchedTable } from '../translator.js';
 
@@ -9,12 +10,19 @@ export function qualifiedName(t: { readonly schema: string; readonly name: strin
 
 /** The tables the dispatcher reads, from the configuration. */
 export function readerTables(c: Config): ReaderTables {
+  const filter = (f: RowFilter | undefined) => (f ? { filter: f } : {});
   return {
-    users: { table: qualifiedName(c.users.table), userKey: c.users.key },
-    ...(c.password?.table && c.password.userKey ? { password: { table: qualifiedName(c.password.table), userKey: c.password.userKey } } : {}),
-    ...(c.mfa?.table && c.mfa.userKey ? { mfa: { table: qualifiedName(c.mfa.table), userKey: c.mfa.userKey } } : {}),
-    ...(c.attributes ? { attributes: { table: qualifiedName(c.attributes.table), userKey: c.attributes.userKey } } : {}),
+    users: { table: qualifiedName(c.users.table), userKey: c.users.key, userKeyConfigKey: 'users.key', ...filter(rowFilter(c.users.filter)) },
+    ...(c.password?.table && c.password.userKey ? { password: { table: qualifiedName(c.password.table), userKey: c.password.userKey, ...filter(rowFilter(c.password.filter)) } } : {}),
+    ...(c.mfa?.table && c.mfa.userKey ? { mfa: { table: qualifiedName(c.mfa.table), userKey: c.mfa.userKey, ...filter(rowFilter(c.mfa.filter)) } } : {}),
+    ...(c.attributes ? { attributes: { table: qualifiedName(c.attributes.table), userKey: c.attributes.userKey, ...filter(rowFilter(c.attributes.filter)) } } : {}),
   };
+}
+
+/** The table's `filter:`, for the translator (its columns count as watched there). */
+function withFilter(written: Parameters<typeof rowFilter>[0]): { filter?: RowFilter } {
+  const f = rowFilter(written);
+  return f ? { filter: f } : {};
 }
 
 function defined(...xs: (string | undefined)[]): string[] {
@@ -29,8 +37,8 @@ export function watchedTables(c: Config): WatchedTable[] {
   const anyColumn = c.mapping !== undefined;
   const pw = c.password;
   const mfa = c.mfa;
-  const pwCols = pw ? defined(pw.hash, pw.salt, pw.iterations, typeof pw.algorithm === 'object' ? pw.algorithm.column : undefined) : [];
-  const mfaCols = mfa ? defined(mfa.secret, mfa.enabled) : [];
+  const pwCols = pw ? defined(pw.hash, pw.salt, pw.iterations, pw.parameters, typeof pw.algorithm === 'object' ? pw.algorithm.column : undefined) : [];
+  const mfaCols = mfa ? defined(mfa.secret, mfa.enabled, mfa.parameters) : [];
   const userCols = new Set<string>([
     c.users.key,
     ...Object.values(c.users.fields).filter((x): x is string => typeof x === 'string'),
@@ -42,19 +50,20 @@ export function watchedTables(c: Config): WatchedTable[] {
   const tables: WatchedTable[] = [{
     role: 'users', table: qualifiedName(c.users.table), userKey: c.users.key,
     watched: anyColumn ? { except: new Set(c.users.ignoreColumns) } : { only: userCols },
+    ...withFilter(c.users.filter),
   }];
   if (pw?.table && pw.userKey) {
     tables.push({ role: 'password', table: qualifiedName(pw.table), userKey: pw.userKey,
-      watched: anyColumn ? { except: new Set() } : { only: new Set([pw.userKey, ...pwCols]) } });
+      watched: anyColumn ? { except: new Set() } : { only: new Set([pw.userKey, ...pwCols]) }, ...withFilter(pw.filter) });
   }
   if (mfa?.table && mfa.userKey) {
     tables.push({ role: 'mfa', table: qualifiedName(mfa.table), userKey: mfa.userKey,
-      watched: anyColumn ? { except: new Set() } : { only: new Set([mfa.userKey, ...mfaCols]) } });
+      watched: anyColumn ? { except: new Set() } : { only: new Set([mfa.userKey, ...mfaCols]) }, ...withFilter(mfa.filter) });
   }
   const a = c.attributes;
   if (a) {
     tables.push({ role: 'attributes', table: qualifiedName(a.table), userKey: a.userKey,
-      watched: { only: new Set([a.userKey, a.name, a.value]) }, nameColumn: a.name, ignoreNames: new Set(a.ignoreNames) });
+      watched: { only: new Set([a.userKey, a.name, a.value]) }, nameColumn: a.name, ignoreNames: new Set(a.ignoreNames), ...withFilter(a.filter) });
   }
   return tables;
 }

@@ -16,8 +16,11 @@ export interface PasswordHashInfo {
   algorithmTypeId: string;
   /** The hash as the algorithm expects it. Held as a Secret so it can never reach a log line. */
   passwordHash: Secret;
-  /** Salt and iterations for PBKDF2 and salted SHA; `iterations` is a string on the wire. */
-  hData?: { salt?: string; iterations?: string };
+  /**
+   * Salt and iterations for PBKDF2 and salted SHA; `iterations` is a string on the wire.
+   * `keylen`: the PBKDF2 derived key length in bytes, sent only when it is not the digest's size.
+   */
+  hData?: { salt?: string; iterations?: string; keylen?: string };
 }
 
 /**

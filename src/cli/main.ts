@@ -7,7 +7,7 @@ const program = new Command('cidaas-sync')
   .description('Keeps cidaas in step with a legacy user database during a long-term migration.')
   .showHelpAfterError()
   .exitOverride();
-await registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);

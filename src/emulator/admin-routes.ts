@@ -5,6 +5,7 @@ import type { Reply } from './envelopes.js';
 import { serviceError, success } from './envelopes.js';
 import { FaultRuleError } from './fault-injector.js';
 import { isObject, parseJson } from './http-io.js';
+import { checkCustomPassword } from './custom-password-delegate.js';
 import { verifyPassword } from './password-verifier.js';
 import type { StoredUser } from './stored-user.js';
 
@@ -40,7 +41,9 @@ async function login(state: EmulatorState, input: Record<string, unknown>): Prom
   if (!user.password_hash_info) return { status: 200, body: { ok: false, reason: 'the user has no password' } };
   let check: { ok: boolean; reason?: string };
   try {
-    check = await verifyPassword(user.password_hash_info, input['password']);
+    check = user.password_hash_info.algorithmTypeId.startsWith('CUSTOM_')
+      ? await checkCustomPassword(state, user, user.password_hash_info, input['password'])
+      : await verifyPassword(user.password_hash_info, input['password']);
   } catch {
     check = { ok: false, reason: 'the stored hash could not be checked' };
   }
@@ -56,13 +59,24 @@ function totp(state: EmulatorState, input: Record<string, unknown>): Reply {
   return { status: 200, body: { ok: verifyTotp(secret, input['code']) } };
 }
 
-/** Handles a request under /_emulator (and /.well-known/jwks.json). */
+/** POST /token-srv/introspect (RFC 7662 shape): `token` in a JSON or form body. */
+function introspect(state: EmulatorState, body: Buffer): Reply {
+  const parsed = parseJson(body);
+  const token = parsed.ok && isObject(parsed.value) ? parsed.value['token'] : new URLSearchParams(body.toString('utf8')).get('token');
+  const claims = typeof token === 'string' ? state.tokens.verify(token) : undefined;
+  if (!claims) return { status: 200, body: { active: false } };
+  return { status: 200, body: { active: true, iss: claims.iss, aud: claims.aud, sub: claims.sub, exp: claims.exp, iat: claims.iat, scope: claims.scopes.join(' ') } };
+}
+
+/** Handles a request under /_emulator (and /.well-known/jwks.json, /token-srv/introspect). */
 export async function handleAdmin(state: EmulatorState, method: string, url: URL, body: Buffer): Promise<Reply> {
   const path = url.pathname;
   const route = `${method} ${path.startsWith('/_emulator/users/') ? '/_emulator/users/{sub}' : path}`;
   switch (route) {
     case 'GET /.well-known/jwks.json':
       return { status: 200, body: state.tokens.jwks() };
+    case 'POST /token-srv/introspect':
+      return introspect(state, body);
     case 'GET /_emulator/stats':
       return { status: 200, body: state.snapshot() };
     case 'POST /_emulator/reset':

@@ -17,7 +17,8 @@
  * - /_emulator answers: users and seeds in the success envelope (listing adds `next`,
  *   the sub to pass as `after`, or null at the end); login and totp `{"ok", "reason"?}`;
  *   stats the {@link EmulatorStats} object; also GET/DELETE /_emulator/faults and
- *   GET /.well-known/jwks.json (the token signing key).
+ *   GET /.well-known/jwks.json (the token signing key) and POST /token-srv/introspect.
+ * - CUSTOM_<name> logins: delegated to `verifierUrl` (custom-password-delegate.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -68,6 +69,8 @@ export interface EmulatorOptions {
   customFields?: string[];
   /** The setup APIs: cidaas 3.x or 4.x (default 3), the 4.x apps path, and whether bulk drops customFields keys that are not set up. */
   setup?: Partial<SetupOptions>;
+  /** The customer's password verification service: CUSTOM_<name> logins are delegated to it. Default: none. */
+  verifierUrl?: string;
 }
 
 /** A started emulator. */
@@ -113,6 +116,7 @@ function checkOptions(o: EmulatorOptions): void {
   if (!positiveInt(o.tokenTtlSeconds)) throw usage('tokenTtlSeconds must be a positive integer');
   if (o.rateLimit !== undefined && !(o.rateLimit > 0)) throw usage('rateLimit must be > 0 requests/s');
   if (o.latencyMs !== undefined && !(Number.isInteger(o.latencyMs) && o.latencyMs >= 0)) throw usage('latencyMs must be an integer >= 0');
+  if (o.verifierUrl !== undefined && !/^https?:\/\/[^/]/.test(o.verifierUrl)) throw usage('verifierUrl must be an http(s) URL');
 }
 
 /** Starts a cidaas emulator (CIDAAS_API.md) on a plain node:http server with keep-alive. */
@@ -131,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       latencyMs: options.latencyMs ?? 0,
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
       setup: { generation: options.setup?.generation ?? 3, appsPath4: options.setup?.appsPath4 ?? '/apps-srv/apps', strictFields: options.setup?.strictFields ?? false },
+      verifierUrl: options.verifierUrl,
     },
     tokens,
   );

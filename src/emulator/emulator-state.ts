@@ -24,6 +24,7 @@ export interface EmulatorConfig {
   readonly customFieldKeys: ReadonlySet<string> | undefined;
   /** The setup APIs' generation and strictness. */
   readonly setup: SetupOptions;
+  readonly verifierUrl: string | undefined;
 }
 
 /** Raised by {@link EmulatorState.seed} for entries that cannot be stored; nothing was stored. */

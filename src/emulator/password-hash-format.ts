@@ -22,6 +22,10 @@ const CUSTOM_ID = /^CUSTOM_[A-Za-z0-9_]+$/;
 const ITERATIONS = /^[1-9]\d{0,9}$/;
 /** A PBKDF2 derived key shorter than this is a truncated or wrong value, not a key. */
 const MIN_PBKDF2_KEY_BYTES = 16;
+/** The derived key lengths `hData.keylen` may name (CIDAAS_API.md Revision 2). */
+const KEYLEN = { min: 16, max: 128 } as const;
+/** The PBKDF2 algorithmTypeIds (PBKDF2_SHA512 ASSUMED, like the others' names). */
+const PBKDF2_IDS = new Set(['PBKDF2_SHA256', 'PBKDF2_SHA1', 'PBKDF2_SHA512']);
 
 // A million users share a handful of algorithm ids: keep one string per id.
 const interned = new Map<string, string>();
@@ -46,15 +50,18 @@ export function checkPasswordHashInfo(raw: unknown): PasswordHashInfo | UserReje
 
   let salt: string | undefined;
   let iterations: string | undefined;
+  let keylen: string | undefined;
   if (hData !== undefined) {
     if (!isObject(hData)) return reject('invalid_password_hash_info', 'password_hash_info.hData must be an object');
     for (const [key, value] of Object.entries(hData)) {
-      if (key !== 'salt' && key !== 'iterations') return reject('invalid_password_hash_info', `unknown field "password_hash_info.hData.${key}"`);
+      if (key !== 'salt' && key !== 'iterations' && key !== 'keylen') return reject('invalid_password_hash_info', `unknown field "password_hash_info.hData.${key}"`);
       if (typeof value !== 'string') return reject('invalid_password_hash_info', `password_hash_info.hData.${key} must be a string`);
     }
     salt = hData['salt'] as string | undefined;
     iterations = hData['iterations'] as string | undefined;
+    keylen = hData['keylen'] as string | undefined;
   }
+  if (keylen !== undefined && !PBKDF2_IDS.has(id)) return reject('invalid_password_hash_info', 'password_hash_info.hData.keylen is a PBKDF2 parameter');
 
   const mismatch = (why: string): UserRejection => reject('hash_format_mismatch', `passwordHash does not match algorithmTypeId ${id}: ${why}`);
   const bcrypt = BCRYPT_ID.exec(id);
@@ -64,9 +71,16 @@ export function checkPasswordHashInfo(raw: unknown): PasswordHashInfo | UserReje
     const m = BCRYPT_HASH.exec(hash);
     if (!m) return mismatch('expected a 60-character $2a$/$2b$/$2y$ bcrypt hash');
     if (Number(m[1]) !== cost) return mismatch(`the hash has cost ${m[1]}`);
-  } else if (id === 'PBKDF2_SHA256' || id === 'PBKDF2_SHA1') {
+  } else if (PBKDF2_IDS.has(id)) {
     if (!BASE64.test(hash) || Buffer.from(hash, 'base64').length < MIN_PBKDF2_KEY_BYTES) {
       return mismatch(`expected the base64 derived key (at least ${MIN_PBKDF2_KEY_BYTES} bytes)`);
+    }
+    if (keylen !== undefined) {
+      if (!/^\d{1,3}$/.test(keylen) || Number(keylen) < KEYLEN.min || Number(keylen) > KEYLEN.max) {
+        return reject('invalid_keylen', `hData.keylen must be the derived key length in bytes, ${KEYLEN.min}..${KEYLEN.max}`);
+      }
+      const bytes = Buffer.from(hash, 'base64').length;
+      if (Number(keylen) !== bytes) return mismatch(`hData.keylen is ${keylen} but the derived key has ${bytes} bytes`);
     }
     if (salt === undefined || salt === '' || iterations === undefined || !ITERATIONS.test(iterations)) {
       return reject('pbkdf2_hdata_missing', `${id} needs hData.salt (non-empty) and hData.iterations (a string of digits, e.g. "600000")`);
@@ -82,12 +96,16 @@ export function checkPasswordHashInfo(raw: unknown): PasswordHashInfo | UserReje
   }
 
   const info: PasswordHashInfo =
-    salt === undefined && iterations === undefined
+    salt === undefined && iterations === undefined && keylen === undefined
       ? { algorithmTypeId: intern(id), passwordHash: hash }
       : {
           algorithmTypeId: intern(id),
           passwordHash: hash,
-          hData: Object.freeze(iterations === undefined ? { salt } : salt === undefined ? { iterations: intern(iterations) } : { salt, iterations: intern(iterations) }),
+          hData: Object.freeze({
+            ...(salt === undefined ? {} : { salt }),
+            ...(iterations === undefined ? {} : { iterations: intern(iterations) }),
+            ...(keylen === undefined ? {} : { keylen: intern(keylen) }),
+          }),
         };
   return Object.freeze(info);
 }

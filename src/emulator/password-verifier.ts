@@ -5,6 +5,7 @@ import { argon2Verify } from 'hash-wasm';
 import type { PasswordHashInfo } from './stored-user.js';
 
 const pbkdf2Async = promisify(pbkdf2);
+const PBKDF2_DIGESTS: Readonly<Record<string, string>> = { PBKDF2_SHA256: 'sha256', PBKDF2_SHA1: 'sha1', PBKDF2_SHA512: 'sha512' };
 
 /** The result of a login check; `reason` says why it failed. */
 export interface PasswordCheck {
@@ -22,8 +23,9 @@ function equalBytes(a: Buffer, b: Buffer): boolean {
  * - BCRYPT_n: standard bcrypt (`$2y$` is the same algorithm as `$2b$`).
  * - `hData.salt` is standard base64 of the salt bytes (the ASSUMED convention written
  *   down in src/password/recognize-password-hash.ts).
- * - PBKDF2_SHA256 / PBKDF2_SHA1: `passwordHash` = base64 of the derived key,
- *   pbkdf2(utf8(password), salt bytes, hData.iterations, length of the decoded hash).
+ * - PBKDF2_SHA256 / PBKDF2_SHA1 / PBKDF2_SHA512: `passwordHash` = base64 of the derived key,
+ *   pbkdf2(utf8(password), salt bytes, hData.iterations, hData.keylen or else the length of
+ *   the decoded hash).
  * - SHA256 / SHA1: `passwordHash` = hex(sha(utf8(password) || salt bytes)); no salt = empty.
  * - ARGON2: the PHC string, verified with hash-wasm.
  * - CUSTOM_<name>: cannot be verified here (cidaas calls the customer's service): ok false.
@@ -35,9 +37,12 @@ export async function verifyPassword(info: PasswordHashInfo, password: string): 
   if (id.startsWith('BCRYPT_')) {
     return { ok: await bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$')) };
   }
-  if (id === 'PBKDF2_SHA256' || id === 'PBKDF2_SHA1') {
+  const pbkdf2Digest = PBKDF2_DIGESTS[id];
+  if (pbkdf2Digest !== undefined) {
     const expected = Buffer.from(hash, 'base64');
-    const derived = await pbkdf2Async(password, salt, Number(info.hData?.iterations), expected.length, id === 'PBKDF2_SHA256' ? 'sha256' : 'sha1');
+    // hData.keylen, when given, was checked against the hash's length at upsert.
+    const keylen = info.hData?.keylen === undefined ? expected.length : Number(info.hData.keylen);
+    const derived = await pbkdf2Async(password, salt, Number(info.hData?.iterations), keylen, pbkdf2Digest);
     return { ok: equalBytes(derived, expected) };
   }
   if (id === 'SHA256' || id === 'SHA1') {

@@ -11,6 +11,7 @@ import { BodyTooLargeError, readBody, sendJson } from './http-io.js';
 /** Bodies above this are answered 413 unread (a 1000-user batch is well below). */
 const BODY_LIMIT = 32 * 1024 * 1024;
 const TOKEN_PATH = '/token-srv/token';
+const JWKS_PATH = '/.well-known/jwks.json';
 
 /** Timers the handler waits on (latency, fault delays), cleared when the emulator closes. */
 export class Timers {
@@ -89,7 +90,15 @@ export function createRequestHandler(state: EmulatorState, timers: Timers): (req
           }
           throw err;
         }
-        if (url.pathname.startsWith('/_emulator/') || url.pathname === '/.well-known/jwks.json') {
+        if (url.pathname === JWKS_PATH && state.faults.list().some((r) => r.path === JWKS_PATH)) {
+          // Only a rule naming the JWKS path applies to it (a verifier's key fetch failing); API-wide rules do not.
+          const fault = state.faults.takeRequestFault(req.method ?? 'GET', url.pathname);
+          if (fault?.status !== undefined) {
+            const reply = faultReply({ ...fault, status: fault.status });
+            return sendJson(res, reply.status, reply.body, reply.headers);
+          }
+        }
+        if (url.pathname.startsWith('/_emulator/') || url.pathname === JWKS_PATH || url.pathname === '/token-srv/introspect') {
           const reply = await handleAdmin(state, req.method ?? 'GET', url, body);
           return sendJson(res, reply.status, reply.body, reply.headers);
         }

@@ -17,7 +17,7 @@ export interface PasswordHashInfo {
   /** The hash in the algorithm's format (see password-hash-format.ts). */
   readonly passwordHash: string;
   /** Salt and iteration count for the algorithms that keep them outside the hash. */
-  readonly hData?: { readonly salt?: string; readonly iterations?: string };
+  readonly hData?: { readonly salt?: string; readonly iterations?: string; readonly keylen?: string };
 }
 
 /** The migrated TOTP setup (**ASSUMED** shape, see CIDAAS_API.md). */

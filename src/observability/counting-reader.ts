@@ -35,6 +35,13 @@ export function countingReader(inner: LegacyReader, tables: CountedTables, metri
       return rows;
     },
     pageKeys: (afterKey, limit) => inner.pageKeys(afterKey, limit),
+    ...(inner.readPage ? {
+      readPage: async (afterKey: string | null, limit: number) => {
+        const rows = await inner.readPage!(afterKey, limit);
+        count(rows);
+        return rows;
+      },
+    } : {}),
     estimateUserCount: () => inner.estimateUserCount(),
     close: () => inner.close(),
   };

@@ -8,13 +8,14 @@ const V2 = { length: 49, saltLength: 16, iterations: '1000' } as const;
 const V3_HEADER = 13;
 const MIN_SALT = 8;
 const MIN_SUBKEY = 16;
-const PRF = ['PBKDF2_SHA1', 'PBKDF2_SHA256', 'HMACSHA512'] as const;
+const PRF = ['PBKDF2_SHA1', 'PBKDF2_SHA256', 'PBKDF2_SHA512'] as const;
 
 /**
  * Reads an ASP.NET (Core) Identity hash: base64 of the v2 or v3 byte layout, as
- * `PBKDF2_SHA1` (v2, v3 with HMACSHA1) or `PBKDF2_SHA256` (v3 with HMACSHA256), with
- * hData.salt = base64 of the salt bytes and passwordHash = base64 of the subkey.
- * v3 with HMACSHA512 (the default since .NET 7) has no cidaas algorithm: refused.
+ * `PBKDF2_SHA1` (v2, v3 with HMACSHA1), `PBKDF2_SHA256` (v3 with HMACSHA256) or
+ * `PBKDF2_SHA512` (v3 with HMACSHA512, the default since .NET 7; the id is ASSUMED the
+ * way PBKDF2_SHA256 is), with hData.salt = base64 of the salt bytes and passwordHash =
+ * base64 of the subkey.
  *
  * @returns undefined when `hash` is not base64 of a v2 or v3 layout.
  */
@@ -33,12 +34,6 @@ export function parseAspNetIdentityHash(hash: string): RecognizedHash | undefine
   if (bytes[0] !== 0x01 || bytes.length < V3_HEADER) return undefined;
   const prf = PRF[bytes.readUInt32BE(1)];
   if (prf === undefined) return undefined;
-  if (prf === 'HMACSHA512') {
-    return {
-      ok: false,
-      reason: 'ASP.NET Identity v3 hash uses PBKDF2 with HMACSHA512, which has no cidaas algorithm (cidaas knows PBKDF2_SHA256 and PBKDF2_SHA1): map it to CUSTOM_<name> in a mapping module or password.algorithm',
-    };
-  }
   const iterations = bytes.readUInt32BE(5);
   const saltLength = bytes.readUInt32BE(9);
   if (iterations === 0 || saltLength < MIN_SALT || V3_HEADER + saltLength + MIN_SUBKEY > bytes.length) {

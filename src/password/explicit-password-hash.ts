@@ -2,9 +2,10 @@ import { parseArgon2Hash } from './argon2-hash.js';
 import { parseAspNetIdentityHash } from './aspnet-identity-hash.js';
 import { BCRYPT_COSTS, parseBcryptHash } from './bcrypt-hash.js';
 import { describeHashPrefix, hashPrefix } from './describe-hash-prefix.js';
+import { explicitCustomHashProblem } from './formats/recognize-custom-hash.js';
 import { decodeBase64, decodeHex, toBase64 } from './hash-bytes.js';
 import type { PasswordHashInfo, RecognizedHash } from './password-hash-info.js';
-import { type Pbkdf2AlgorithmTypeId, parseDjangoPbkdf2Hash, parseIterations, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
+import { PBKDF2_KEYLEN, type Pbkdf2AlgorithmTypeId, parseDjangoPbkdf2Hash, parseIterations, parsePasslibPbkdf2Hash, pbkdf2Keylen } from './pbkdf2-hash.js';
 import { recognizePasswordHash } from './recognize-password-hash.js';
 
 /**
@@ -30,7 +31,7 @@ export interface ExplicitHashExtras {
 
 const SHA_BYTES: Record<string, number> = { SHA256: 32, SHA1: 20 };
 const MIN_DERIVED_BYTES = 16;
-const SUPPORTED = 'BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, ARGON2, SHA256, SHA1, CUSTOM_<name> or auto';
+const SUPPORTED = 'BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, PBKDF2_SHA512, ARGON2, SHA256, SHA1, CUSTOM_<name> or auto';
 
 /**
  * Builds `password_hash_info` for a configured cidaas algorithm (`password.algorithm`
@@ -53,10 +54,14 @@ export function explicitPasswordHash(hash: string, algorithm: string, extras: Ex
   const upper = algo.toUpperCase();
   if (upper === 'AUTO') return recognizePasswordHash(s);
   const custom = /^CUSTOM_([A-Za-z0-9_-]+)$/i.exec(algo);
-  if (custom) return { ok: true, info: withHData({ algorithmTypeId: `CUSTOM_${custom[1]}`, passwordHash: s }, rawSalt(extras.salt), rawIterations(extras.iterations)) };
+  if (custom) {
+    const problem = explicitCustomHashProblem(`CUSTOM_${custom[1]}`, s, rawSalt(extras.salt));
+    if (problem !== undefined) return { ok: false, reason: `hash (${describeHashPrefix(s)}) does not fit CUSTOM_${custom[1]}: ${problem}` };
+    return { ok: true, info: withHData({ algorithmTypeId: `CUSTOM_${custom[1]}`, passwordHash: s }, rawSalt(extras.salt), rawIterations(extras.iterations)) };
+  }
   const bcrypt = /^BCRYPT(?:_(\d{1,2}))?$/.exec(upper);
   if (bcrypt) return explicitBcrypt(s, bcrypt[1] === undefined ? undefined : Number(bcrypt[1]));
-  if (upper === 'PBKDF2_SHA256' || upper === 'PBKDF2_SHA1') return explicitPbkdf2(s, upper, extras);
+  if (upper === 'PBKDF2_SHA256' || upper === 'PBKDF2_SHA1' || upper === 'PBKDF2_SHA512') return explicitPbkdf2(s, upper, extras);
   if (upper === 'ARGON2') {
     const parsed = parseArgon2Hash(s.startsWith('argon2$') ? s.slice('argon2'.length) : s);
     return parsed ?? doesNotFit(s, 'ARGON2', 'an argon2 PHC string ($argon2id$, $argon2i$, $argon2d$)');
@@ -106,9 +111,11 @@ function explicitPbkdf2(s: string, algo: Pbkdf2AlgorithmTypeId, extras: Explicit
   const salt = saltBytes(extras);
   if (!salt.ok) return salt;
   if (salt.bytes === undefined || salt.bytes.length === 0) return { ok: false, reason: `${algo} needs a non-empty salt` };
+  const keylen = pbkdf2Keylen(algo, derived.length);
+  if (keylen === undefined) return doesNotFit(s, algo, `a derived key of ${PBKDF2_KEYLEN.min}..${PBKDF2_KEYLEN.max} bytes`);
   return {
     ok: true,
-    info: { algorithmTypeId: algo, passwordHash: toBase64(derived), hData: { salt: toBase64(salt.bytes), iterations } },
+    info: { algorithmTypeId: algo, passwordHash: toBase64(derived), hData: { salt: toBase64(salt.bytes), iterations, ...keylen } },
   };
 }
 

@@ -28,6 +28,12 @@ export interface PasswordHashInfo {
     salt?: string;
     /** The PBKDF2 iteration count, as a decimal string (cidaas wants a string). */
     iterations?: string;
+    /**
+     * The PBKDF2 derived key length in bytes, as a decimal string like `iterations`; only when it
+     * is not the digest's own size (Keycloak derives 64 bytes with SHA-256). cidaas's docs name
+     * the field `keylen` (CIDAAS_API.md Revision 2); sending it as a string is ASSUMED.
+     */
+    keylen?: string;
   };
 }
 

@@ -5,7 +5,23 @@ import type { RecognizedHash } from './password-hash-info.js';
 export const PBKDF2_DIGESTS = {
   PBKDF2_SHA256: { digest: 'sha256', bytes: 32 },
   PBKDF2_SHA1: { digest: 'sha1', bytes: 20 },
+  /** ASSUMED id, named like the other two (CIDAAS_API.md Revision 2). */
+  PBKDF2_SHA512: { digest: 'sha512', bytes: 64 },
 } as const;
+
+/** The derived key lengths cidaas takes in `hData.keylen` (bytes). */
+export const PBKDF2_KEYLEN = { min: 16, max: 128 } as const;
+
+/**
+ * `{ keylen }` when a derived key of `bytes` bytes is not the natural size of the algorithm's
+ * digest (cidaas then needs to be told), `{}` when it is; `undefined` when no PBKDF2 can
+ * derive it in cidaas (outside {@link PBKDF2_KEYLEN}).
+ */
+export function pbkdf2Keylen(algorithmTypeId: Pbkdf2AlgorithmTypeId, bytes: number): { keylen?: string } | undefined {
+  if (bytes === PBKDF2_DIGESTS[algorithmTypeId].bytes) return {};
+  if (bytes < PBKDF2_KEYLEN.min || bytes > PBKDF2_KEYLEN.max) return undefined;
+  return { keylen: String(bytes) };
+}
 export type Pbkdf2AlgorithmTypeId = keyof typeof PBKDF2_DIGESTS;
 
 /** The largest iteration count accepted (PBKDF2 counts are 32-bit in most libraries). */
@@ -54,7 +70,7 @@ export function parseDjangoPbkdf2Hash(hash: string): RecognizedHash | undefined 
  * Reads passlib's `$pbkdf2-sha256$<iterations>$<ab64 salt>$<ab64 hash>` and `$pbkdf2$`
  * (SHA-1). passlib's salt is random bytes in adapted base64, so hData.salt is those
  * bytes in standard base64, per the convention in `recognize-password-hash.ts`.
- * `$pbkdf2-sha512$` has no cidaas algorithm and is refused with a reason.
+ * `$pbkdf2-sha512$` is PBKDF2_SHA512; other digests have no cidaas algorithm and are refused with a reason.
  *
  * @returns undefined when `hash` does not start with `$pbkdf2`.
  */
@@ -63,11 +79,11 @@ export function parsePasslibPbkdf2Hash(hash: string): RecognizedHash | undefined
   if (!head) return undefined;
   const prefix = head[0];
   const algorithmTypeId: Pbkdf2AlgorithmTypeId | undefined =
-    prefix === '$pbkdf2-sha256$' ? 'PBKDF2_SHA256' : prefix === '$pbkdf2$' ? 'PBKDF2_SHA1' : undefined;
+    prefix === '$pbkdf2-sha256$' ? 'PBKDF2_SHA256' : prefix === '$pbkdf2$' ? 'PBKDF2_SHA1' : prefix === '$pbkdf2-sha512$' ? 'PBKDF2_SHA512' : undefined;
   if (algorithmTypeId === undefined) {
     return {
       ok: false,
-      reason: `passlib hash with prefix "${prefix}" has no cidaas algorithm (cidaas knows PBKDF2_SHA256 and PBKDF2_SHA1): map it to CUSTOM_<name> in a mapping module or password.algorithm`,
+      reason: `passlib hash with prefix "${prefix}" has no cidaas algorithm (cidaas knows PBKDF2_SHA256, PBKDF2_SHA1 and PBKDF2_SHA512): map it to CUSTOM_<name> in a mapping module or password.algorithm`,
     };
   }
   const parts = hash.split('$');

@@ -31,8 +31,16 @@ import { parseArgon2Hash } from './argon2-hash.js';
 import { parseAspNetIdentityHash } from './aspnet-identity-hash.js';
 import { parseBcryptHash } from './bcrypt-hash.js';
 import { describeHashPrefix } from './describe-hash-prefix.js';
+import { recognizeCustomHash } from './formats/recognize-custom-hash.js';
+import { parseKeycloakCredential } from './keycloak-credential.js';
 import type { RecognizedHash } from './password-hash-info.js';
 import { parseDjangoPbkdf2Hash, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
+
+/** What a format may need besides the hash column. */
+export interface RecognitionContext {
+  /** The `password.parameters` column: JSON parameters kept apart from the hash (Keycloak's credential_data). */
+  readonly parameters?: unknown;
+}
 
 const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.algorithm`';
 
@@ -40,17 +48,21 @@ const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.al
  * Recognises the format of a legacy password hash and turns it into the
  * `password_hash_info` cidaas verifies: bcrypt, argon2 (PHC), Django
  * (pbkdf2_sha256, pbkdf2_sha1, bcrypt, argon2), passlib PBKDF2, ASP.NET Identity v2/v3,
- * unsalted SHA-256 and SHA-1 hex. Formats cidaas cannot verify itself (phpass, MD5,
- * PBKDF2-SHA512, Django bcrypt_sha256, ...) come back with a reason that says
+ * unsalted SHA-256 and SHA-1 hex, Keycloak's JSON credential (with `context.parameters`).
+ * Formats only the verification service can check (phpass, Drupal 7, crypt(3), LDAP,
+ * Django bcrypt_sha256/scrypt/md5/sha1, Joomla, Magento 2) become their CUSTOM_ id
+ * (formats/recognize-custom-hash.ts); anything else comes back with a reason that says
  * which explicit algorithm to configure.
  */
-export function recognizePasswordHash(hash: string): RecognizedHash {
+export function recognizePasswordHash(hash: string, context: RecognitionContext = {}): RecognizedHash {
   const s = hash.trim();
   if (s === '') return { ok: false, reason: 'empty password hash' };
 
   const parsed =
+    parseKeycloakCredential(s, context.parameters) ??
     parseBcryptHash(s) ??
     parseArgon2Hash(s) ??
+    recognizeCustomHash(s) ??
     parsePasslibPbkdf2Hash(s) ??
     parseDjangoPbkdf2Hash(s) ??
     parseDjangoWrapped(s) ??
@@ -58,12 +70,6 @@ export function recognizePasswordHash(hash: string): RecognizedHash {
     parseAspNetIdentityHash(s);
   if (parsed) return parsed;
 
-  if (s.startsWith('$P$') || s.startsWith('$H$')) {
-    return {
-      ok: false,
-      reason: `phpass hash (prefix "${s.slice(0, 3)}", WordPress/phpBB) has no cidaas algorithm and is not recognised automatically: set \`password.algorithm: CUSTOM_PHPASS\` and verify it in your cidaas custom password service`,
-    };
-  }
   if (s.startsWith('$wp$')) {
     return {
       ok: false,
@@ -76,15 +82,8 @@ export function recognizePasswordHash(hash: string): RecognizedHash {
   };
 }
 
-/** Django's `bcrypt$`, `bcrypt_sha256$` and `argon2$` wrap another format after the prefix. */
+/** Django's `bcrypt$` and `argon2$` wrap another format after the prefix (`bcrypt_sha256$` is a CUSTOM_ format). */
 function parseDjangoWrapped(s: string): RecognizedHash | undefined {
-  if (s.startsWith('bcrypt_sha256$')) {
-    // django/contrib/auth/hashers.py BCryptSHA256PasswordHasher bcrypts hex(sha256(password)).
-    return {
-      ok: false,
-      reason: `Django hash with prefix "bcrypt_sha256$" bcrypts a SHA-256 digest of the password, which cidaas BCRYPT does not do: ${CUSTOM_HINT}`,
-    };
-  }
   if (s.startsWith('bcrypt$')) {
     return parseBcryptHash(s.slice('bcrypt$'.length)) ?? malformedDjango('bcrypt$');
   }

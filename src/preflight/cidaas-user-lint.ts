@@ -31,7 +31,7 @@ function lintPassword(user: CidaasUser): LintFinding[] {
   const pw = user.password_hash_info;
   if (!pw) return [];
   if (!ALGORITHM_TYPE_ID_RE.test(pw.algorithmTypeId)) {
-    return [{ field: 'password_hash_info', message: `unsupported algorithmTypeId ${pw.algorithmTypeId} (cidaas takes BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, ARGON2, SHA256, SHA1, CUSTOM_<NAME>)` }];
+    return [{ field: 'password_hash_info', message: `unsupported algorithmTypeId ${pw.algorithmTypeId} (cidaas takes BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, PBKDF2_SHA512, ARGON2, SHA256, SHA1, CUSTOM_<NAME>)` }];
   }
   // The hash must have the format its algorithm expects; salts travel as base64 of their bytes.
   const r = explicitPasswordHash(pw.passwordHash.reveal(), pw.algorithmTypeId, {

@@ -81,6 +81,7 @@ export function expectedTables(config: Config): ExpectedTable[] {
     const cols: ExpectedColumn[] = [{ column: pw.hash, configKey: 'password.hash', use: 'secret' }];
     if (pw.salt) cols.push({ column: pw.salt, configKey: 'password.salt', use: 'any' });
     if (pw.iterations) cols.push({ column: pw.iterations, configKey: 'password.iterations', use: 'integer' });
+    if (pw.parameters) cols.push({ column: pw.parameters, configKey: 'password.parameters', use: 'text' });
     if (typeof pw.algorithm === 'object') cols.push({ column: pw.algorithm.column, configKey: 'password.algorithm.column', use: 'text' });
     if (pw.table && pw.userKey) {
       tables.push({
@@ -94,6 +95,7 @@ export function expectedTables(config: Config): ExpectedTable[] {
   if (mfa) {
     const cols: ExpectedColumn[] = [{ column: mfa.secret, configKey: 'mfa.secret', use: 'secret' }];
     if (mfa.enabled) cols.push({ column: mfa.enabled, configKey: 'mfa.enabled', use: 'boolean' });
+    if (mfa.parameters) cols.push({ column: mfa.parameters, configKey: 'mfa.parameters', use: 'text' });
     if (mfa.table && mfa.userKey) {
       tables.push({
         role: 'mfa', table: mfa.table, qualified: qualified(mfa.table), configKey: 'mfa.table', userKey: mfa.userKey,

@@ -1,12 +1,10 @@
-import { In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { SyncError } from '../errors.js';
 import { CheckpointEntity } from './entities/checkpoint-entity.js';
-import { DeadLetterEntity } from './entities/dead-letter-entity.js';
 import type { DeadLetterRow } from './entities/dead-letter-entity.js';
-import { UserStateEntity } from './entities/user-state-entity.js';
 import type { UserStateRow } from './entities/user-state-entity.js';
 import { assertFingerprints } from './fingerprint-guard.js';
+import { StateHotPath } from './state-hot-path.js';
 import { checkDate, checkKey, checkPosition, chunks, clipReason } from './state-input-checks.js';
 import type { OutcomeRecord } from './state-store.js';
 
@@ -17,14 +15,13 @@ const ROWS_PER_INSERT = 100;
 /** The id of the one checkpoint row. */
 export const CHECKPOINT_ID = 'main';
 
-const USER_COLUMNS = ['sub', 'fp_profile', 'fp_email', 'fp_password', 'fp_mfa', 'last_push_at', 'deleted'];
-const DEAD_COLUMNS = ['reason', 'attempts', 'first_seen', 'last_seen', 'permanent'];
 
 /** Loads the dead letters of `keys` that exist. */
 export async function loadDeadLetters(m: EntityManager, keys: readonly string[]): Promise<Map<string, DeadLetterRow>> {
   const out = new Map<string, DeadLetterRow>();
+  const sql = StateHotPath.of(m);
   for (const part of chunks([...new Set(keys)], CHUNK)) {
-    for (const row of await m.getRepository(DeadLetterEntity).findBy({ key: In(part) })) out.set(row.key, row);
+    for (const row of await sql.deadLetters(m, part)) out.set(row.key, row);
   }
   return out;
 }
@@ -81,18 +78,12 @@ export async function applyOutcomes(m: EntityManager, outcomes: readonly Outcome
     }
   }
 
-  for (const part of chunks([...users.values()], ROWS_PER_INSERT)) {
-    await m.createQueryBuilder().insert().into(UserStateEntity).values(part)
-      .orUpdate(USER_COLUMNS, ['user_key']).updateEntity(false).execute();
-  }
+  // Plain SQL (state-hot-path.ts): a backfill runs these for every user.
+  const sql = StateHotPath.of(m);
+  for (const part of chunks([...users.values()], ROWS_PER_INSERT)) await sql.upsertUserStates(m, part);
   const cleared = [...dead].filter(([, row]) => row === null).map(([key]) => key);
-  for (const part of chunks(cleared, CHUNK)) {
-    await m.createQueryBuilder().delete().from(DeadLetterEntity).where({ key: In(part) }).execute();
-  }
+  for (const part of chunks(cleared, CHUNK)) await sql.deleteDeadLetters(m, part);
   const letters = [...dead.values()].filter((row): row is DeadLetterRow => row !== null);
-  for (const part of chunks(letters, ROWS_PER_INSERT)) {
-    await m.createQueryBuilder().insert().into(DeadLetterEntity).values(part)
-      .orUpdate(DEAD_COLUMNS, ['user_key']).updateEntity(false).execute();
-  }
+  for (const part of chunks(letters, ROWS_PER_INSERT)) await sql.upsertDeadLetters(m, part);
   if (checkpoint !== undefined) await upsertCheckpoint(m, checkpoint);
 }

@@ -13,6 +13,7 @@ import { UserStateEntity } from './entities/user-state-entity.js';
 import type { UserStateRow } from './entities/user-state-entity.js';
 import { runStateMigrations } from './run-state-migrations.js';
 import { SerialQueue } from './serial-queue.js';
+import { StateHotPath } from './state-hot-path.js';
 import { createStateDataSource } from './state-data-source.js';
 import { checkBackfill, checkMetaName, chunks } from './state-input-checks.js';
 import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, OutcomeRecord, StateStore, UserState } from './state-store.js';
@@ -177,7 +178,7 @@ export class TypeormStateStore implements StateStore {
     return this.#run('getUserStates', async (m) => {
       const out = new Map<string, UserState>();
       for (const part of chunks([...new Set(keys)], CHUNK)) {
-        for (const row of await m.getRepository(UserStateEntity).findBy({ key: In(part) })) out.set(row.key, toUserState(row));
+        for (const row of await StateHotPath.of(m).userStates(m, part)) out.set(row.key, toUserState(row));
       }
       return out;
     });

@@ -25,7 +25,15 @@ export interface CheckUsersOptions {
   readonly orphansOnly?: boolean;
   /** Read cidaas with GET by sub only (the recheck). */
   readonly authoritative?: boolean;
+  /**
+   * Keys listed from the legacy users table: one whose read by key finds no row is a finding
+   * (the key does not round-trip to the column), never a deleted user that is equal.
+   */
+  readonly listed?: (key: string) => boolean;
 }
+
+/** The reason given for a listed key that its read does not find. */
+export const UNREADABLE_KEY_REASON = 'listed in the legacy users table, but reading the user by this key finds no row (the key does not match the key column; see `cidaas-sync check`)';
 
 /** `delete` is "must be absent" for purge, "absent or LOCKED" for lock, and not checked for ignore. */
 function deletedIsPresent(record: CidaasUserRecord | null | undefined, onDelete: OnDeleteMode): boolean {
@@ -77,6 +85,7 @@ export async function checkUsers(ctx: CheckContext, keys: readonly string[], o: 
       case 'invalid':
         return { kind: 'unmappable', key, reason: m.reason };
       case 'delete': {
+        if (m.reason === 'gone' && o.listed?.(key)) return { kind: 'unmappable', key, reason: UNREADABLE_KEY_REASON };
         if (ctx.onDelete === 'ignore') return { kind: 'equal', key };
         const present = deletedIsPresent(records.get(m.sub), ctx.onDelete)
           || (state !== undefined && state.sub !== m.sub && deletedIsPresent(records.get(state.sub), ctx.onDelete));

@@ -1,3 +1,4 @@
+import { assertPageAdvanced } from '../legacy-key.js';
 import type { LegacyReader } from '../legacy-reader.js';
 
 /** A uniform random sample of legacy keys, and how many keys there were. */
@@ -22,9 +23,12 @@ export async function sampleKeys(
   const reservoir: { key: string; at: number }[] = [];
   let seen = 0;
   let after: string | null = null;
+  let previous: readonly string[] = [];
   for (;;) {
     if (o.signal?.aborted) break;
     const page = await reader.pageKeys(after, o.pageSize);
+    assertPageAdvanced(previous, page, 'users.key');
+    previous = page;
     for (const key of page) {
       if (reservoir.length < n) reservoir.push({ key, at: seen });
       else {

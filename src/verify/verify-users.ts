@@ -3,7 +3,8 @@ import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
 import type { StateStore } from '../state/state-store.js';
 import type { UserMapper } from '../user-mapper.js';
-import { checkUsers, type CheckContext, type OnDeleteMode } from './check-users.js';
+import { assertPageAdvanced } from '../legacy-key.js';
+import { checkUsers, UNREADABLE_KEY_REASON, type CheckContext, type OnDeleteMode } from './check-users.js';
 import { CidaasUserLookup, type CidaasReadMode } from './cidaas-user-lookup.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { NO_OWNED_FIELDS, type OwnedFields } from './owned-fields.js';
@@ -195,7 +196,7 @@ class VerifyRun {
     };
     for await (const keys of pages) {
       if (this.#stop()) break;
-      const page = retryPage(`legacy keys ${keys[0]}..${keys[keys.length - 1]}`, () => checkUsers(this.#ctx, keys), this.#retry);
+      const page = retryPage(`legacy keys ${keys[0]}..${keys[keys.length - 1]}`, () => checkUsers(this.#ctx, keys, { listed: () => true }), this.#retry);
       // Taken in order below; marked handled now, so a later page failing first is no unhandled rejection.
       page.catch(() => undefined);
       this.inFlight.push(page);
@@ -228,10 +229,11 @@ class VerifyRun {
   /** 3. A second look at each finding with fresh reads (GET by sub), dropping what a concurrent push fixed meanwhile. */
   async recheck(): Promise<void> {
     const keys = [...new Set(this.findings.keys)];
+    const unreadable = new Set(this.findings.unmappable.filter((u) => u.reason === UNREADABLE_KEY_REASON).map((u) => u.key));
     this.findings = new VerifyFindings(this.#keep);
     for (const batch of chunks(keys, this.pageSize)) {
       const verdicts = await retryPage(`recheck of ${batch[0]}..${batch[batch.length - 1]}`,
-        () => checkUsers(this.#ctx, batch, { authoritative: true }), this.#retry);
+        () => checkUsers(this.#ctx, batch, { authoritative: true, listed: (k) => unreadable.has(k) }), this.#retry);
       for (const v of verdicts) this.findings.add(v);
     }
   }
@@ -240,9 +242,12 @@ class VerifyRun {
 /** The legacy keys in pages, in key order; `seen` is told each page's size. */
 async function* keyPages(reader: LegacyReader, pageSize: number, seen: (n: number) => void): AsyncGenerator<string[]> {
   let after: string | null = null;
+  let previous: readonly string[] = [];
   for (;;) {
     const keys = await reader.pageKeys(after, pageSize);
     if (keys.length === 0) return;
+    assertPageAdvanced(previous, keys, 'users.key');
+    previous = keys;
     seen(keys.length);
     yield keys;
     if (keys.length < pageSize) return;

@@ -43,7 +43,7 @@ export interface ShopConfigFile {
 let serverIds = 0;
 
 /** A MariaDB replica id unique among this run's sidecars (two readers with one id cut each other off). */
-function uniqueServerId(): number {
+export function uniqueServerId(): number {
   serverIds += 1;
   return 100_000 + ((process.pid % 20_000) * 1000 + serverIds) % 2_000_000_000;
 }

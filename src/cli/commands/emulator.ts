@@ -42,6 +42,7 @@ interface EmulatorCommandOptions {
   apiGeneration: '3' | '4';
   appsPath: string;
   strictFields?: boolean;
+  verifierUrl?: string;
 }
 
 /** Resolves when the process gets SIGINT or SIGTERM. */
@@ -82,6 +83,7 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--api-generation <n>', 'the setup APIs of cidaas 3.x or 4.x (4: GET /public-srv/version answers 404, apps and providers move)').choices(['3', '4']).default('3'))
     .addOption(new Option('--apps-path <path>', 'the 4.x apps path').choices(['/apps-srv/apps', '/app-srv/apps']).default('/apps-srv/apps'))
     .addOption(new Option('--strict-fields', 'drop bulk customFields keys that are not in the field setup, as cidaas does'))
+    .addOption(new Option('--verifier-url <url>', 'delegate CUSTOM_<name> logins to this password verification service (cidaas-sync verifier)'))
     .action(async (opts: EmulatorCommandOptions) => {
       // Listen for the signal before the URL is printed: whoever reads the URL may stop us at once.
       if (!LOOPBACK.test(opts.host) && opts.unsafePublic !== true) {
@@ -111,12 +113,14 @@ export function emulatorCommand(): Command {
         latencyMs: opts.latencyMs,
         ...(opts.customFields ? { customFields: opts.customFields } : {}),
         setup: { generation: opts.apiGeneration === '4' ? 4 : 3, appsPath4: opts.appsPath, strictFields: opts.strictFields === true },
+        ...(opts.verifierUrl !== undefined ? { verifierUrl: opts.verifierUrl } : {}),
       });
       process.stdout.write(`${emulator.url}\n`);
       process.stderr.write(
         `cidaas emulator listening on ${emulator.url}\n  client id: ${opts.clientId}\n  client secret: from ${secretSource}\n` +
           `  migrationMode: ${opts.migrationMode ? 'on' : 'off'}, max batch ${opts.maxBatch}, token ttl ${opts.tokenTtl}s` +
-          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}\n` +
+          `${opts.rateLimit !== undefined ? `, rate limit ${opts.rateLimit}/s` : ''}${opts.latencyMs ? `, latency ${opts.latencyMs} ms` : ''}` +
+          `${opts.verifierUrl !== undefined ? `, CUSTOM_ logins via ${opts.verifierUrl}` : ''}\n` +
           '  Ctrl-C to stop\n',
       );
       const signal = await stopped;

@@ -1,14 +1,4 @@
 import type { Command } from 'commander';
-import { backfillCommand } from './backfill.js';
-import { checkCommand } from './check.js';
-import { cutoverCommand } from './cutover.js';
-import { dlqCommand } from './dlq.js';
-import { healthcheckCommand } from './healthcheck.js';
-import { previewCommand } from './preview.js';
-import { runCommand } from './run.js';
-import { setupCommand } from './setup.js';
-import { statusCommand } from './status.js';
-import { verifyCommand } from './verify.js';
 
 /**
  * A development command (the emulator, the demo): the production image leaves its files out, and
@@ -23,22 +13,44 @@ async function devCommand(load: () => Promise<Command>): Promise<Command | null>
   }
 }
 
-/** Adds every subcommand to the program. One file per command. */
-export async function registerCommands(program: Command): Promise<void> {
-  const emulator = await devCommand(async () => (await import('./emulator.js')).emulatorCommand());
-  const demo = await devCommand(async () => (await import('./demo.js')).demoCommand());
+/**
+ * Every subcommand, in help order, each loaded from its own file only when needed: `run` then
+ * never loads the emulator, the demo, the preflight checks or verify (a sidecar that runs for
+ * weeks keeps only what it uses in memory).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Command | null>>> = {
+  run: async () => (await import('./run.js')).runCommand(),
+  emulator: () => devCommand(async () => (await import('./emulator.js')).emulatorCommand()),
+  check: async () => (await import('./check.js')).checkCommand(),
+  backfill: async () => (await import('./backfill.js')).backfillCommand(),
+  status: async () => (await import('./status.js')).statusCommand(),
+  dlq: async () => (await import('./dlq.js')).dlqCommand(),
+  preview: async () => (await import('./preview.js')).previewCommand(),
+  verify: async () => (await import('./verify.js')).verifyCommand(),
+  cutover: async () => (await import('./cutover.js')).cutoverCommand(),
+  setup: async () => (await import('./setup.js')).setupCommand(),
+  demo: () => devCommand(async () => (await import('./demo.js')).demoCommand()),
+  verifier: async () => (await import('./verifier.js')).verifierCommand(),
+  healthcheck: async () => (await import('./healthcheck.js')).healthcheckCommand(),
+};
+
+/**
+ * The subcommand `argv` names (its first argument that is not an option), or null when it names
+ * none of ours (top-level help, `help`, a typo): then every command is needed.
+ */
+export function invokedCommand(argv: readonly string[]): string | null {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : null;
+}
+
+/** Adds the subcommand `argv` invokes to the program, or every subcommand when it names none. One file per command. */
+export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
   // Subcommands added with addCommand() do not inherit exitOverride(): a usage error must exit 2.
   const add = (cmd: Command): void => { program.addCommand(cmd.copyInheritedSettings(program)); };
-  add(runCommand());
-  if (emulator) add(emulator);
-  add(checkCommand());
-  add(backfillCommand());
-  add(statusCommand());
-  add(dlqCommand());
-  add(previewCommand());
-  add(verifyCommand());
-  add(cutoverCommand());
-  add(setupCommand());
-  if (demo) add(demo);
-  add(healthcheckCommand());
+  const only = invokedCommand(argv);
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    if (only !== null && only !== name) continue;
+    const cmd = await load();
+    if (cmd) add(cmd);
+  }
 }

@@ -57,6 +57,10 @@ const RULE_CASES: Record<UserRule, RuleCase> = {
     entity: user(1, { password_hash_info: { algorithmTypeId: 'SHA256', passwordHash: 'ab'.repeat(32), hData: { salt: 'not base64!' } } }),
     message: 'hData.salt must be standard base64 of the salt bytes',
   },
+  invalid_keylen: {
+    entity: user(1, { password_hash_info: { algorithmTypeId: 'PBKDF2_SHA256', passwordHash: PBKDF2_KEY, hData: { salt: SALT, iterations: '1000', keylen: '8' } } }),
+    message: 'hData.keylen must be the derived key length in bytes, 16..128',
+  },
   invalid_mfa: { entity: user(1, { mfa: { totp: { secret: SECRET, digits: 8 } } }), message: 'unsupported mfa.totp parameters' },
   invalid_totp_secret: { entity: user(1, { mfa: { totp: { secret: 'jbswy3dp-not-base32' } } }), message: 'invalid mfa totp secret: not base32' },
   email_exists: {

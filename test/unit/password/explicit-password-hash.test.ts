@@ -248,8 +248,17 @@ describe('explicitPasswordHash', () => {
       expect(reason(explicitPasswordHash(bcrypt4, 'MD5'))).to.match(/^unsupported algorithmTypeId "MD5": use one of BCRYPT_<4\.\.20>/);
     });
 
-    it('refuses PBKDF2_SHA512', () => {
-      expect(reason(explicitPasswordHash('x'.repeat(20), 'PBKDF2_SHA512'))).to.include('"PBKDF2_SHA512"');
+    it('takes PBKDF2_SHA512 (an ASSUMED cidaas id) and names a derived length that is not the digest\'s in hData.keylen (#20)', () => {
+      const salt = Buffer.from('keycloak-salt-16');
+      const natural = pbkdf2Sync(PASSWORD, salt, 1000, 64, 'sha512');
+      const r = info(explicitPasswordHash(natural.toString('base64'), 'PBKDF2_SHA512', { salt: salt.toString('base64'), iterations: 1000, saltEncoding: 'base64' }));
+      expect(r.hData).to.deep.equal({ salt: salt.toString('base64'), iterations: '1000' });
+      expect(pbkdf2Verifies(r)).to.equal(true);
+      const long = pbkdf2Sync(PASSWORD, salt, 1000, 64, 'sha256');
+      const r256 = info(explicitPasswordHash(long.toString('base64'), 'PBKDF2_SHA256', { salt: salt.toString('base64'), iterations: 1000, saltEncoding: 'base64' }));
+      expect(r256.hData).to.deep.equal({ salt: salt.toString('base64'), iterations: '1000', keylen: '64' });
+      expect(pbkdf2Verifies(r256)).to.equal(true);
+      expect(reason(explicitPasswordHash(Buffer.alloc(129, 1).toString('base64'), 'PBKDF2_SHA256', { salt: 'c2FsdA==', iterations: 1, saltEncoding: 'base64' }))).to.include('16..128 bytes');
     });
 
     it('does not echo an algorithm that looks like a mis-mapped hash', () => {

@@ -60,11 +60,12 @@ export async function argon2Hash(variant: 'id' | 'i' | 'd'): Promise<string> {
  * pbkdf2(password, base64decode(hData.salt), iterations, len(base64decode(hash)), digest).
  */
 export function pbkdf2Verifies(info: PasswordHashInfo, password = PASSWORD): boolean {
-  const digest = { PBKDF2_SHA256: 'sha256', PBKDF2_SHA1: 'sha1' }[info.algorithmTypeId as 'PBKDF2_SHA256' | 'PBKDF2_SHA1'];
+  const digest = { PBKDF2_SHA256: 'sha256', PBKDF2_SHA1: 'sha1', PBKDF2_SHA512: 'sha512' }[info.algorithmTypeId as 'PBKDF2_SHA256' | 'PBKDF2_SHA1' | 'PBKDF2_SHA512'];
   const salt = info.hData?.salt;
   const iterations = info.hData?.iterations;
   if (digest === undefined || salt === undefined || iterations === undefined) return false;
   const expected = Buffer.from(info.passwordHash, 'base64');
-  const derived = pbkdf2Sync(password, Buffer.from(salt, 'base64'), Number(iterations), expected.length, digest);
+  const keylen = info.hData?.keylen === undefined ? expected.length : Number(info.hData.keylen);
+  const derived = pbkdf2Sync(password, Buffer.from(salt, 'base64'), Number(iterations), keylen, digest);
   return expected.length > 0 && derived.equals(expected);
 }

@@ -1,0 +1,3 @@
+import { defineRowFilterSuite } from './row-filter-suite.js';
+
+defineRowFilterSuite('mysql');
