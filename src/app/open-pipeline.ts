@@ -49,7 +49,7 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
     const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
     const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
     return {
-      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger,
+      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger, failoverSlot: s.failoverSlot,
         ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
       }),
       dialect: new PostgresDialect(s.url, { maxConnections: readPoolSize(config) }),

@@ -48,6 +48,16 @@ export function serverTempBase(user: ServerUser | undefined): string {
   }
 }
 
+/** True when `user` may search every directory from the root down to `path` (and so reach the file there). */
+export function userCanReach(path: string, user: ServerUser): boolean {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    const stat = statSync(dir);
+    const bit = stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
+
 function readPasswd(): Map<string, ServerUser> {
   const accounts = new Map<string, ServerUser>();
   for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {

@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, appendFileSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import { bindirReachableBy, hasServerPrograms, installedEmbeddedPostgres, SUPPORTED_POSTGRES_VERSIONS } from './postgres-binaries.js';
 import { runToCompletion } from './server-process.js';
 import type { ServerCommand } from './server-process.js';
 import { handOver, resolveServerUser, serverTempBase } from './server-user.js';
 import type { ServerUser } from './server-user.js';
 import { writeServerTls, type ServerTls } from './server-tls.js';
 import { ThrowawayServer } from './throwaway-server.js';
-
-const DEBIAN_PG15_BINDIR = '/usr/lib/postgresql/15/bin';
 
 /**
  * A throwaway PostgreSQL cluster: its own temp data dir, a free port on 127.0.0.1,
@@ -72,6 +71,7 @@ export class ThrowawayPostgres extends ThrowawayServer {
         'wal_level = logical',
         'max_replication_slots = 32',
         'max_wal_senders = 32',
+        'max_prepared_transactions = 8', // two-phase commits are tested
         'fsync = off',
         'synchronous_commit = off',
         'full_page_writes = off',
@@ -150,8 +150,8 @@ export interface ThrowawayPostgresOptions {
 
 /** Creates, configures and starts a new PostgreSQL cluster, run as an unprivileged account when we are root. */
 export async function startThrowawayPostgres(o: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
-  const bindir = postgresBindir(o.bindirEnv ?? 'CIDAAS_PG_BINDIR');
   const user = resolveServerUser(['postgres']);
+  const bindir = bindirReachableBy(postgresBindir(o.bindirEnv ?? 'CIDAAS_PG_BINDIR'), user);
   const rootDir = mkdtempSync(join(serverTempBase(user), o.tempPrefix ?? 'cidaas-pg-'));
   let server: ThrowawayPostgres;
   try {
@@ -173,17 +173,20 @@ export async function startThrowawayPostgres(o: ThrowawayPostgresOptions = {}): 
 }
 
 /**
- * The directory of the PostgreSQL programs: `$<envVar>`, else `pg_config --bindir`, else
- * Debian's PostgreSQL 15 path; the first that holds initdb and postgres.
+ * The directory of the PostgreSQL programs: `$<envVar>`, else the npm-shipped binaries
+ * `npm ci` installed (linux-x64), else `pg_config --bindir`, else Debian's
+ * /usr/lib/postgresql/<version>/bin (newest first); the first that holds initdb and postgres.
  */
 export function postgresBindir(envVar = 'CIDAAS_PG_BINDIR'): string {
-  const candidates = [process.env[envVar], pgConfigBindir(), DEBIAN_PG15_BINDIR];
+  const debian = [...SUPPORTED_POSTGRES_VERSIONS].reverse().map((v) => `/usr/lib/postgresql/${v}/bin`);
+  const candidates = [process.env[envVar], installedEmbeddedPostgres()?.bindir, pgConfigBindir(), ...debian];
   for (const dir of candidates) {
-    if (dir && isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'postgres'))) return dir;
+    if (dir && hasServerPrograms(dir)) return dir;
   }
   throw new Error(
     `no PostgreSQL server programs found (looked in ${candidates.filter(Boolean).join(', ')}): ` +
-      `install postgresql-15 or set ${envVar} to the directory holding initdb and postgres`,
+      'run npm ci (it installs them from npm on linux-x64), install PostgreSQL 15 or later, ' +
+      `or set ${envVar} to the directory holding initdb and postgres`,
   );
 }
 
@@ -192,14 +195,5 @@ function pgConfigBindir(): string | undefined {
     return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
   }
 }

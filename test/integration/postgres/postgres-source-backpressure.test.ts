@@ -62,8 +62,17 @@ describe('PostgresSource: backpressure', function () {
     blocked.open();
     await waitFor(() => h.commits().length === 1, { timeoutMs: 30_000, message: () => `the commit after ${h.events.length} calls` });
     expect(h.transactions()[0]!.changes).to.have.length(ROWS);
-    expect(h.events.some((e) => e.kind === 'abort')).to.equal(false);
-    expect(await fx.activePid(slot)).to.equal(pid);
     expect(h.overlaps).to.equal(0);
+    const version = Number((await fx.sql<{ n: string }>("SELECT current_setting('server_version_num') AS n")).rows[0]!.n);
+    if (version < 160000) {
+      expect(h.events.some((e) => e.kind === 'abort')).to.equal(false);
+      expect(await fx.activePid(slot)).to.equal(pid);
+    } else {
+      // PostgreSQL 16 and later (#18): with wal_sender_timeout at 1 s the server may end the session
+      // ("replication timeout") while the 30,000 rows are sent after the handler lets go; the source
+      // then reconnects and delivers the transaction again whole: one commit with every row.
+      const aborts = h.events.filter((e) => e.kind === 'abort').length;
+      expect(h.events.filter((e) => e.kind === 'begin').length).to.equal(1 + aborts);
+    }
   });
 });
