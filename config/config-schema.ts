@@ -18,6 +18,16 @@ const customFieldName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a cidaas custom field key (letters, digits, `_`)' });
 
+/** `source.tls` / `state.tls`: a mode, or a mode with the CA and a client certificate (PEM text). */
+const tlsSchema = z.union([
+  z.enum(['disable', 'require', 'verify-full']),
+  z.strictObject({
+    mode: z.enum(['disable', 'require', 'verify-full']),
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional(),
+    key: secretString.optional(),
+  }),
+]);
 const filterValue = z.union([z.string(), z.number(), z.boolean()]);
 /** `filter: { <column>: <value or list> }`: only rows holding one of the values in every named column are synced. */
 const rowFilterSchema = z.record(column, z.union([filterValue, z.array(filterValue).min(1, { error: 'needs at least one value' })]));
@@ -36,6 +46,7 @@ const postgresSourceSchema = z.strictObject({
     .regex(/^[a-z0-9_]{1,63}$/, { error: 'must be a replication slot name (lower-case letters, digits, `_`; at most 63)' })
     .default('cidaas_sync'),
   publication: column.default('cidaas_sync'),
+  tls: tlsSchema.optional(),
   heartbeat: heartbeatSchema.optional(),
   /** Create the slot with FAILOVER so a promoted standby has it (PostgreSQL 17+). */
   failoverSlot: z.boolean().default(false),
@@ -46,6 +57,7 @@ const mysqlSourceSchema = z.strictObject({
   url: databaseUrl(['mysql', 'mariadb'], 'mysql://cidaas_sync:${LEGACY_DB_PASSWORD}@db:3306/wordpress'),
   /** Our replica id on the binlog; unique among the server's replicas. */
   serverId: int(1, 4294967295).default(4711),
+  tls: tlsSchema.optional(),
   heartbeat: heartbeatSchema.optional(),
 });
 
@@ -116,6 +128,8 @@ const cidaasSchema = z.strictObject({
   concurrency: int(1, 64).default(4),
   onDelete: z.enum(['purge', 'lock', 'ignore']).default('purge'),
   requestTimeoutMs: int(1000, 600_000).default(30_000),
+  /** Accept the cidaas-sync emulator as the tenant (tests, demos, benchmarks only). */
+  allowEmulator: z.boolean().default(false),
   /** The tenant's known rate limit (calls/s): the dispatch pace starts there and never exceeds it. */
   maxCallsPerSecond: z.number().positive().max(10_000).optional(),
   /** What the tenant does where cidaas's public material is silent (src/cidaas/cidaas-compat.ts); `cidaas-sync canary` tells. */
@@ -142,12 +156,16 @@ const stateSchema = z.strictObject({
   url: databaseUrl(['sqlite', 'postgres', 'postgresql', 'mysql', 'mariadb'], 'sqlite:./state/cidaas-sync.db').prefault(
     'sqlite:./state/cidaas-sync.db',
   ),
+  tls: tlsSchema.optional(),
 });
 
 const httpSchema = z.strictObject({
   port: int(0, 65535).default(9464),
-  host: z.string().min(1).default('0.0.0.0'),
+  /** Loopback by default: /metrics says much about the migration; a container sets 0.0.0.0 itself. */
+  host: z.string().min(1).default('127.0.0.1'),
   readyLagSeconds: int(1, 86_400).default(60),
+  /** /healthz fails once users are pending and nothing has moved for this long (a wedged pipeline). */
+  wedgedSeconds: int(30, 86_400).default(900),
   /** Lets the status page retry dead letters, for requests that carry {@link actionToken}. Off by default: the page is read-only. */
   allowActions: z.boolean().default(false),
   /** The bearer token the status page's actions need (at least 16 characters; from `${file:…}` or `${ENV}`). */

@@ -1,4 +1,7 @@
 import type { RefinementCtx } from 'zod';
+import { DatabaseUrl } from '../src/security/database-url.js';
+import { resolveDatabaseTls } from '../src/security/resolve-database-tls.js';
+import { rememberSecret } from '../src/redact/redact.js';
 import { CIDAAS_IDENTIFIER_FIELDS } from './cidaas-user-fields.js';
 import { redactUrl } from './config-fields.js';
 import type { RawConfig } from './config-schema.js';
@@ -48,17 +51,29 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
   if (raw.http.allowActions && (raw.http.actionToken === undefined || raw.http.actionToken.reveal().length < 16)) {
     fail(['http', 'actionToken'], 'http.allowActions is true, so the status page needs a token of at least 16 characters that every action must carry; write e.g. `actionToken: ${file:/run/secrets/cidaas_sync_action_token}`, or set allowActions: false');
   }
+  rememberUrlPassword(sourceUrl);
+  rememberUrlPassword(raw.state.url.reveal());
+  rememberSecret(raw.cidaas.clientSecret.reveal());
+  rememberSecret(raw.http.actionToken?.reveal());
+  const sourceTls = resolveDatabaseTls('source', sourceUrl, raw.source.tls);
+  for (const p of sourceTls.problems) fail(['source', ...p.key], p.message);
+  const stateUrl = raw.state.url.reveal();
+  const stateTls = resolveDatabaseTls('state', stateUrl, raw.state.tls);
+  for (const p of stateTls.problems) fail(['state', ...p.key], p.message);
+  if (stateUrl.startsWith('sqlite:') && raw.state.tls !== undefined) {
+    fail(['state', 'tls'], 'is for a state store on PostgreSQL or MySQL; a SQLite file has no connection to protect, so remove it');
+  }
 
   const heartbeat = raw.source.heartbeat;
   const source = {
     ...raw.source,
+    url: new DatabaseUrl(sourceUrl, sourceTls.tls),
     redactedUrl: redactUrl(sourceUrl),
     heartbeat:
       heartbeat === undefined
         ? undefined
         : { ...heartbeat, table: heartbeat.table === undefined ? undefined : table(heartbeat.table, ['source', 'heartbeat', 'table']) },
   };
-  const stateUrl = raw.state.url.reveal();
   return {
     ...raw,
     source,
@@ -69,7 +84,7 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     },
     mfa: raw.mfa && { ...raw.mfa, table: raw.mfa.table === undefined ? undefined : table(raw.mfa.table, ['mfa', 'table']) },
     attributes: raw.attributes && { ...raw.attributes, table: table(raw.attributes.table, ['attributes', 'table']) },
-    state: { url: raw.state.url, kind: stateKind(stateUrl), redactedUrl: redactUrl(stateUrl) },
+    state: { url: new DatabaseUrl(stateUrl, stateTls.tls), kind: stateKind(stateUrl), redactedUrl: redactUrl(stateUrl) },
   };
 }
 
@@ -151,5 +166,18 @@ function checkOverlap(raw: RawConfig, fail: (path: Path, message: string) => voi
         fail(['attributes', kind, name], `is also set by users.${kind}.${name}; keep one of the two`);
       }
     }
+  }
+}
+
+/** The password of a database URL, raw and decoded, for {@link rememberSecret}. */
+function rememberUrlPassword(url: string): void {
+  const userInfo = /^[a-z][a-z0-9+.-]*:(?:\/\/)?([^@/]*:(.*))@[^@]*$/i.exec(url)?.[2];
+  rememberSecret(userInfo);
+  try {
+    const u = new URL(url);
+    rememberSecret(u.password === '' ? undefined : decodeURIComponent(u.password));
+    for (const [k, v] of u.searchParams) if (/pass|pwd|secret|token/i.test(k)) rememberSecret(v);
+  } catch {
+    // not a URL: the raw user-info above is all there is
   }
 }

@@ -1,8 +1,8 @@
+import { DatabaseUrl } from '../src/security/database-url.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../src/errors.js';
-import { Secret } from '../src/secret.js';
 import { redactUrl } from './config-fields.js';
 import type { ConfigIssue, ConfigPath } from './config-path.js';
 import { configSchema, type Config } from './config-schema.js';
@@ -95,7 +95,7 @@ function resolvePaths(config: Parsed, baseDir: string): Parsed {
     const file = state.url.reveal().slice('sqlite:'.length);
     if (file !== ':memory:' && !isAbsolute(file)) {
       const url = `sqlite:${resolve(baseDir, file)}`;
-      state = { ...state, url: new Secret(url), redactedUrl: redactUrl(url) };
+      state = { ...state, url: new DatabaseUrl(url, state.url.tls), redactedUrl: redactUrl(url) };
     }
   }
   return { ...config, mapping, state };

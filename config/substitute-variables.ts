@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { rememberSecret } from '../src/redact/redact.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './config-path.js';
 
 /** The tree with every reference replaced, and what that took. */
@@ -12,6 +13,8 @@ export interface SubstitutionResult {
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A value written as a URL with an authority: `scheme://...`. */
+const URL_TEMPLATE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * Replaces `${ENV_VAR}` and `${file:/path}` in every string value of the parsed YAML
@@ -31,6 +34,10 @@ export async function substituteVariables(
     const line = opts.lineOf?.(path);
     let out = '';
     let last = 0;
+    // Inside a URL (`postgres://u:${PW}@db/x`), a value is URL-encoded: a password with @ / # ? %
+    // must not end the user-info early or turn into a path, query or fragment. A value that is
+    // the whole string (`${DATABASE_URL}`) is taken as written.
+    const inUrl = URL_TEMPLATE.test(text);
     for (const match of text.matchAll(REFERENCE)) {
       out += text.slice(last, match.index);
       last = match.index + match[0].length;
@@ -40,7 +47,8 @@ export async function substituteVariables(
         continue;
       }
       substitutedPaths.add(key);
-      out += await resolveReference(ref.trim(), key, line);
+      const value = await resolveReference(ref.trim(), key, line);
+      out += inUrl && match[0] !== text ? encodeURIComponent(value) : value;
     }
     return out + text.slice(last);
   };
@@ -50,7 +58,9 @@ export async function substituteVariables(
       const file = ref.slice('file:'.length).trim();
       const full = isAbsolute(file) ? file : resolve(opts.baseDir, file);
       try {
-        return (await readFile(full, 'utf8')).replace(/\r?\n$/, '');
+        const content = (await readFile(full, 'utf8')).replace(/\r?\n$/, '');
+        rememberSecret(content);
+        return content;
       } catch (err) {
         const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
         issues.push({
@@ -78,6 +88,7 @@ export async function substituteVariables(
       });
       return '';
     }
+    rememberSecret(value);
     return value;
   };
 

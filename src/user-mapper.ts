@@ -182,7 +182,7 @@ export class UserMapper {
         out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);
       } catch (err) {
         if (err instanceof MappingTimeout) return { kind: 'invalid', sub, reason: `mapping module did not answer within ${this.mappingTimeoutMs} ms (it must do no I/O)` };
-        return { kind: 'invalid', sub, reason: `mapping module threw: ${err instanceof Error ? err.message : String(err)}` };
+        return { kind: 'invalid', sub, reason: `mapping module threw: ${withoutRowValues(err instanceof Error ? err.message : String(err), legacy)}` };
       }
       if (out === 'skip') return { kind: 'skip', sub };
       if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
@@ -269,4 +269,21 @@ function toCidaasUser(d: CidaasUserDraft): CidaasUser {
     user.mfa = { totp: { secret: t.secret instanceof Secret ? t.secret : new Secret(t.secret), algorithm: t.algorithm ?? 'SHA1', digits: t.digits ?? 6, period: t.period ?? 30 } };
   }
   return user;
+}
+
+/**
+ * A mapping module's exception text without any value of the user's rows in it (a module that
+ * writes `throw new Error(\`bad hash ${row.hash}\`)` must not put the hash in the dead-letter list).
+ */
+function withoutRowValues(message: string, legacy: unknown): string {
+  let out = message;
+  const values: string[] = [];
+  const collect = (v: unknown, depth: number): void => {
+    if (typeof v === 'string' && v.length >= 4) values.push(v);
+    else if (v instanceof Buffer) values.push(v.toString('utf8'), v.toString('hex'));
+    else if (v !== null && typeof v === 'object' && depth < 4) for (const x of Object.values(v)) collect(x, depth + 1);
+  };
+  collect(legacy, 0);
+  for (const v of values.sort((a, b) => b.length - a.length)) out = out.split(v).join('[value]');
+  return out;
 }

@@ -5,6 +5,8 @@ import type { Secret } from '../../src/secret.js';
 import type { BinlogPosition } from './binlog-position.js';
 import type { ResumeQueries } from './binlog-resume.js';
 import { mysqlConnectionOptions, SESSION_TIME_ZONE_SQL } from './mysql-connection-options.js';
+import { withTlsHint } from '../../src/security/with-tls-hint.js';
+import { redactDriverError } from '../../src/redact/redact.js';
 
 /** A binlog file as `SHOW BINARY LOGS` lists it. */
 export interface BinlogFile {
@@ -154,6 +156,7 @@ function noBinlog(): SyncError {
 /** A query failure as the operator should see it. */
 function asSourceError(err: unknown): Error {
   if (err instanceof SyncError) return err;
+  redactDriverError(err);
   const e = err as { errno?: unknown; message?: string };
   if (e.errno === 1227 || e.errno === 1045 || e.errno === 1044) {
     return new SyncError('SOURCE_PREFLIGHT', `the source refused a query: ${e.message ?? String(err)}`, {
@@ -161,7 +164,7 @@ function asSourceError(err: unknown): Error {
       hint: 'run `cidaas-sync check`: the user needs REPLICATION SLAVE, REPLICATION CLIENT (MariaDB 10.5+: BINLOG MONITOR) and SELECT on the tables',
     });
   }
-  return new SyncError('SOURCE_UNAVAILABLE', `the source did not answer: ${e.message ?? String(err)}`, {
+  return new SyncError('SOURCE_UNAVAILABLE', `the source did not answer: ${e.message ?? String(err)}${withTlsHint(err, 'source')}`, {
     cause: err, transient: true, hint: 'check source.url (host, port, user) and that the server is up',
   });
 }

@@ -1,5 +1,7 @@
 import type { ConnectionOptions } from 'mysql2';
 import type { Secret } from '../../src/secret.js';
+import { nodeTlsOptions } from '../../src/security/database-tls.js';
+import { tlsOf } from '../../src/security/database-url.js';
 
 /**
  * The mysql2 settings every connection of the MySQL adapter uses, so that a value reads the same
@@ -21,7 +23,15 @@ export function mysqlConnectionOptions(url: Secret): ConnectionOptions {
     dateStrings: false,
     jsonStrings: true,
     connectTimeout: 10_000,
+    ...mysqlTls(url),
   };
+}
+
+/** mysql2's `ssl` for the URL's configured TLS settings (none: the driver's default, plaintext). */
+function mysqlTls(url: Secret): Pick<ConnectionOptions, 'ssl'> {
+  const tls = tlsOf(url);
+  const ssl = tls === undefined ? undefined : nodeTlsOptions(tls);
+  return ssl === undefined ? {} : { ssl };
 }
 
 /** Run on every new connection: DATETIME and TIMESTAMP text in UTC, as `timezone: 'Z'` reads it. */

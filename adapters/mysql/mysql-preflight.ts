@@ -6,6 +6,8 @@ import { planResume } from './binlog-resume.js';
 import type { ResumeQueries } from './binlog-resume.js';
 import type { BinlogFile } from './binlog-server.js';
 import { mysqlConnectionOptions, quoteMysqlTable, splitMysqlTable } from './mysql-connection-options.js';
+import { withTlsHint } from '../../src/security/with-tls-hint.js';
+import { redactDriverError } from '../../src/redact/redact.js';
 
 /** One line of `cidaas-sync check`: what was checked, whether it holds, and how to fix it when not. */
 export interface PreflightItem {
@@ -42,9 +44,10 @@ export async function checkMysqlSource(url: Secret, args: MysqlPreflightArgs): P
   try {
     c = await mysql.createConnection(mysqlConnectionOptions(url));
   } catch (err) {
+    redactDriverError(err);
     const message = (err as Error).message;
     return [{
-      name: 'connect', ok: false, detail: `cannot connect: ${message}`,
+      name: 'connect', ok: false, detail: `cannot connect: ${message}${withTlsHint(err, 'source')}`,
       fix: /auth_gssapi|ed25519|plugin/i.test(message)
         ? "mysql2 cannot authenticate with ed25519: ALTER USER '<user>'@'<host>' IDENTIFIED VIA mysql_native_password USING PASSWORD('<password>'); (and use TLS)"
         : 'check source.url: host, port, user, password; and that the server is up',

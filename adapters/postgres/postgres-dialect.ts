@@ -4,6 +4,7 @@ import type { Secret } from '../../src/secret.js';
 import type { SqlDialect } from '../../src/sql-legacy-reader.js';
 import type { KeyColumnInfo, LegacyKeyKind } from '../../src/legacy-key.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /** The PostgreSQL types a key column may have, by pg_type.typname. */
 const POSTGRES_KEY_KINDS: Readonly<Record<string, LegacyKeyKind>> = {
@@ -19,7 +20,7 @@ export class PostgresDialect implements SqlDialect {
   readonly #pool: pg.Pool;
 
   constructor(url: Secret, options: { maxConnections?: number } = {}) {
-    this.#pool = new pg.Pool({ connectionString: url.reveal(), max: options.maxConnections ?? 4, application_name: 'cidaas-sync-read' });
+    this.#pool = new pg.Pool({ ...pgConnectionConfig(url), max: options.maxConnections ?? 4, application_name: 'cidaas-sync-read' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.#pool.on('error', () => undefined);
   }

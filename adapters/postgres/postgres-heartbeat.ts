@@ -4,6 +4,7 @@ import type { Secret } from '../../src/secret.js';
 import { HeartbeatWriter } from '../heartbeat-writer.js';
 import type { HeartbeatOptions } from '../heartbeat-writer.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /**
  * The PostgreSQL heartbeat (`source.heartbeat.table`): every interval, on a connection of its own,
@@ -23,7 +24,7 @@ export function postgresHeartbeat(url: Secret, options: HeartbeatOptions, logger
   const connect = async (): Promise<pg.Client> => {
     if (client) return client;
     const c = new pg.Client({
-      connectionString: url.reveal(),
+      ...pgConnectionConfig(url),
       application_name: 'cidaas-sync-heartbeat',
       // A write stuck behind a lock must not hold the next beats back for long.
       statement_timeout: Math.max(5000, options.intervalMs),

@@ -4,10 +4,12 @@ import type { Logger } from '../../src/observability/logger.js';
 import { expectedTables } from '../../src/preflight/expected-columns.js';
 import { fail, pass, warn, type PreflightItem, type RepairOutcome } from '../../src/preflight/preflight-item.js';
 import { failoverSlotItems } from './failover-slot-check.js';
-import { createSlotStatement } from './failover-slot.js';
 import { idleSlotTimeoutItems } from './idle-slot-timeout-check.js';
 import { quoteIdent, quoteQualified } from './postgres-source.js';
 import { checkPostgresTables } from './postgres-table-checks.js';
+import type { Secret } from '../../src/secret.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
+import { withTlsHint } from '../../src/security/with-tls-hint.js';
 
 /** Options of {@link checkPostgresSource}. */
 export interface PostgresPreflightOptions {
@@ -53,9 +55,9 @@ function literal(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-async function connect(url: string, timeoutMs: number, applicationName: string): Promise<pg.Client> {
+async function connect(url: Secret, timeoutMs: number, applicationName: string): Promise<pg.Client> {
   const c = new pg.Client({
-    connectionString: url, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000,
+    ...pgConnectionConfig(url), connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + 1000,
     application_name: applicationName,
   });
   c.on('error', () => undefined);
@@ -107,9 +109,9 @@ function serverItems(f: ServerFacts, slotExists: boolean, slotActive: boolean): 
 }
 
 /** Opens a replication connection as the stream does: proves pg_hba.conf and the role allow it. */
-async function replicationConnectionItem(url: string, timeoutMs: number): Promise<PreflightItem> {
+async function replicationConnectionItem(url: Secret, timeoutMs: number): Promise<PreflightItem> {
   // `replication` is a node-postgres option its type definitions lack (pg-logical-replication sets it too).
-  const config: pg.ClientConfig & { replication: string } = { connectionString: url, replication: 'database', connectionTimeoutMillis: timeoutMs, application_name: 'cidaas-sync-check' };
+  const config: pg.ClientConfig & { replication: string } = { ...pgConnectionConfig(url), replication: 'database', connectionTimeoutMillis: timeoutMs, application_name: 'cidaas-sync-check' };
   const c = new pg.Client(config);
   c.on('error', () => undefined);
   try {
@@ -146,12 +148,14 @@ async function publicationItems(c: pg.Client, s: PostgresSourceConfig, tables: r
   const published = new Set(r.rows.map((x) => x.t));
   const missing = tables.filter((t) => !published.has(t));
   const extra = [...published].filter((t) => !tables.includes(t));
-  const setTable = `ALTER PUBLICATION ${quoteIdent(s.publication)} SET TABLE ${quoted};`;
+  // Only ever ADD TABLE: the publication may be shared, and SET TABLE would drop the others' tables.
   if (missing.length) {
-    const sql = extra.length ? setTable : `ALTER PUBLICATION ${quoteIdent(s.publication)} ADD TABLE ${missing.map(quoteQualified).join(', ')};`;
+    const sql = `ALTER PUBLICATION ${quoteIdent(s.publication)} ADD TABLE ${missing.map(quoteQualified).join(', ')};`;
     items.push(fail(name, `does not cover ${missing.join(', ')}: changes there would never reach cidaas`, `as the owner of the tables: ${sql}`, [sql]));
   } else if (extra.length) {
-    items.push(warn(name, `also covers ${extra.join(', ')}, which cidaas-sync does not read`, setTable, [setTable]));
+    const drop = `ALTER PUBLICATION ${quoteIdent(s.publication)} DROP TABLE ${extra.map((t) => quoteQualified(t)).join(', ')};`;
+    items.push(warn(name, `also covers ${extra.join(', ')}, which cidaas-sync does not read (harmless; the publication may serve others too)`,
+      `only if nothing else uses this publication: ${drop} (check --fix leaves it)`));
   } else {
     items.push(pass(name, `covers exactly ${tables.join(', ')}`));
   }
@@ -160,10 +164,10 @@ async function publicationItems(c: pg.Client, s: PostgresSourceConfig, tables: r
 
 async function slotItems(c: pg.Client, s: PostgresSourceConfig, f: ServerFacts, slot: SlotRow | undefined): Promise<PreflightItem[]> {
   const name = `replication slot ${s.slot}`;
-  const create = createSlotStatement(s.slot, s.failoverSlot);
   const drop = `SELECT pg_drop_replication_slot(${literal(s.slot)});`;
   if (!slot) {
-    return [{ ...pass(name, 'does not exist yet: `run` creates it on first start (or `check --fix` now); from then on PostgreSQL keeps WAL for it'), repair: [create] }];
+    // Not created here: a slot nobody reads keeps WAL until the disk fills. `run` creates it and reads it.
+    return [pass(name, 'does not exist yet: `run` creates it on first start; from then on PostgreSQL keeps WAL for it until it is read or dropped')];
   }
   const db = (await c.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
   if (slot.slot_type !== 'logical' || slot.plugin !== 'pgoutput' || slot.database !== db) {
@@ -213,12 +217,12 @@ export async function checkPostgresSource(config: Config, _logger: Logger, o: Po
   const s = config.source;
   if (s.kind !== 'postgres') throw new Error('checkPostgresSource needs a postgres source');
   const timeoutMs = o.timeoutMs ?? 5000;
-  const url = s.url.reveal();
+  const url = s.url;
   let c: pg.Client;
   try {
     c = await connect(url, timeoutMs, 'cidaas-sync-check');
   } catch (err) {
-    return [fail('connection', `cannot connect to ${s.redactedUrl}: ${(err as Error).message}`,
+    return [fail('connection', `cannot connect to ${s.redactedUrl}: ${(err as Error).message}${withTlsHint(err, 'source')}`,
       'check source.url (host, port, database, role, password) and that pg_hba.conf lets this host in')];
   }
   try {
@@ -259,7 +263,7 @@ export async function repairPostgresSource(config: Config, items: readonly Prefl
   if (!todo.length) return outcomes;
   let c: pg.Client;
   try {
-    c = await connect(s.url.reveal(), o.timeoutMs ?? 5000, 'cidaas-sync-check');
+    c = await connect(s.url, o.timeoutMs ?? 5000, 'cidaas-sync-check');
   } catch (err) {
     return [...outcomes, ...todo.map((i) => ({ item: i.name, action: (i.repair ?? []).join(' '), done: false, attempted: true, detail: (err as Error).message }))];
   }

@@ -1,9 +1,10 @@
 import pg from 'pg';
 import type { Secret } from '../../src/secret.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /** Who holds the replication slot now, if anyone: the process id and application of its walsender. */
 export async function slotHolder(url: Secret, slot: string): Promise<{ pid: number; application: string | null } | null> {
-  const c = new pg.Client({ connectionString: url.reveal(), connectionTimeoutMillis: 10_000 });
+  const c = new pg.Client({ ...pgConnectionConfig(url), connectionTimeoutMillis: 10_000 });
   await c.connect();
   try {
     const r = await c.query<{ pid: number | null; app: string | null }>(
@@ -19,7 +20,7 @@ export async function slotHolder(url: Secret, slot: string): Promise<{ pid: numb
 
 /** Drops the replication slot so the server keeps no more WAL for it. True when it existed. */
 export async function dropReplicationSlot(url: Secret, slot: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url.reveal(), connectionTimeoutMillis: 10_000 });
+  const c = new pg.Client({ ...pgConnectionConfig(url), connectionTimeoutMillis: 10_000 });
   await c.connect();
   try {
     const r = await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]);

@@ -11,6 +11,8 @@ import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 import { waitForVisibility } from './postgres-visibility.js';
 import { positionLost } from './replication-errors.js';
 import { ReplicationStream } from './replication-stream.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
+import { withTlsHint } from '../../src/security/with-tls-hint.js';
 
 export { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 
@@ -216,7 +218,7 @@ export class PostgresSource implements Source {
 
   async #client(): Promise<pg.Client> {
     if (this.#query) return this.#query;
-    const c = new pg.Client({ connectionString: this.#o.url.reveal(), application_name: 'cidaas-sync', connectionTimeoutMillis: 10_000 });
+    const c = new pg.Client({ ...pgConnectionConfig(this.#o.url), application_name: 'cidaas-sync', connectionTimeoutMillis: 10_000 });
     c.on('error', (err) => {
       this.#log.warn('query connection lost', { error: err.message });
       if (this.#query === c) this.#query = null;
@@ -233,7 +235,7 @@ export class PostgresSource implements Source {
     try {
       await c.connect();
     } catch (err) {
-      throw new SyncError('SOURCE_UNAVAILABLE', `cannot connect to PostgreSQL: ${err instanceof Error ? err.message : String(err)}`, {
+      throw new SyncError('SOURCE_UNAVAILABLE', `cannot connect to PostgreSQL: ${err instanceof Error ? err.message : String(err)}${withTlsHint(err, 'source')}`, {
         transient: true, cause: err, hint: 'check source.url (host, port, database, role) and that the server is up',
       });
     }

@@ -1,6 +1,7 @@
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
 import type { LogicalReplicationConfig, Pgoutput } from 'pg-logical-replication';
 import { formatLsn, parseLsn } from './lsn.js';
+import type { PgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /**
  * How every replication connection configures pg-logical-replication 2.5.0
@@ -17,6 +18,8 @@ export const REPLICATION_SERVICE_CONFIG = {
 export interface ReplicationConnectionOptions {
   /** Connection URL of a role with REPLICATION. */
   readonly connectionString: string;
+  /** TLS for the session (pg's `ssl`); see pgConnectionConfig. */
+  readonly ssl?: PgConnectionConfig['ssl'];
   /** Shown in `pg_stat_replication.application_name`. */
   readonly applicationName: string;
   readonly slot: string;
@@ -55,7 +58,7 @@ export class ReplicationConnection {
   constructor(options: ReplicationConnectionOptions) {
     this.#o = options;
     this.#service = new LogicalReplicationService(
-      { connectionString: options.connectionString, application_name: options.applicationName },
+      { connectionString: options.connectionString, application_name: options.applicationName, ...(options.ssl === undefined ? {} : { ssl: options.ssl }) },
       REPLICATION_SERVICE_CONFIG,
     );
   }

@@ -6,6 +6,7 @@ import { formatLsn, parseLsn } from './lsn.js';
 import { relationName, toRowChange } from './pgoutput-change.js';
 import { ReplicationConnection } from './replication-connection.js';
 import { classifyReplicationError } from './replication-errors.js';
+import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /** What a {@link ReplicationStream} reads and how it paces itself. */
 export interface ReplicationStreamOptions {
@@ -140,7 +141,7 @@ export class ReplicationStream {
     const generation = this.#generation;
     const from = this.#delivered > this.#acked ? this.#delivered : this.#acked;
     const conn: ReplicationConnection = new ReplicationConnection({
-      connectionString: this.#o.url.reveal(),
+      ...pgConnectionConfig(this.#o.url),
       applicationName: this.#o.applicationName ?? 'cidaas-sync-stream',
       slot: this.#o.slot,
       publication: this.#o.publication,

@@ -122,6 +122,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
       requestTimeoutMs: config.cidaas.requestTimeoutMs,
       compat: config.cidaas.compat,
       ...(o.requestHeaders ? { requestHeaders: o.requestHeaders } : {}),
+      allowEmulator: config.cidaas.allowEmulator,
       observer: {
         onResponse: (r) => governor.onResponse(r.status),
         onThrottled: (t) => {

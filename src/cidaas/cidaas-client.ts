@@ -24,6 +24,8 @@ export interface CidaasClientOptions {
   requestTimeoutMs?: number;
   retry?: RetryOptions;
   observer?: CidaasCallObserver;
+  /** Accept the cidaas-sync emulator as the tenant (`cidaas.allowEmulator`); default false. */
+  allowEmulator?: boolean;
   /**
    * Headers added to every API call (not the token request), computed just before each attempt is
    * sent. A throw stops the call unsent: high availability refuses to push without the lease here.
@@ -101,6 +103,7 @@ export class CidaasClient {
       retry: new RetryPolicy(options.retry),
       logger: options.logger,
       observer: options.observer,
+      allowEmulator: options.allowEmulator ?? false,
     });
     this.#tokens = new TokenProvider(this.#transport, options.clientId, options.clientSecret, options.logger);
   }

@@ -2,11 +2,13 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SyncError } from '../errors.js';
+import { ExitCode, SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { CidaasCallObserver, CidaasEndpoint } from './cidaas-call-observer.js';
 import { exhausted } from './cidaas-errors.js';
 import { parseRetryAfter, retryableError, retryableStatus, type RetryPolicy } from './retry-policy.js';
+import { MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js';
+import { EMULATOR_HEADER } from './emulator-header.js';
 
 /** One HTTP exchange with cidaas, as the client and the token provider describe it. */
 export interface CidaasRequest {
@@ -38,6 +40,10 @@ export interface CidaasTransportOptions {
   retry: RetryPolicy;
   logger: Logger;
   observer?: CidaasCallObserver;
+  /** Accept a peer that says it is the cidaas-sync emulator (tests, demo, benchmarks); default false. */
+  allowEmulator?: boolean;
+  /** Largest response body read; default {@link MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -92,7 +98,14 @@ export class CidaasTransport {
           bodyTimeout: requestTimeoutMs,
           signal: deadline,
         });
-        const text = await res.body.text();
+        if (res.headers[EMULATOR_HEADER] !== undefined && this.#options.allowEmulator !== true) {
+          await res.body.dump().catch(() => undefined);
+          throw new SyncError('CIDAAS_AUTH_FAILED', `cidaas.baseUrl (${this.#options.baseUrl}) is the cidaas-sync emulator, not a cidaas tenant: it would keep every password hash and TOTP secret in memory, unprotected`, {
+            hint: 'point cidaas.baseUrl at your tenant; for tests and demos only, set cidaas.allowEmulator: true',
+            exitCode: ExitCode.config,
+          });
+        }
+        const text = await readLimitedBody(res.body, this.#options.maxResponseBytes ?? MAX_RESPONSE_BYTES, endpoint);
         const latencyMs = Math.round(performance.now() - started);
         status = res.statusCode;
         this.#notify('onResponse', { endpoint, status, latencyMs });
@@ -107,6 +120,7 @@ export class CidaasTransport {
           this.#notify('onThrottled', { endpoint, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
         }
       } catch (err) {
+        if (err instanceof SyncError) throw err;
         const why = deadline.aborted ? 'timeout' : retryableError(err);
         if (why === undefined) {
           if (this.#closing.signal.aborted) throw closedError(endpoint);

@@ -17,7 +17,7 @@ export async function runCanaryForConfig(config: Config, logger: Logger, signal?
   const c = config.cidaas;
   const client = new CidaasClient({
     baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger: logger.child({ component: 'cidaas' }),
-    connections: 2, requestTimeoutMs: c.requestTimeoutMs, compat: c.compat,
+    connections: 2, requestTimeoutMs: c.requestTimeoutMs, compat: c.compat, allowEmulator: c.allowEmulator,
   });
   try {
     const store = await openStateStore(config.state.url, { logger });

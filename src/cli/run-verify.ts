@@ -38,7 +38,7 @@ export function defaultReportPath(kind: string): string {
  */
 export async function runVerify(config: Config, parts: { reader: LegacyReader; mapper: UserMapper; store: StateStore; logger: Logger }, o: RunVerifyOptions): Promise<VerifyReport> {
   const client = new CidaasClient({
-    baseUrl: config.cidaas.baseUrl, clientId: config.cidaas.clientId, clientSecret: config.cidaas.clientSecret,
+    baseUrl: config.cidaas.baseUrl, clientId: config.cidaas.clientId, clientSecret: config.cidaas.clientSecret, allowEmulator: config.cidaas.allowEmulator,
     logger: parts.logger.child({ component: 'cidaas' }), connections: o.concurrency, requestTimeoutMs: config.cidaas.requestTimeoutMs,
     compat: config.cidaas.compat,
   });

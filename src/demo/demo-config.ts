@@ -73,6 +73,7 @@ cidaas:
   baseUrl: ${JSON.stringify(o.cidaasUrl)}
   clientId: ${JSON.stringify(o.clientId)}
   clientSecret: \${file:${secretPath}}
+  allowEmulator: true            # the demo's tenant is the emulator
   batchSize: 50
   concurrency: 4
   onDelete: purge

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EMULATOR_HEADER } from '../cidaas/emulator-header.js';
 
 /** Raised by {@link readBody} when a body exceeds the limit. */
 export class BodyTooLargeError extends Error {
@@ -36,6 +37,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
+    // Says what answers: the sidecar refuses a tenant that is the emulator unless told it may.
+    [EMULATOR_HEADER]: '1',
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
   });

@@ -7,6 +7,9 @@ import type { LiveStatusBoard } from './live-status.js';
 import type { SyncMetrics } from './metrics.js';
 import { STATUS_PAGE_HTML, STATUS_PAGE_SCRIPT } from './status-page.js';
 
+/** Connections the listener holds at once; more are dropped. */
+export const MAX_CONNECTIONS = 16;
+
 /** What /readyz needs to know. */
 export interface Readiness {
   /** Null when ready; otherwise why not, in a few words. */
@@ -33,6 +36,8 @@ export interface HttpServerOptions {
   live?: LiveStatusBoard;
   /** Set only with `http.allowActions`; without it every action answers 403. */
   actions?: StatusActions;
+  /** When given, /healthz answers 503 while it reports the pipeline wedged. */
+  liveness?: { wedgedReason(): Promise<string | null> };
 }
 
 const MAX_ACTION_BODY = 64 * 1024;
@@ -102,8 +107,9 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
           res.writeHead(200, { 'content-type': o.metrics.registry.contentType });
           res.end(body);
         } else if (url === '/healthz') {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"status":"ok"}');
+          const wedged = (await o.liveness?.wedgedReason()) ?? null;
+          res.writeHead(wedged === null ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(wedged === null ? { status: 'ok' } : { status: 'wedged', reason: wedged }));
         } else if (url === '/readyz') {
           const reason = await o.readiness.notReadyReason();
           const role = o.readiness.role ? { role: o.readiness.role() } : {};
@@ -125,12 +131,17 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
         } else {
           json(res, 404, { error: `not found; try ${o.live ? '/, /status.json, ' : ''}/metrics, /healthz or /readyz` });
         }
-      } catch (err) {
+      } catch {
+        // Never the error's text: it may name a database, a user or worse. The logs have it.
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: (err as Error).message }));
+        res.end('{"error":"internal error; see the sidecar\'s log"}');
       }
     })();
   });
+  // A scraper and a health check need a few connections; a flood must not cost memory or sockets.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());

@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { Secret } from '../secret.js';
+import { redactText } from '../redact/redact.js';
 
 /** The log levels used across cidaas-sync. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -21,7 +22,8 @@ const SECRET_KEYS = /^(client_?secret|clientsecret|secret|password|password_?has
 
 function scrub(value: unknown, depth = 0): unknown {
   if (value instanceof Secret) return String(value);
-  if (value instanceof Error) return { name: value.name, message: value.message, ...('code' in value ? { code: (value as { code: unknown }).code } : {}) };
+  if (typeof value === 'string') return redactText(value);
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message), ...('code' in value ? { code: (value as { code: unknown }).code } : {}) };
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (value instanceof Date) return value;
@@ -31,6 +33,7 @@ function scrub(value: unknown, depth = 0): unknown {
 }
 
 const redact = winston.format((info) => {
+  info.message = redactText(String(info.message));
   for (const key of Object.keys(info)) {
     if (key === 'level' || key === 'message') continue;
     info[key] = SECRET_KEYS.test(key) ? '[redacted]' : scrub(info[key]);
@@ -95,7 +98,7 @@ export class MemoryLogger implements Logger {
     this.#base = base;
   }
   #push(level: LogLevel, message: string, fields?: LogFields): void {
-    this.lines.push({ level, message, fields: scrub({ ...this.#base, ...fields }) as LogFields });
+    this.lines.push({ level, message: redactText(message), fields: scrub({ ...this.#base, ...fields }) as LogFields });
   }
   error(message: string, fields?: LogFields): void { this.#push('error', message, fields); }
   warn(message: string, fields?: LogFields): void { this.#push('warn', message, fields); }

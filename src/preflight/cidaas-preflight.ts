@@ -25,7 +25,7 @@ export interface CidaasPreflightOptions {
 export async function checkCidaas(config: Config, logger: Logger, o: CidaasPreflightOptions = {}): Promise<PreflightItem[]> {
   const c = config.cidaas;
   const client = new CidaasClient({
-    baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger: logger.child({ component: 'cidaas' }),
+    baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, allowEmulator: c.allowEmulator, logger: logger.child({ component: 'cidaas' }),
     connections: 1, requestTimeoutMs: o.timeoutMs ?? 10_000, retry: { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000 },
   });
   let scopes: string[];

@@ -23,7 +23,7 @@ export async function checkTenantPreconditions(config: Config, logger: Logger): 
   if (!keys.length) return [];
   const c = config.cidaas;
   const probe = new CidaasClient({
-    baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger: logger.child({ component: 'cidaas' }),
+    baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger: logger.child({ component: 'cidaas' }), allowEmulator: c.allowEmulator,
     connections: 1, requestTimeoutMs: 10_000, retry: { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000 },
   });
   let scopes: string[];
@@ -38,7 +38,7 @@ export async function checkTenantPreconditions(config: Config, logger: Logger): 
     return [warn('custom fields', `cannot check that ${keys.join(', ')} exist in the tenant's field setup: the client lacks ${FIELD_READ}`,
       `grant client "${c.clientId}" the scope ${FIELD_READ}; a customFields key missing in cidaas is dropped silently`)];
   }
-  const admin = new TenantAdminClient({ baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger });
+  const admin = new TenantAdminClient({ baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger, allowEmulator: c.allowEmulator });
   try {
     const items: PreflightItem[] = [];
     const declared = new Set((config.tenant?.fields ?? []).map((f) => f.key));

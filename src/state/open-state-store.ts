@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import { silentLogger } from '../observability/logger.js';
 import { Secret } from '../secret.js';
+import { tlsOf } from '../security/database-url.js';
 import type { StateStore } from './state-store.js';
 import { parseStateStoreUrl } from './state-store-url.js';
 import { TypeormStateStore } from './typeorm-state-store.js';
@@ -20,7 +21,7 @@ export interface OpenStateStoreOptions {
  * Throws ConfigError for a malformed URL, SyncError STATE_STORE when the store cannot be opened.
  */
 export async function openStateStore(url: string | Secret, opts: OpenStateStoreOptions = {}): Promise<StateStore> {
-  const loc = parseStateStoreUrl(url instanceof Secret ? url.reveal() : url);
+  const loc = parseStateStoreUrl(url instanceof Secret ? url.reveal() : url, process.cwd(), tlsOf(url));
   const store = new TypeormStateStore(loc, {
     logger: (opts.logger ?? silentLogger).child({ component: 'state-store' }),
     ...(opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs }),

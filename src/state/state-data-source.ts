@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { Logger } from '../observability/logger.js';
+import { nodeTlsOptions } from '../security/database-tls.js';
 import { stateEntities } from './entities/state-entities.js';
 import { TableNames } from './entities/table-names.js';
 import { stateMigrations } from './migrations/state-migrations.js';
@@ -56,6 +57,7 @@ export function createStateDataSource(loc: StateStoreLocation, options: StateDat
       ...common,
       type: 'postgres',
       url: loc.url,
+      ...(loc.tls === undefined ? {} : { ssl: nodeTlsOptions(loc.tls) ?? false }),
       poolSize: 4,
       connectTimeoutMS: 10_000,
       applicationName: 'cidaas-sync-state',
@@ -72,6 +74,15 @@ export function createStateDataSource(loc: StateStoreLocation, options: StateDat
     database: loc.database,
     poolSize: 4,
     connectTimeout: 10_000,
-    ...(loc.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    ...mysqlStateTls(loc),
   });
+}
+
+/** mysql2's `ssl` for the state store: `state.tls` when configured, else the URL's `ssl=true`. */
+function mysqlStateTls(loc: Extract<StateStoreLocation, { kind: 'mysql' }>): { ssl?: NonNullable<ReturnType<typeof nodeTlsOptions>> } {
+  if (loc.tls !== undefined) {
+    const ssl = nodeTlsOptions(loc.tls);
+    return ssl === undefined ? {} : { ssl };
+  }
+  return loc.ssl ? { ssl: { rejectUnauthorized: true, verifyIdentity: true } } : {};
 }

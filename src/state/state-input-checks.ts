@@ -1,6 +1,7 @@
 import { SyncError } from '../errors.js';
 import { KEY_LENGTH, META_NAME_LENGTH } from './entities/table-names.js';
 import type { BackfillProgress } from './state-store.js';
+import { redactText } from '../redact/redact.js';
 
 /** The longest dead-letter reason kept; longer ones are cut (cidaas messages can be long). */
 export const REASON_LENGTH = 2000;
@@ -59,7 +60,8 @@ export function checkBackfill(p: BackfillProgress): BackfillProgress {
 
 /** Cuts a dead-letter reason to {@link REASON_LENGTH} characters. */
 export function clipReason(reason: unknown): string {
-  const text = typeof reason === 'string' ? reason : String(reason);
+  // Every dead-letter reason is stored redacted, whoever wrote it (cidaas, a mapping module).
+  const text = redactText(typeof reason === 'string' ? reason : String(reason));
   return text.length > REASON_LENGTH ? `${text.slice(0, REASON_LENGTH - 3)}...` : text;
 }
 

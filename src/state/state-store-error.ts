@@ -1,5 +1,7 @@
 import { SyncError } from '../errors.js';
 import type { StateStoreLocation } from './state-store-url.js';
+import { withTlsHint } from '../security/with-tls-hint.js';
+import { redactDriverError } from '../redact/redact.js';
 
 /** The driver's own error under typeorm's wrappers (QueryFailedError keeps it as `driverError`). */
 function driverError(err: unknown): unknown {
@@ -85,6 +87,7 @@ function classify(loc: StateStoreLocation, code: string, errno: string, message:
  */
 export function toStateStoreError(err: unknown, loc: StateStoreLocation, operation: string): SyncError {
   if (err instanceof SyncError) return err;
+  redactDriverError(err);
   const inner = driverError(err);
   const code = field(inner, 'code');
   // Node system errors (ECONNREFUSED, EACCES, ENOSPC) carry their name in `code`.
@@ -94,7 +97,7 @@ export function toStateStoreError(err: unknown, loc: StateStoreLocation, operati
   let detail = message.length > 300 ? `${message.slice(0, 300)}...` : message;
   const password = passwordOf(loc);
   if (password.length >= 4) detail = detail.split(password).join('***');
-  return new SyncError('STATE_STORE', `${v.what} (${operation}): ${detail}${code ? ` [${code}]` : ''}`, {
+  return new SyncError('STATE_STORE', `${v.what} (${operation}): ${detail}${code ? ` [${code}]` : ''}${withTlsHint(err, 'state')}`, {
     hint: v.hint,
     transient: v.transient,
     cause: err,

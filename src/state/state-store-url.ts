@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { redactUrl } from '../redact/redact.js';
+import type { DatabaseTls } from '../security/database-tls.js';
 
 /** Where the state store lives, parsed from `state.url`. */
 export type StateStoreLocation =
@@ -15,6 +17,8 @@ export type StateStoreLocation =
       /** The URL as given, for `pg` (which understands `sslmode` and the other parameters). */
       url: string;
       display: string;
+      /** `state.tls`; undefined: whatever the URL says. */
+      tls?: DatabaseTls;
     }
   | {
       kind: 'mysql';
@@ -27,18 +31,13 @@ export type StateStoreLocation =
       /** `?ssl=true`: connect over TLS, verifying the server certificate. */
       ssl: boolean;
       display: string;
+      /** `state.tls`; when set it replaces `ssl`. */
+      tls?: DatabaseTls;
     };
 
 /** The URL with its password replaced by `***`, safe for messages and logs. */
 export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    // Unparseable: mask up to the last '@' so a password with unescaped '@' or '/' cannot leak.
-    return url.replace(/\/\/([^:/@]*):.*@/, '//$1:***@');
-  }
+  return redactUrl(url);
 }
 
 const SCHEMES = 'sqlite:./path.db, sqlite::memory:, postgres://user:password@host:5432/db, mysql://user:password@host:3306/db or mariadb://...';
@@ -55,7 +54,7 @@ function invalid(url: string, why: string): ConfigError {
  * works too), `sqlite::memory:`, `postgres://` or `postgresql://`, `mysql://` or `mariadb://`.
  * Throws a ConfigError for anything else; the error never contains the password.
  */
-export function parseStateStoreUrl(url: string, cwd: string = process.cwd()): StateStoreLocation {
+export function parseStateStoreUrl(url: string, cwd: string = process.cwd(), tls?: DatabaseTls): StateStoreLocation {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'sqlite') {
     let file = url.slice('sqlite:'.length);
@@ -73,7 +72,7 @@ export function parseStateStoreUrl(url: string, cwd: string = process.cwd()): St
       throw invalid(url, 'is not a valid URL');
     }
     if (u.pathname.replace(/^\//, '') === '') throw invalid(url, 'names no database (add /<database> after the host)');
-    return { kind: 'postgres', url, display: maskUrl(url) };
+    return { kind: 'postgres', url, display: maskUrl(url), ...(tls === undefined ? {} : { tls }) };
   }
   if (scheme === 'mysql' || scheme === 'mariadb') {
     let u: URL;
@@ -95,6 +94,7 @@ export function parseStateStoreUrl(url: string, cwd: string = process.cwd()): St
       database,
       ssl: ssl === 'true' || ssl === '1' || ssl === 'required',
       display: maskUrl(url),
+      ...(tls === undefined ? {} : { tls }),
     };
   }
   throw invalid(url, scheme === undefined ? 'has no scheme' : `has the unsupported scheme "${scheme}:"`);

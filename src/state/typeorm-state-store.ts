@@ -19,6 +19,7 @@ import { checkBackfill, checkMetaName, chunks } from './state-input-checks.js';
 import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, OutcomeRecord, StateFence, StateStore, UserState } from './state-store.js';
 import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
+import { preparePrivateFile } from '../security/private-file.js';
 
 function toUserState(r: UserStateRow): UserState {
   const fingerprints: UserState['fingerprints'] = {};
@@ -71,6 +72,8 @@ export class TypeormStateStore implements StateStore {
   async open(): Promise<void> {
     if (this.#ds.isInitialized) return;
     try {
+      // The store holds every user's fingerprints and dead letters: 0600, in a 0700 directory.
+      if (this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:') preparePrivateFile(this.#loc.path);
       await this.#ds.initialize();
       const ran = await runStateMigrations(this.#ds, this.#loc);
       if (this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:') {

@@ -58,9 +58,9 @@ export class TenantAdminClient {
   readonly #tokens: TokenProvider;
   #appsPath4: string | undefined;
 
-  constructor(o: { baseUrl: string; clientId: string; clientSecret: Secret; logger: Logger; appsPath?: string }) {
+  constructor(o: { baseUrl: string; clientId: string; clientSecret: Secret; logger: Logger; appsPath?: string; allowEmulator?: boolean }) {
     this.#base = o.baseUrl.replace(/\/+$/, '');
-    this.#transport = new CidaasTransport({ baseUrl: o.baseUrl, connections: 2, requestTimeoutMs: 30_000, retry: new RetryPolicy(), logger: o.logger });
+    this.#transport = new CidaasTransport({ baseUrl: o.baseUrl, connections: 2, requestTimeoutMs: 30_000, retry: new RetryPolicy(), logger: o.logger, allowEmulator: o.allowEmulator ?? false });
     this.#tokens = new TokenProvider(this.#transport, o.clientId, o.clientSecret, o.logger);
     this.#appsPath4 = o.appsPath;
   }

@@ -8,6 +8,7 @@ import { runToCompletion } from './server-process.js';
 import type { ServerCommand } from './server-process.js';
 import { handOver, resolveServerUser, serverTempBase } from './server-user.js';
 import type { ServerUser } from './server-user.js';
+import { writeServerTls, type ServerTls } from './server-tls.js';
 import { ThrowawayServer } from './throwaway-server.js';
 
 /**
@@ -29,6 +30,8 @@ export class ThrowawayPostgres extends ThrowawayServer {
     rootDir: string,
     port: number,
     user: ServerUser | undefined,
+    /** When set, TCP connections must use TLS (`hostssl`) with this certificate. */
+    readonly tls?: ServerTls,
   ) {
     super(rootDir, port, user, join(rootDir, 'postgres.log'));
     this.dataDir = join(rootDir, 'data');
@@ -73,19 +76,33 @@ export class ThrowawayPostgres extends ThrowawayServer {
         'synchronous_commit = off',
         'full_page_writes = off',
         "timezone = 'UTC'",
+        ...this.tlsSettings(),
         '',
       ].join('\n'),
     );
+    const tcp = this.tls === undefined ? 'host   ' : 'hostssl';
     writeFileSync(
       join(this.dataDir, 'pg_hba.conf'),
       [
-        'local all         all              trust',
-        'host  all         all 127.0.0.1/32 trust',
-        'local replication all              trust',
-        'host  replication all 127.0.0.1/32 trust',
+        'local   all         all              trust',
+        `${tcp} all         all 127.0.0.1/32 trust`,
+        'local   replication all              trust',
+        `${tcp} replication all 127.0.0.1/32 trust`,
         '',
       ].join('\n'),
     );
+  }
+
+  /** postgresql.conf lines for {@link tls}. */
+  private tlsSettings(): string[] {
+    if (this.tls === undefined) return [];
+    const files = writeServerTls(this.rootDir, this.tls, this.user);
+    return [
+      'ssl = on',
+      `ssl_cert_file = '${files.certFile}'`,
+      `ssl_key_file = '${files.keyFile}'`,
+      ...(files.caFile === undefined ? [] : [`ssl_ca_file = '${files.caFile}'`]),
+    ];
   }
 
   protected serverCommand(): ServerCommand {
@@ -93,7 +110,11 @@ export class ThrowawayPostgres extends ThrowawayServer {
   }
 
   protected async answers(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 2_000,
+      ...(this.tls === undefined ? {} : { ssl: { rejectUnauthorized: false } }),
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -123,6 +144,8 @@ export interface ThrowawayPostgresOptions {
    * after a failed start is the caller's; without it, a failed start deletes the server.
    */
   readonly onCreated?: (server: ThrowawayPostgres) => void;
+  /** Serve TCP over TLS only, with this certificate. */
+  readonly tls?: ServerTls;
 }
 
 /** Creates, configures and starts a new PostgreSQL cluster, run as an unprivileged account when we are root. */
@@ -133,7 +156,7 @@ export async function startThrowawayPostgres(o: ThrowawayPostgresOptions = {}): 
   let server: ThrowawayPostgres;
   try {
     handOver(rootDir, user);
-    server = new ThrowawayPostgres(bindir, rootDir, await freePort(), user);
+    server = new ThrowawayPostgres(bindir, rootDir, await freePort(), user, o.tls);
   } catch (err) {
     rmSync(rootDir, { recursive: true, force: true });
     throw err;

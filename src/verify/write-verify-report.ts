@@ -1,15 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { VerifyReport } from './verify-report.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../security/private-file.js';
 
 /**
- * Writes `text` to `path` (parent directories are created). The file is written next to its
- * final name and renamed into place, so a reader never sees half a report.
+ * Writes `text` to `path` (parent directories are created, 0700). The file is written next to its
+ * final name under an unpredictable name, created exclusively with mode 0600 (a report names
+ * users), and renamed into place, so a reader never sees half a report.
  */
 export async function writeReportFile(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, 'utf8');
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  const tmp = `${path}.${randomBytes(12).toString('hex')}.tmp`;
+  await writeFile(tmp, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE, flag: 'wx' });
   await rename(tmp, path);
 }
 

@@ -94,7 +94,7 @@ export async function runScenario(scenario: ClientScenario, options: { logToStdo
     client(overrides = {}) {
       if (overrides.clientSecret) secrets.add(overrides.clientSecret.reveal());
       const c = new CidaasClient({
-        baseUrl: emu.url, clientId, clientSecret: new Secret(clientSecret), logger, connections: 4, retry: TEST_RETRY, ...overrides,
+        baseUrl: emu.url, clientId, clientSecret: new Secret(clientSecret), logger, connections: 4, retry: TEST_RETRY, allowEmulator: true, ...overrides,
       });
       clients.push(c);
       return c;

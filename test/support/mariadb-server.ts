@@ -8,6 +8,7 @@ import type { ServerCommand } from './server-process.js';
 import { registerServer } from './server-registry.js';
 import { handOver, resolveServerUser, serverTempBase } from './server-user.js';
 import type { ServerUser } from './server-user.js';
+import { writeServerTls, type ServerTls, type ServerTlsFiles } from '../../src/throwaway/server-tls.js';
 import { TestServer } from './test-server.js';
 
 /** Password of the TCP superuser `root@127.0.0.1` on test servers (mysql_native_password). */
@@ -35,12 +36,15 @@ export class MariaDbServer extends TestServer {
   /** Unix socket, where `root@localhost` logs in without a password. */
   readonly socketPath: string;
   private tcpSuperuserReady = false;
+  private tlsFiles: ServerTlsFiles | undefined;
 
   constructor(
     private readonly programs: MariaDbPrograms,
     rootDir: string,
     port: number,
     user: ServerUser | undefined,
+    /** When set, TCP connections must use TLS (`require_secure_transport`) with this certificate. */
+    readonly tls?: ServerTls,
   ) {
     super(rootDir, port, user, join(rootDir, 'mariadbd.err'));
     this.dataDir = join(rootDir, 'data');
@@ -99,9 +103,18 @@ export class MariaDbServer extends TestServer {
         // Debian's packaged default; the compiled-in default would be latin1.
         '--character-set-server=utf8mb4',
         '--collation-server=utf8mb4_general_ci',
+        ...this.tlsArguments(),
       ],
       join(this.rootDir, 'mariadbd.out'),
     );
+  }
+
+  /** Server options for {@link tls}; the files are written on the first start. */
+  private tlsArguments(): string[] {
+    if (this.tls === undefined) return [];
+    this.tlsFiles ??= writeServerTls(this.rootDir, this.tls, this.user);
+    const { certFile, keyFile, caFile } = this.tlsFiles;
+    return [`--ssl-cert=${certFile}`, `--ssl-key=${keyFile}`, ...(caFile === undefined ? [] : [`--ssl-ca=${caFile}`]), '--require-secure-transport=ON'];
   }
 
   protected async answers(): Promise<boolean> {
@@ -110,7 +123,7 @@ export class MariaDbServer extends TestServer {
 
   protected override async afterStart(): Promise<void> {
     if (!this.tcpSuperuserReady) await this.createTcpSuperuser();
-    if (!(await canQuery({ uri: this.url }))) {
+    if (!(await canQuery({ uri: this.url, ...(this.tls === undefined ? {} : { ssl: { rejectUnauthorized: false } }) }))) {
       throw new Error(`MariaDB on port ${this.port} refuses root@127.0.0.1; log ${this.logFile}`);
     }
   }
@@ -136,12 +149,12 @@ export class MariaDbServer extends TestServer {
 }
 
 /** Creates and starts a new MariaDB server; it stops when the test run ends. */
-export async function startMariaDbServer(): Promise<MariaDbServer> {
+export async function startMariaDbServer(o: { tls?: ServerTls } = {}): Promise<MariaDbServer> {
   const programs = mariaDbPrograms();
   const user = resolveServerUser(['mysql']);
   const rootDir = mkdtempSync(join(serverTempBase(user), 'cidaas-test-mariadb-'));
   handOver(rootDir, user);
-  const server = new MariaDbServer(programs, rootDir, await freePort(), user);
+  const server = new MariaDbServer(programs, rootDir, await freePort(), user, o.tls);
   registerServer(server);
   await server.init();
   await server.start();

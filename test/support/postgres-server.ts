@@ -1,4 +1,5 @@
 import { postgresBindir as findPostgresBindir, startThrowawayPostgres, ThrowawayPostgres } from '../../src/throwaway/throwaway-postgres.js';
+import type { ServerTls } from '../../src/throwaway/server-tls.js';
 import { registerServer } from './server-registry.js';
 
 /**
@@ -9,8 +10,8 @@ import { registerServer } from './server-registry.js';
 export { ThrowawayPostgres as PostgresServer };
 
 /** Creates, configures and starts a new PostgreSQL cluster; it stops when the test run ends. */
-export async function startPostgresServer(): Promise<ThrowawayPostgres> {
-  return startThrowawayPostgres({ tempPrefix: 'cidaas-test-pg-', bindirEnv: 'CIDAAS_TEST_PG_BINDIR', onCreated: registerServer });
+export async function startPostgresServer(o: { tls?: ServerTls } = {}): Promise<ThrowawayPostgres> {
+  return startThrowawayPostgres({ tempPrefix: 'cidaas-test-pg-', bindirEnv: 'CIDAAS_TEST_PG_BINDIR', onCreated: registerServer, ...o });
 }
 
 /** The PostgreSQL programs: $CIDAAS_TEST_PG_BINDIR, else `pg_config --bindir`, else Debian's PG 15 path. */

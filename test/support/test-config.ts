@@ -88,6 +88,7 @@ export async function writeShopConfig(opts: ShopConfigOptions): Promise<ShopConf
       baseUrl: opts.emulatorUrl,
       clientId: opts.clientId,
       clientSecret: `\${file:${secretPath}}`,
+      allowEmulator: true,
       batchSize: opts.batchSize ?? 50,
       concurrency: opts.concurrency ?? 4,
       onDelete: opts.onDelete ?? 'purge',

@@ -56,7 +56,7 @@ describe('row filters (#20)', () => {
 
   it('are configured under users, password, mfa and attributes, and only with a table for password and mfa', async () => {
     const base = (extra: string) => `
-source: { kind: postgres, url: "postgres://u@h/db" }
+source: { kind: postgres, url: "postgres://u@h/db", tls: verify-full }
 users: { table: user_entity, key: id, fields: { email: email }, filter: { realm_id: shop } }
 ${extra}
 cidaas: { baseUrl: "https://x.cidaas.de", clientId: c, clientSecret: s }

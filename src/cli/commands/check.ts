@@ -9,6 +9,7 @@ import { checkTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-preflight.js';
 import type { PreflightItem, PreflightSection, RepairOutcome } from '../../preflight/preflight-item.js';
 import { checkSource, repairSource } from '../../preflight/source-preflight.js';
+import { confirmRepairPlan, renderRepairPlan, repairPlan } from '../confirm-repair-plan.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { preflightJson, renderPreflight, summarize } from '../output/preflight-report.js';
@@ -46,7 +47,8 @@ async function runChecks(config: Config, logger: Logger): Promise<PreflightSecti
 export function checkCommand(): Command {
   const cmd = new Command('check')
     .description('check every prerequisite (database settings, grants, publication, slot, tables and columns, cidaas token and scopes, mapping) and print the SQL or config line that fixes each failure; exit 3 when one fails')
-    .option('--fix', 'apply what the configured role may (create or alter the publication, REPLICA IDENTITY FULL, create the slot), then check again')
+    .option('--fix', 'print the statements that repair what the configured role may (create the publication or add tables to it, REPLICA IDENTITY FULL), run them after confirmation, then check again; the slot is left to `run`')
+    .option('--yes', 'with --fix: run the statements without asking (needed when not on a terminal)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', [
       '',
@@ -54,18 +56,27 @@ export function checkCommand(): Command {
       '',
       'Examples:',
       '  cidaas-sync check --config /etc/cidaas-sync/config.yaml',
-      '  cidaas-sync check --fix            # create the publication and the slot, set replica identity',
+      '  cidaas-sync check --fix            # show the repair statements, ask, then run them',
+      '  cidaas-sync check --fix --yes      # the same without asking (scripts)',
       '  cidaas-sync check --json | jq \'.sections[].items[] | select(.ok | not)\'',
     ].join('\n'));
   withConfigOption(cmd);
-  cmd.action(async (opts: { config: string; fix?: boolean; json?: boolean }) => {
+  cmd.action(async (opts: { config: string; fix?: boolean; yes?: boolean; json?: boolean }) => {
     const config = await configFrom(opts);
     const logger = commandLogger();
     let sections = await runChecks(config, logger);
     let repairs: RepairOutcome[] | undefined;
     if (opts.fix) {
-      repairs = await repairSource(config, sections[0]!.items, logger);
-      sections = await runChecks(config, logger);
+      const plan = repairPlan(sections[0]!.items);
+      // With --json the plan goes to stderr, so stdout stays one JSON document.
+      const planOut = opts.json ? process.stderr : process.stdout;
+      planOut.write(renderRepairPlan(plan, 'the role in source.url'));
+      if (plan.length === 0 || (await confirmRepairPlan({ yes: opts.yes === true, input: process.stdin, output: planOut }))) {
+        repairs = await repairSource(config, sections[0]!.items, logger);
+        sections = await runChecks(config, logger);
+      } else {
+        planOut.write('nothing was changed: run `cidaas-sync check --fix --yes` to run these statements\n');
+      }
     }
     if (opts.json) printJson(preflightJson(sections, repairs));
     else process.stdout.write(renderPreflight(sections, repairs, process.stdout.isTTY === true));

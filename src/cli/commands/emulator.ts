@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_SCOPES, startEmulator, type TenantVariant } from '../../emulator/cidaas-emulator.js';
+import { ExitCode, SyncError } from '../../errors.js';
 
 /** The client id and secret `cidaas-sync emulator` uses when none is given: fake dev values. */
 export const DEV_CLIENT_ID = 'cidaas-sync-dev';
-const DEV_CLIENT_SECRET = 'cidaas-emulator-dev-secret';
 const SECRET_ENV = 'CIDAAS_EMULATOR_CLIENT_SECRET';
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 
 function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -29,6 +31,7 @@ interface EmulatorCommandOptions {
   host: string;
   clientId: string;
   clientSecret?: string;
+  unsafePublic?: boolean;
   scopes?: string[];
   maxBatch: number;
   maxBodyBytes?: number;
@@ -81,9 +84,10 @@ export function emulatorCommand(): Command {
     // addCommand() does not pass the program's exitOverride on: without it a bad option exits 1, not 2.
     .exitOverride()
     .addOption(new Option('--port <port>', 'port to listen on (0 = a free one)').default(8080).argParser(integer(0, 65535)))
-    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(new Option('--host <host>', 'interface to listen on (another than loopback needs --unsafe-public)').default('127.0.0.1'))
+    .addOption(new Option('--unsafe-public', 'allow a --host other than loopback: anyone who reaches it can read every stored hash and TOTP secret'))
     .addOption(new Option('--client-id <id>', 'the OAuth client id').default(DEV_CLIENT_ID))
-    .addOption(new Option('--client-secret <secret>', `the client secret (default: $${SECRET_ENV}, else a built-in dev secret)`))
+    .addOption(new Option('--client-secret <secret>', `the client secret (default: $${SECRET_ENV}, else one generated and printed for this run)`))
     .addOption(new Option('--scopes <scopes>', `the client's scopes, space- or comma-separated (default: ${DEFAULT_SCOPES.join(' ')})`).argParser(list))
     .addOption(new Option('--max-batch <n>', 'most users per bulk call').default(50).argParser(integer(1)))
     .addOption(new Option('--max-body-bytes <n>', 'answer 413 to bulk bodies above n bytes, as a tenant gateway would').argParser(integer(1)))
@@ -107,14 +111,20 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--password-grant-client <id:secret>', 'an app allowed the password grant (for canary logins)').argParser(idAndSecret))
     .action(async (opts: EmulatorCommandOptions) => {
       // Listen for the signal before the URL is printed: whoever reads the URL may stop us at once.
+      if (!LOOPBACK.test(opts.host) && opts.unsafePublic !== true) {
+        throw new SyncError('USAGE', `--host ${opts.host} is not loopback: the emulator serves every stored password hash and TOTP secret without authentication`, {
+          hint: 'keep the default 127.0.0.1, or add --unsafe-public if every host that can reach it may read those', exitCode: ExitCode.config,
+        });
+      }
       const stopped = untilSignal();
       const envSecret = process.env[SECRET_ENV];
+      const generated = randomBytes(18).toString('base64url');
       const [clientSecret, secretSource] =
         opts.clientSecret !== undefined
           ? [opts.clientSecret, '--client-secret']
           : envSecret
             ? [envSecret, `$${SECRET_ENV}`]
-            : [DEV_CLIENT_SECRET, 'the built-in dev secret (see src/cli/commands/emulator.ts)'];
+            : [generated, `generated for this run: ${generated}`];
       const emulator = await startEmulator({
         port: opts.port,
         host: opts.host,

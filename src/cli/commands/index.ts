@@ -1,13 +1,26 @@
 import type { Command } from 'commander';
 
 /**
+ * A development command (the emulator, the demo): the production image leaves its files out, and
+ * then the command does not exist. Any other failure to load is a bug and is thrown.
+ */
+async function devCommand(load: () => Promise<Command>): Promise<Command | null> {
+  try {
+    return await load();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+/**
  * Every subcommand, in help order, each loaded from its own file only when needed: `run` then
  * never loads the emulator, the demo, the preflight checks or verify (a sidecar that runs for
  * weeks keeps only what it uses in memory).
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+const COMMANDS: Readonly<Record<string, () => Promise<Command | null>>> = {
   run: async () => (await import('./run.js')).runCommand(),
-  emulator: async () => (await import('./emulator.js')).emulatorCommand(),
+  emulator: () => devCommand(async () => (await import('./emulator.js')).emulatorCommand()),
   check: async () => (await import('./check.js')).checkCommand(),
   canary: async () => (await import('./canary.js')).canaryCommand(),
   backfill: async () => (await import('./backfill.js')).backfillCommand(),
@@ -17,8 +30,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   verify: async () => (await import('./verify.js')).verifyCommand(),
   cutover: async () => (await import('./cutover.js')).cutoverCommand(),
   setup: async () => (await import('./setup.js')).setupCommand(),
-  demo: async () => (await import('./demo.js')).demoCommand(),
+  demo: () => devCommand(async () => (await import('./demo.js')).demoCommand()),
   verifier: async () => (await import('./verifier.js')).verifierCommand(),
+  healthcheck: async () => (await import('./healthcheck.js')).healthcheckCommand(),
 };
 
 /**
@@ -36,6 +50,8 @@ export async function registerCommands(program: Command, argv: readonly string[]
   const add = (cmd: Command): void => { program.addCommand(cmd.copyInheritedSettings(program)); };
   const only = invokedCommand(argv);
   for (const [name, load] of Object.entries(COMMANDS)) {
-    if (only === null || only === name) add(await load());
+    if (only !== null && only !== name) continue;
+    const cmd = await load();
+    if (cmd) add(cmd);
   }
 }

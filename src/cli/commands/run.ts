@@ -14,6 +14,7 @@ import { LiveStatusBoard } from '../../observability/live-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import type { BackfillTick } from '../../backfill.js';
+import { PipelineLiveness } from '../../observability/pipeline-liveness.js';
 
 /** `cidaas-sync run`: backfill if not done, then stream until SIGTERM. */
 export function runCommand(): Command {
@@ -78,6 +79,7 @@ export function runCommand(): Command {
     live?.start();
     const http = await startHttpServer({
       port: config.http.port, host: config.http.host, metrics, ...(live ? { live } : {}),
+      liveness: new PipelineLiveness(metrics, config.http.wedgedSeconds * 1000),
       ...(pipeline && config.http.allowActions && config.http.actionToken ? {
         actions: {
           token: config.http.actionToken,

@@ -37,6 +37,7 @@ async function usingSetup<T>(config: Config, logger: Logger, fn: (c: TenantAdmin
   }
   const client = new TenantAdminClient({
     baseUrl: config.cidaas.baseUrl, clientId: config.cidaas.clientId, clientSecret: config.cidaas.clientSecret, logger,
+    allowEmulator: config.cidaas.allowEmulator,
     ...(t.appsPath ? { appsPath: t.appsPath } : {}),
   });
   try {

@@ -85,7 +85,7 @@ async function writeConfig(db: ScratchDb, emu: RunningEmulator, dir: string): Pr
     users: { table: t('users'), key: 'id', fields: { email: 'email', given_name: 'first_name' } },
     password: { table: t('credentials'), userKey: 'user_id', hash: 'password_hash' },
     sub: { prefix: 'k-' },
-    cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, batchSize: 2 },
+    cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, batchSize: 2, allowEmulator: true },
     state: { url: `sqlite:${join(dir, 'state.db')}` },
     http: { port: 0, host: '127.0.0.1' },
   }));
@@ -167,7 +167,7 @@ export function defineKeyTypeSuite(kind: ShopDbKind, types: readonly KeyType[]):
           // verify through the parts `cidaas-sync verify` opens: both sides equal.
           const logger = new MemoryLogger();
           const p = await openPipeline(await loadConfig(config), { logger, metrics: new SyncMetrics() });
-          const client = new CidaasClient({ baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 4 });
+          const client = new CidaasClient({ baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 4, allowEmulator: true });
           try {
             const report = await verifyUsers({
               reader: p.reader, mapper: p.mapper, client, store: p.store, logger, concurrency: 4, cidaasRead: 'get',
@@ -201,7 +201,7 @@ export function defineKeyTypeSuite(kind: ShopDbKind, types: readonly KeyType[]):
         const config = await writeConfig(db, emu, dir);
         const sidecar = await startInProcessSidecar(config);
         const logger = new MemoryLogger();
-        const client = new CidaasClient({ baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 4 });
+        const client = new CidaasClient({ baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 4, allowEmulator: true });
         try {
           await sidecar.streaming(60_000);
           const p = sidecar.pipeline;

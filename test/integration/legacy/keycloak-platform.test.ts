@@ -124,7 +124,7 @@ describe('Keycloak on PostgreSQL: one realm of two, passwords and OTP in credent
       password: { table: 'public.credential', userKey: 'user_id', hash: 'secret_data', parameters: 'credential_data', filter: { type: 'password' } },
       mfa: { table: 'public.credential', userKey: 'user_id', secret: 'secret_data', parameters: 'credential_data', encoding: 'keycloak', filter: { type: 'otp' } },
       sub: { prefix: 'kc-' },
-      cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: `\${file:${join(dir, 'client-secret')}}`, batchSize: 3 },
+      cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: `\${file:${join(dir, 'client-secret')}}`, batchSize: 3, allowEmulator: true },
       state: { url: `sqlite:${join(dir, 'state.db')}` },
       http: { port: 0, host: '127.0.0.1' },
     }));

@@ -70,7 +70,7 @@ export function defineRowFilterSuite(kind: ShopDbKind): void {
         password: { table: t('secrets'), userKey: 'account_id', hash: 'hash', filter: { kind: 'current' } },
         attributes: { table: t('props'), userKey: 'account_id', name: 'name', value: 'val', fields: { given_name: 'first_name' }, filter: { site: 1 } },
         sub: { prefix: 'f-' },
-        cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+        cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, allowEmulator: true },
         state: { url: `sqlite:${join(dir, 'state.db')}` },
         http: { port: 0, host: '127.0.0.1' },
       }));

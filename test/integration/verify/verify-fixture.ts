@@ -142,7 +142,7 @@ export function useVerifyWorld(count = 40): VerifyWorld {
       password: { table: 'public.credentials', userKey: 'user_id', hash: 'password_hash' },
       mfa: { table: 'public.totp_devices', userKey: 'user_id', secret: 'secret_base32', enabled: 'confirmed' },
       sub: { prefix: 'legacy-' },
-      cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      cidaas: { baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, allowEmulator: true },
       state: { url: `sqlite:${join(dir, 'unused.db')}` },
     }), { baseDir: dir, env: {} });
     mapper = new UserMapper(config);
@@ -151,7 +151,7 @@ export function useVerifyWorld(count = 40): VerifyWorld {
   beforeEach(async () => {
     logger = new MemoryLogger();
     client = new CidaasClient({
-      baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 16,
+      baseUrl: emu.url, clientId: CLIENT_ID, clientSecret: new Secret(CLIENT_SECRET), logger, connections: 16, allowEmulator: true,
       retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
     });
     emu.reset();

@@ -22,7 +22,7 @@ describe('configuration errors', () => {
 
   it('lists the allowed keys when an unknown key is like none of them', async () => {
     const err = await rejection(withSection('http', { colour: 'blue' }));
-    expect(issueAt(err, 'http.colour')).to.equal('unknown key; allowed here: port, host, readyLagSeconds, allowActions, actionToken');
+    expect(issueAt(err, 'http.colour')).to.equal('unknown key; allowed here: port, host, readyLagSeconds, wedgedSeconds, allowActions, actionToken');
   });
 
   it('rejects an unknown top-level section', async () => {

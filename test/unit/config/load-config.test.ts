@@ -68,14 +68,14 @@ describe('loadConfig', () => {
     expect(config.cidaas).to.include({ batchSize: 50, concurrency: 4, onDelete: 'purge', requestTimeoutMs: 30_000 });
     expect(config.state.kind).to.equal('sqlite');
     expect(config.state.url.reveal()).to.equal('sqlite:/srv/cidaas-sync/state/cidaas-sync.db');
-    expect(config.http).to.deep.equal({ port: 9464, host: '0.0.0.0', readyLagSeconds: 60, allowActions: false });
+    expect(config.http).to.deep.equal({ port: 9464, host: '127.0.0.1', readyLagSeconds: 60, wedgedSeconds: 900, allowActions: false });
     expect(config.engine.maxDirtyUsers).to.equal(100_000);
     expect(config).to.not.have.property('mapping');
     expect(config).to.not.have.property('attributes');
   });
 
   it('gives a mysql source serverId 4711 unless set', async () => {
-    const config = await parse({ ...minimalConfig(), source: { kind: 'mysql', url: 'mysql://sync:pw@db/legacy' } });
+    const config = await parse({ ...minimalConfig(), source: { kind: 'mysql', url: 'mysql://sync:pw@db/legacy', tls: 'require' } });
     expect(config.source).to.include({ kind: 'mysql', serverId: 4711 });
     expect(config.users.table).to.deep.equal({ schema: 'legacy', name: 'users' });
   });
@@ -113,7 +113,7 @@ describe('loadConfig', () => {
   it('keeps source.url, cidaas.clientSecret and state.url as Secrets that print redacted', async () => {
     const config = await parse({
       ...minimalConfig(),
-      state: { url: 'postgres://state:state-pw@db/state' },
+      state: { url: 'postgres://state:state-pw@db/state', tls: 'verify-full' },
     });
     expect(config.source.url).to.be.instanceOf(Secret);
     expect(config.cidaas.clientSecret).to.be.instanceOf(Secret);
@@ -128,12 +128,12 @@ describe('loadConfig', () => {
     const config = await parse(
       {
         ...minimalConfig(),
-        source: { kind: 'postgres', url: 'postgres://sync:${DB_PW}@db/shop' },
+        source: { kind: 'postgres', url: 'postgres://sync:${DB_PW}@db/shop', tls: 'verify-full' },
         cidaas: { ...minimalConfig().cidaas, batchSize: '${BATCH}' },
       },
       { DB_PW: 'p@ss', BATCH: '25' },
     );
-    expect(config.source.url.reveal()).to.equal('postgres://sync:p@ss@db/shop');
+    expect(config.source.url.reveal()).to.equal('postgres://sync:p%40ss@db/shop'); // URL-encoded inside a URL (#13)
     expect(config.cidaas.batchSize).to.equal(25);
   });
 

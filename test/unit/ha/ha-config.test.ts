@@ -14,8 +14,8 @@ describe('HA configuration and check (#14)', () => {
   it('warns when a MySQL replica uses another source.serverId than the active one, and passes when they match', async () => {
     const mysql = await parse({
       ...minimalConfig(),
-      source: { kind: 'mysql', url: 'mysql://sync:pw@db:3306/shop', serverId: 4711 },
-      state: { url: 'mysql://sync:pw@db:3306/shop' },
+      source: { kind: 'mysql', url: 'mysql://sync:pw@db:3306/shop', serverId: 4711, tls: 'verify-full' },
+      state: { url: 'mysql://sync:pw@db:3306/shop', tls: 'verify-full' },
       ha: { enabled: true },
     });
     const byName = (stored: string | null) => Object.fromEntries(checkHa(mysql, stored).map((i) => [i.name, i]));
