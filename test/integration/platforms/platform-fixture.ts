@@ -33,7 +33,7 @@ export async function writePlatformConfig(o: {
       ? { kind: 'postgres', url: o.url, slot: uniqueName('slot'), publication: o.publication }
       : { kind: 'mysql', url: o.url, serverId: 300_000 + ((process.pid % 20_000) * 100 + serverIds) },
     ...o.body,
-    cidaas: { baseUrl: o.emulatorUrl, clientId: CLIENT_ID, clientSecret: `\${file:${secretPath}}`, batchSize: 50, concurrency: 2 },
+    cidaas: { baseUrl: o.emulatorUrl, allowEmulator: true, clientId: CLIENT_ID, clientSecret: `\${file:${secretPath}}`, batchSize: 50, concurrency: 2 },
     state: { url: `sqlite:${join(dir, 'state.db')}` },
     http: { port: 0, host: '127.0.0.1' },
   };
