@@ -1,4 +1,4 @@
-# cidaas-sync: the change-capture sidecar as one container (DESIGN.md "Who uses it and how").
+# cidaas-sync: the change-capture sidecar as one container (docs/architecture.md "Who uses it and how").
 #
 #   docker build -t cidaas-sync .
 #   docker volume create cidaas-sync-state

@@ -20,7 +20,7 @@ export interface HeartbeatWriterHooks {
 
 /**
  * Writes a tiny change to the heartbeat table on a timer, so that a source whose own activity does
- * not move our position (DESIGN.md "Heartbeat") still gives idle positions to checkpoint. A failed
+ * not move our position (docs/architecture.md "Heartbeat") still gives idle positions to checkpoint. A failed
  * write never stops the stream: the first failure logs a warning with its fix, later ones only at
  * debug level, and the first write that works again says so. Writes never overlap: a beat that
  * finds the previous write still running is skipped.

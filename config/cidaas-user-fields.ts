@@ -2,7 +2,7 @@
  * The cidaas user fields a YAML mapping may fill from a legacy column or attribute
  * (`users.fields`, `attributes.fields`). `sub`, `provider`, `password_hash_info` and
  * `mfa` are not in the list: cidaas-sync builds those itself from `sub`, `password`
- * and `mfa`. The names are cidaas's own (CIDAAS_API.md, user entity, flat form).
+ * and `mfa`. The names are cidaas's own (docs/cidaas-api.md, user entity, flat form).
  */
 export const CIDAAS_USER_FIELDS = [
   'email',

@@ -8,7 +8,7 @@ const IDENTIFIER = String.raw`[\p{L}_][\p{L}\p{N}_$]*`;
 const IDENTIFIER_RE = new RegExp(`^${IDENTIFIER}$`, 'u');
 const TABLE_RE = new RegExp(`^${IDENTIFIER}(\\.${IDENTIFIER})?$`, 'u');
 
-/** `BCRYPT_<4..20>`, the PBKDF2/SHA/argon2 ids, or `CUSTOM_<NAME>` (CIDAAS_API.md). */
+/** `BCRYPT_<4..20>`, the PBKDF2/SHA/argon2 ids, or `CUSTOM_<NAME>` (docs/cidaas-api.md). */
 export const ALGORITHM_TYPE_ID_RE = /^(BCRYPT_([4-9]|1[0-9]|20)|PBKDF2_SHA256|PBKDF2_SHA1|PBKDF2_SHA512|ARGON2|SHA256|SHA1|CUSTOM_[A-Z0-9_]+)$/;
 
 /** A column name as the legacy database spells it. */

@@ -7,7 +7,7 @@ import { tenantSchema } from './tenant-schema.js';
 import { verifierSchema } from './verifier-schema.js';
 
 /*
- * The one schema of the configuration file (DESIGN.md "Configuration"). Every object
+ * The one schema of the configuration file (docs/architecture.md "Configuration"). Every object
  * is strict: an unknown key is an error, never silently ignored. Defaults live here
  * and nowhere else. `finalizeConfig` adds the rules that span keys and splits table
  * names by the source kind.

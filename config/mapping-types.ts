@@ -32,7 +32,7 @@ export interface CidaasTotpDraft {
 
 /**
  * The cidaas user as cidaas-sync pushes it: the flat user entity of the bulk API
- * (CIDAAS_API.md), every field optional. The YAML mapping builds one per dirty user;
+ * (docs/cidaas-api.md), every field optional. The YAML mapping builds one per dirty user;
  * the mapping module may change it. The lead reconciles this with the cidaas client's
  * own user type.
  */
@@ -115,7 +115,7 @@ export type PasswordRecognition =
 export type MappingResult = CidaasUserDraft | 'skip' | 'delete';
 
 /**
- * The default export of a mapping module (DESIGN.md "The mapping module"). It gets the
+ * The default export of a mapping module (docs/architecture.md "The mapping module"). It gets the
  * user the YAML mapping built and everything read for that user, and does no I/O. It
  * runs in the push, in `preview` and in `verify` alike. A throw sends that user to the
  * dead-letter list with the message.

@@ -31,7 +31,7 @@ export interface BackfillOptions {
 }
 
 /**
- * The backfill (DESIGN.md "Backfill and hand-off"): walks the users table by key in pages, pushes
+ * The backfill (docs/architecture.md "Backfill and hand-off"): walks the users table by key in pages, pushes
  * every user through the dispatcher with `concurrency` pages in flight, and saves the last key
  * below which every page is done, so that an interrupted backfill resumes there.
  *

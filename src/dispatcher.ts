@@ -75,7 +75,7 @@ function spentOnReads(base: number, attempts: number): number {
 const EVENT_OF_GROUP: Partial<Record<FieldGroup, DomainEvent>> = { email: 'email.changed', password: 'password.changed', mfa: 'mfa.changed' };
 
 /**
- * The dispatcher (DESIGN.md step 4): reads the current state of a batch of users from the legacy
+ * The dispatcher (docs/architecture.md step 4): reads the current state of a batch of users from the legacy
  * database, accepts a read only where it is not older than the log, builds the cidaas users, pushes
  * those whose fingerprints changed, deletes the gone ones, and stores the outcomes. Shared by the
  * backfill and the stream.

@@ -26,7 +26,7 @@ export type ErrorCode =
   | 'SETUP_PRECONDITION'
   | 'USAGE';
 
-/** Process exit codes, as DESIGN.md lays them out. */
+/** Process exit codes, as docs/architecture.md lays them out. */
 export const ExitCode = {
   ok: 0,
   runtime: 1,

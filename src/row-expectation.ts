@@ -3,7 +3,7 @@ import { rowDigest, rowIdentity } from './row-digest.js';
 
 /**
  * What the newest logged change of one row says a read must return: the row with these column
- * values, or no row at all. "The read must not be older than the log" (DESIGN.md step 4): a read
+ * values, or no row at all. "The read must not be older than the log" (docs/architecture.md step 4): a read
  * that disagrees may predate a commit that is not yet visible, and is retried instead of pushed.
  */
 export interface RowExpectation {

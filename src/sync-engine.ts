@@ -58,7 +58,7 @@ export interface SyncEngineOptions {
 }
 
 /**
- * The sync engine (DESIGN.md step 3): the set of dirty users and the checkpoint watermark.
+ * The sync engine (docs/architecture.md step 3): the set of dirty users and the checkpoint watermark.
  *
  * Transactions get increasing sequence numbers. A user counts against the sequence number of the
  * oldest transaction that dirtied it since its last push. The watermark is the commit position of

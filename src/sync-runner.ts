@@ -37,7 +37,7 @@ export type RunnerPhase = 'starting' | 'backfill' | 'streaming' | 'stopping' | '
 
 /**
  * Runs the sidecar: backfill if it is not done, then stream. The order of every batch is
- * outcome -> checkpoint -> acknowledge (DESIGN.md step 6): the source is told only what is stored.
+ * outcome -> checkpoint -> acknowledge (docs/architecture.md step 6): the source is told only what is stored.
  */
 export class SyncRunner {
   readonly #o: SyncRunnerOptions;

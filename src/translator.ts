@@ -85,7 +85,7 @@ function absentExpectation(t: WatchedTable, change: RowChange, image: RowImage):
 }
 
 /**
- * Turns row changes on the configured tables into dirty users (DESIGN.md step 2). Pure: the same
+ * Turns row changes on the configured tables into dirty users (docs/architecture.md step 2). Pure: the same
  * change always gives the same marks.
  */
 export class Translator {

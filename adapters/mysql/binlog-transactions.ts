@@ -38,7 +38,8 @@ const IDLE_EVERY_MS = 1000;
  * (`Xid`, a `COMMIT`/`ROLLBACK`/`XA` query, an `XA PREPARE`) or, for a standalone group, at its one
  * statement. `begin` goes out lazily, at the first change on a configured table, so a group that
  * touched only other tables ends in `idle` instead of an empty transaction. Positions are those
- * group ends, never a place inside a group (LIBRARIES.md, zongji trap 1).
+ * group ends, never a place inside a group (zongji silently drops rows whose table map it has not
+ * seen, so a resume from inside a transaction would lose them without an error).
  */
 export class BinlogTransactions {
   readonly #handler: SourceHandler;

@@ -36,7 +36,9 @@ const DAY = 86_400;
 
 /**
  * Checks a MySQL/MariaDB source for streaming, as the configured user: the binlog settings the
- * adapter depends on (LIBRARIES.md, zongji traps 2 and 6), the server id, the grants, and that the
+ * adapter depends on (binlog_row_metadata=FULL, or a row written before a column change is
+ * replayed with today's column names and skipped; ROW format, as zongji cannot decode MIXED or
+ * STATEMENT events nor MySQL transaction compression), the server id, the grants, and that the
  * binlog is kept long enough. Every failed item says what to run or write in my.cnf.
  */
 export async function checkMysqlSource(url: Secret, args: MysqlPreflightArgs): Promise<PreflightItem[]> {

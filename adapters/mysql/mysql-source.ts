@@ -48,7 +48,7 @@ type QueueItem =
   | { readonly kind: 'stream'; readonly transactions: BinlogTransactions };
 
 /**
- * The MySQL/MariaDB binlog through @vlasky/zongji 0.9.0, used as ../shared/LIBRARIES.md requires:
+ * The MySQL/MariaDB binlog through @vlasky/zongji 0.9.0, used with the care its traps require:
  * only transaction-end positions leave the adapter, `net_write_timeout` and the heartbeat period
  * are set on the dump connection at `ready`, and a new zongji instance streams from the last
  * acknowledged position after every failure (our own reconnect loop with backoff). The binlog has no
@@ -203,7 +203,8 @@ export class MysqlSource implements Source {
     zongji.on('ready', () => {
       const c = zongji.connection;
       if (!c || generation !== this.#generation) return;
-      // Queued ahead of the dump command zongji sends after this event (LIBRARIES.md, zongji trap 4).
+      // Queued ahead of the dump command zongji sends after this event: a pause longer than the
+      // server's net_write_timeout would otherwise abort the dump.
       const hbNs = BigInt(this.#o.heartbeatMs ?? 5000) * 1_000_000n;
       for (const sql of ['SET SESSION net_write_timeout = 600', `SET @master_heartbeat_period = ${hbNs}`, SESSION_TIME_ZONE_SQL]) {
         c.query(sql, (err: Error | null) => {

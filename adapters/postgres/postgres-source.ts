@@ -45,7 +45,7 @@ export interface PostgresSourceOptions {
 
 /**
  * PostgreSQL logical replication (pgoutput, protocol 1) through pg-logical-replication 2.5.0, used as
- * ../shared/LIBRARIES.md requires (see {@link ReplicationStream} and replication-connection.ts):
+ * its traps require (see {@link ReplicationStream} and replication-connection.ts):
  * manual acknowledgement with the library's timer off, our own status updates (also while paused), a
  * new service instance with an explicit start position on every (re)connect, handler calls that
  * never overlap and never throw into the library, our own reconnect.

@@ -4,10 +4,9 @@ import { formatLsn, parseLsn } from './lsn.js';
 import type { PgConnectionConfig } from '../../src/security/pg-connection-config.js';
 
 /**
- * How every replication connection configures pg-logical-replication 2.5.0
- * (../shared/LIBRARIES.md): manual acknowledgement with the library's own status timer off (trap 1:
- * it would report received, not stored, positions) and flow control on (trap 4: the socket pauses
- * while a handler runs).
+ * How every replication connection configures pg-logical-replication 2.5.0: manual
+ * acknowledgement with the library's own status timer off (that timer would report received, not
+ * stored, positions) and flow control on (the socket pauses while a handler runs).
  */
 export const REPLICATION_SERVICE_CONFIG = {
   acknowledge: { auto: false, timeoutSeconds: 0 },
@@ -45,7 +44,8 @@ interface ServiceQueue {
 
 /**
  * One START_REPLICATION session on a new {@link LogicalReplicationService} (never `subscribe()` twice
- * on one instance: LIBRARIES.md trap 2). Owns nothing but the socket: positions, transactions and
+ * on one instance: a second subscribe() without a start LSN resumes from the last *received*
+ * position and skips an unacknowledged transaction). Owns nothing but the socket: positions, transactions and
  * reconnects belong to the caller.
  */
 export class ReplicationConnection {

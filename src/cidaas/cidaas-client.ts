@@ -71,7 +71,7 @@ const bulkReadResponse = z.union([
 ]);
 
 /**
- * The cidaas API as cidaas-sync uses it (CIDAAS_API.md): bulk upsert, purge, user read
+ * The cidaas API as cidaas-sync uses it (docs/cidaas-api.md): bulk upsert, purge, user read
  * and search, with a cached client-credentials token, a keep-alive pool, retries of
  * transient failures, and splitting of batches cidaas refuses whole.
  *

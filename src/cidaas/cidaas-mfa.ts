@@ -3,7 +3,7 @@ import type { Secret } from '../secret.js';
 /**
  * The MFA setup of a cidaas user, as cidaas-sync sends it.
  *
- * **ASSUMED** (CIDAAS_API.md): cidaas's public docs show only `mfa_enabled`; the wire
+ * **ASSUMED** (docs/cidaas-api.md): cidaas's public docs show only `mfa_enabled`; the wire
  * shape `{"totp": {"secret", "algorithm", "digits", "period"}}` is our choice, and this
  * module is the only place that knows it. Change {@link mfaToWire} and
  * {@link CidaasMfaRecord} when a real tenant shows another shape.

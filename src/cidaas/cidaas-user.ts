@@ -9,7 +9,7 @@ export type CustomFieldValue = string | number | boolean | (string | number | bo
 
 /**
  * A migrated password hash. cidaas verifies the legacy hash on the user's first login.
- * See CIDAAS_API.md for the `algorithmTypeId` values and the hash format each expects.
+ * See docs/cidaas-api.md for the `algorithmTypeId` values and the hash format each expects.
  */
 export interface PasswordHashInfo {
   /** `BCRYPT_<cost>`, `PBKDF2_SHA256`, `PBKDF2_SHA1`, `ARGON2`, `SHA256`, `SHA1` or `CUSTOM_<name>`. */
@@ -24,7 +24,7 @@ export interface PasswordHashInfo {
 }
 
 /**
- * The cidaas user entity of the bulk API (CIDAAS_API.md, flat form, exact field names).
+ * The cidaas user entity of the bulk API (docs/cidaas-api.md, flat form, exact field names).
  * cidaas-sync always sends `sub`, the upsert key. Fields left out are kept as stored.
  */
 export interface CidaasUser {

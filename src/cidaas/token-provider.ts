@@ -5,7 +5,7 @@ import type { CidaasTransport } from './cidaas-transport.js';
 import { authFailed, cidaasErrorText, protocolError } from './cidaas-errors.js';
 import { SyncError } from '../errors.js';
 
-/** Renew a token once this share of its lifetime has passed (CIDAAS_API.md: at 90% of `expires_in`). */
+/** Renew a token once this share of its lifetime has passed (docs/cidaas-api.md: at 90% of `expires_in`). */
 const RENEW_AT = 0.9;
 
 const tokenResponse = z.object({

@@ -23,7 +23,7 @@ function present(v: unknown): boolean {
 }
 
 /**
- * The one answer to "what does this mapped user say" (DESIGN.md, "What a mapped user is"): takes the
+ * The one answer to "what does this mapped user say" (docs/architecture.md, "What a mapped user is"): takes the
  * entity the YAML mapping and the mapping module returned, and says per field group whether it is
  * set, cleared or not owned, normalising the entity so that the push sends exactly that:
  *

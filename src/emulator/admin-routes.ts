@@ -10,7 +10,7 @@ import { verifyPassword } from './password-verifier.js';
 import type { StoredUser } from './stored-user.js';
 
 /**
- * The emulator's own endpoints (CIDAAS_API.md, last section): no token, JSON bodies
+ * The emulator's own endpoints (docs/cidaas-api.md, last section): no token, JSON bodies
  * whatever the Content-Type, answers in the success envelope except login and totp
  * (`{"ok": ...}`) and stats (the {@link EmulatorStats} object itself).
  */

@@ -10,7 +10,7 @@ import { parseSearchQuery, searchUsers } from './user-search.js';
 import { handleBulkRead } from './bulk-read.js';
 import { handlePasswordGrant, passwordGrantOf } from './password-grant.js';
 
-/** The scopes of CIDAAS_API.md. */
+/** The scopes of docs/cidaas-api.md. */
 export const Scopes = {
   bulkUserCreate: 'cidaas:bulk_user_create',
   usersDelete: 'cidaas:users_delete',

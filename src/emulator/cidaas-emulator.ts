@@ -1,5 +1,5 @@
 /**
- * The cidaas emulator: CIDAAS_API.md on a plain node:http server, for tests, benchmarks
+ * The cidaas emulator: docs/cidaas-api.md on a plain node:http server, for tests, benchmarks
  * and the demo. Where the contract leaves a choice open, the emulator takes the strict
  * one, so a client that works here does not lean on leniency:
  *
@@ -56,7 +56,7 @@ export interface EmulatorOptions {
   /** The one OAuth client the token endpoint knows. */
   clientId: string;
   clientSecret: string;
-  /** The client's scopes; default the four of CIDAAS_API.md. */
+  /** The client's scopes; default the four of docs/cidaas-api.md. */
   scopes?: string[];
   /** Most users per bulk call (more: 413); default 50. */
   maxBatch?: number;
@@ -129,7 +129,7 @@ function checkOptions(o: EmulatorOptions): void {
   if (o.verifierUrl !== undefined && !/^https?:\/\/[^/]/.test(o.verifierUrl)) throw usage('verifierUrl must be an http(s) URL');
 }
 
-/** Starts a cidaas emulator (CIDAAS_API.md) on a plain node:http server with keep-alive. */
+/** Starts a cidaas emulator (docs/cidaas-api.md) on a plain node:http server with keep-alive. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   checkOptions(options);
   const tokens = await TokenIssuer.create(options.clientId);

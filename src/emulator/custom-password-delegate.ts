@@ -13,7 +13,7 @@ const TIMEOUT_MS = 30_000;
 const REHASH = { algorithmTypeId: 'PBKDF2_SHA256', iterations: 10_000, saltBytes: 16, keyBytes: 32 } as const;
 
 /**
- * cidaas's side of "Custom password verification" (CIDAAS_API.md): a CUSTOM_<name>
+ * cidaas's side of "Custom password verification" (docs/cidaas-api.md): a CUSTOM_<name>
  * hash is checked by the customer's service at `verifierUrl?action=compare`, with a
  * bearer token the emulator issues (verifiable at its /.well-known/jwks.json and
  * /token-srv/introspect). After a verified login the password is re-hashed with the

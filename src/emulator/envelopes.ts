@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * The response bodies of CIDAAS_API.md "Envelopes": success, service error, access
+ * The response bodies of docs/cidaas-api.md "Envelopes": success, service error, access
  * denied (401) and the RFC 6749 token errors.
  */
 

@@ -4,7 +4,7 @@ import type { UserRejection } from './user-rules.js';
 import { reject } from './user-rules.js';
 
 /**
- * Checks a `password_hash_info` the way CIDAAS_API.md lists the accepted
+ * Checks a `password_hash_info` the way docs/cidaas-api.md lists the accepted
  * `algorithmTypeId` values and their hash formats. Strict by design: a hash that
  * does not look like its algorithm fails the user, so a mapping bug shows up here
  * and not at the first login after cut-over. hData.salt, where the emulator uses it
@@ -22,7 +22,7 @@ const CUSTOM_ID = /^CUSTOM_[A-Za-z0-9_]+$/;
 const ITERATIONS = /^[1-9]\d{0,9}$/;
 /** A PBKDF2 derived key shorter than this is a truncated or wrong value, not a key. */
 const MIN_PBKDF2_KEY_BYTES = 16;
-/** The derived key lengths `hData.keylen` may name (CIDAAS_API.md Revision 2). */
+/** The derived key lengths `hData.keylen` may name (docs/cidaas-api.md Revision 2). */
 const KEYLEN = { min: 16, max: 128 } as const;
 /** The PBKDF2 algorithmTypeIds (PBKDF2_SHA512 ASSUMED, like the others' names). */
 const PBKDF2_IDS = new Set(['PBKDF2_SHA256', 'PBKDF2_SHA1', 'PBKDF2_SHA512']);

@@ -19,7 +19,7 @@ function equalBytes(a: Buffer, b: Buffer): boolean {
 
 /**
  * Checks a password against a migrated hash, with these conventions (the emulator's;
- * CIDAAS_API.md leaves them open):
+ * docs/cidaas-api.md leaves them open):
  * - BCRYPT_n: standard bcrypt (`$2y$` is the same algorithm as `$2b$`).
  * - `hData.salt` is standard base64 of the salt bytes (the ASSUMED convention written
  *   down in src/password/recognize-password-hash.ts).

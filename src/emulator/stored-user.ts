@@ -1,5 +1,5 @@
 /**
- * The user as the emulator stores it: the flat user entity of CIDAAS_API.md (names
+ * The user as the emulator stores it: the flat user entity of docs/cidaas-api.md (names
  * exact), plus `createdTime` and `updatedTime`. Stored objects are frozen and shared;
  * treat them as read-only.
  */
@@ -20,7 +20,7 @@ export interface PasswordHashInfo {
   readonly hData?: { readonly salt?: string; readonly iterations?: string; readonly keylen?: string };
 }
 
-/** The migrated TOTP setup (**ASSUMED** shape, see CIDAAS_API.md). */
+/** The migrated TOTP setup (**ASSUMED** shape, see docs/cidaas-api.md). */
 export interface TotpSetup {
   /** RFC 4648 base32, upper case. */
   readonly secret: string;

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { createHash, generateKeyPair, randomUUID, sign, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 
-/** The claims of an emulator access token (CIDAAS_API.md "POST /token-srv/token"). */
+/** The claims of an emulator access token (docs/cidaas-api.md "POST /token-srv/token"). */
 export interface TokenClaims {
   readonly sub: 'ANONYMOUS';
   /** The client id. */

@@ -98,7 +98,7 @@ function checkMfa(raw: Record<string, unknown>): MfaSetup | UserRejection {
 }
 
 /**
- * Checks one element of a bulk body against the user entity of CIDAAS_API.md and
+ * Checks one element of a bulk body against the user entity of docs/cidaas-api.md and
  * returns the fields it sets, or the first rule it breaks. Checks that need the stored
  * user (identifier present after merge, email owner, password overwrite) are the
  * store's.

@@ -4,7 +4,7 @@
  * Each rule has a stable id so tests and the emulator's own answers can name it.
  */
 export const USER_RULES = {
-  unknown_field: 'a field that is not in the user entity of CIDAAS_API.md (names are exact)',
+  unknown_field: 'a field that is not in the user entity of docs/cidaas-api.md (names are exact)',
   null_value: 'a field sent as null (the emulator has no way to clear a field with null)',
   invalid_type: 'a field of the wrong JSON type (string, boolean, object)',
   invalid_sub: 'sub is empty, longer than 255 characters or holds control characters',

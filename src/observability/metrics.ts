@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The domain events a push turns into (DESIGN.md step 5). */
+/** The domain events a push turns into (docs/architecture.md step 5). */
 export type DomainEvent = 'user.created' | 'user.updated' | 'user.deleted' | 'email.changed' | 'password.changed' | 'password.revoked' | 'mfa.changed';
 
 /** Every metric cidaas-sync exports, on one registry per process (or per test). */

@@ -2,7 +2,7 @@ import type { NoPasswordMarker } from './no-password-marker.js';
 
 /**
  * The `password_hash_info` of a cidaas user entity: how cidaas verifies the user's
- * legacy password at the next login (see /work/shared/CIDAAS_API.md).
+ * legacy password at the next login (see docs/cidaas-api.md).
  *
  * It holds a password hash: wrap it in a `Secret` before it goes anywhere near a log
  * line or an error message.
@@ -33,7 +33,7 @@ export interface PasswordHashInfo {
     /**
      * The PBKDF2 derived key length in bytes, as a decimal string like `iterations`; only when it
      * is not the digest's own size (Keycloak derives 64 bytes with SHA-256). cidaas's docs name
-     * the field `keylen` (CIDAAS_API.md Revision 2); sending it as a string is ASSUMED.
+     * the field `keylen` (docs/cidaas-api.md Revision 2); sending it as a string is ASSUMED.
      */
     keylen?: string;
   };

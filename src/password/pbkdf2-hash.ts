@@ -5,7 +5,7 @@ import type { RecognizedHash } from './password-hash-info.js';
 export const PBKDF2_DIGESTS = {
   PBKDF2_SHA256: { digest: 'sha256', bytes: 32 },
   PBKDF2_SHA1: { digest: 'sha1', bytes: 20 },
-  /** ASSUMED id, named like the other two (CIDAAS_API.md Revision 2). */
+  /** ASSUMED id, named like the other two (docs/cidaas-api.md Revision 2). */
   PBKDF2_SHA512: { digest: 'sha512', bytes: 64 },
 } as const;
 

@@ -4,7 +4,7 @@ import { SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { fail, pass, warn, type PreflightItem } from './preflight-item.js';
 
-/** The scopes cidaas-sync uses (CIDAAS_API.md). */
+/** The scopes cidaas-sync uses (docs/cidaas-api.md). */
 export const CidaasScopes = {
   bulkUserCreate: 'cidaas:bulk_user_create',
   usersDelete: 'cidaas:users_delete',

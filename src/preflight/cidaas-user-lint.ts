@@ -3,7 +3,7 @@ import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import { normalizeTotpSecret } from '../mfa/normalize-totp-secret.js';
 import { explicitPasswordHash } from '../password/explicit-password-hash.js';
 
-/** Something about a cidaas user entity that cidaas would refuse or that looks wrong (CIDAAS_API.md). */
+/** Something about a cidaas user entity that cidaas would refuse or that looks wrong (docs/cidaas-api.md). */
 export interface LintFinding {
   /** The entity field: `email`, `mobile_number`, `password_hash_info`, `mfa`; `user` for the whole entity. */
   readonly field: string;
@@ -58,7 +58,7 @@ function lintMfa(user: CidaasUser): LintFinding[] {
 }
 
 /**
- * Checks a cidaas user entity against the bulk API's rules (CIDAAS_API.md): an identifier, an
+ * Checks a cidaas user entity against the bulk API's rules (docs/cidaas-api.md): an identifier, an
  * email address, an E.164 mobile number, a YYYY-MM-DD birthdate, ISO 8601 times, a known
  * userStatus, a supported algorithmTypeId whose hash has the right format, a base32 TOTP secret.
  * What `preview` shows before anything is pushed. Findings never contain a secret.

@@ -1,6 +1,6 @@
 /**
  * The state store: what cidaas-sync remembers between runs. Per legacy user key, the cidaas
- * `sub` and the fingerprints of what was last pushed (steps 5 of DESIGN.md); the dead-letter
+ * `sub` and the fingerprints of what was last pushed (steps 5 of docs/architecture.md); the dead-letter
  * list; the checkpoint (step 6); the backfill progress; a little metadata.
  *
  * Legacy keys and positions are opaque strings to this layer: it stores them as given and

@@ -1,7 +1,7 @@
 import { customHashFormat } from '../password/formats/custom-hash-formats.js';
 import type { CustomHashFormat } from '../password/formats/custom-hash-format.js';
 
-/** A parsed `?action=compare` body (CIDAAS_API.md "Custom password verification"). */
+/** A parsed `?action=compare` body (docs/cidaas-api.md "Custom password verification"). */
 export interface CompareRequest {
   readonly format: CustomHashFormat;
   readonly hash: string;

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, verify, type JsonWebKey, type KeyObject } 
 
 /**
  * Decides whether a bearer token was issued by the configured cidaas tenant and is
- * still valid (CIDAAS_API.md "Custom password verification": the service is secured
+ * still valid (docs/cidaas-api.md "Custom password verification": the service is secured
  * by OAuth2 against cidaas).
  *
  * - A JWT is checked against the tenant's `/.well-known/jwks.json` (cached; fetched

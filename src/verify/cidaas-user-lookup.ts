@@ -37,7 +37,7 @@ const UNSUPPORTED_SEARCH = new Set(['CIDAAS_REJECTED', 'CIDAAS_SCOPE_MISSING', '
  *
  * In `search` mode a page of subs is one POST /user-srv/graph/users with the subs as `terms`
  * (the emulator's search matches a term against sub or email, as an Elasticsearch terms query;
- * **ASSUMED** for a real tenant, see CIDAAS_API.md). With `from: 0` and `size` = the number of
+ * **ASSUMED** for a real tenant, see docs/cidaas-api.md). With `from: 0` and `size` = the number of
  * subs it stays inside cidaas's 1000-per-page and 10k-window caps however large the tenant.
  * A search index may lag behind writes and a term may also match another user's email, so a
  * sub the search does not return is confirmed with GET /user-srv/users/{sub} before it counts

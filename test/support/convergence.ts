@@ -3,7 +3,7 @@ import type { ShopDb, ShopQueries, ShopRow } from './shop-schema.js';
 import { waitFor } from './wait-for.js';
 
 /**
- * The oracle of DESIGN.md "What correct means here" for the shop schema: it reads the
+ * The oracle of docs/architecture.md "What correct means here" for the shop schema: it reads the
  * legacy tables (in one snapshot) and the emulator's store and lists every way they
  * differ. It is written independently of the sidecar's mapper, from the same rules:
  *

@@ -49,7 +49,7 @@ export function uniqueServerId(): number {
 }
 
 /**
- * Writes the shop schema's configuration (DESIGN.md "Configuration") into a new temp
+ * Writes the shop schema's configuration (docs/architecture.md "Configuration") into a new temp
  * dir: the mapping of shop-schema.ts, sub prefix `legacy-`, the emulator as tenant,
  * /metrics on a free port. It loads with `loadConfig(path)`.
  */

@@ -80,7 +80,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
  */
 export function emulatorCommand(): Command {
   return new Command('emulator')
-    .description('Run the cidaas emulator (CIDAAS_API.md) for tests, benchmarks and the demo.')
+    .description('Run the cidaas emulator (docs/cidaas-api.md) for tests, benchmarks and the demo.')
     // addCommand() does not pass the program's exitOverride on: without it a bad option exits 1, not 2.
     .exitOverride()
     .addOption(new Option('--port <port>', 'port to listen on (0 = a free one)').default(8080).argParser(integer(0, 65535)))

@@ -21,7 +21,7 @@ export function chaosSeed(): number {
 }
 
 /**
- * DESIGN.md "What correct means here" under chaos, bounded for `npm test`: the chaos workload
+ * docs/architecture.md "What correct means here" under chaos, bounded for `npm test`: the chaos workload
  * against `kind` while the sidecar is killed -9 and cidaas fails transiently (see chaos-run.ts).
  * A failure names the seed and the command that replays it.
  */

@@ -5,7 +5,7 @@ import { insertRandomUser, longTransaction, manyUsersTransaction, oneUserManyTim
 import { ChaosValues, KeyPool } from './chaos-values.js';
 
 /**
- * The chaos workload: a seeded random mix of every change DESIGN.md "What correct means here"
+ * The chaos workload: a seeded random mix of every change docs/architecture.md "What correct means here"
  * speaks of, on the shop schema, in two lanes that never touch each other's users:
  *
  * - the main lane, one operation at a time: inserts; updates of each mapped field; password

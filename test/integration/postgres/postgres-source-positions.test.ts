@@ -29,7 +29,7 @@ describe('PostgresSource: positions, acknowledgement and resume', function () {
   afterEach(async () => fx.cleanUp());
   after(async () => fx?.close());
 
-  it('runs the library with manual acknowledgement, its own timer off and flow control on (LIBRARIES.md trap 1)', () => {
+  it('runs the library with manual acknowledgement, its own timer off and flow control on (its own timer would acknowledge unprocessed positions)', () => {
     const conn = new ReplicationConnection({
       connectionString: fx.db.url, applicationName: 'x', slot: 'x', publication: 'x', startLsn: 0n,
       onMessage: async () => undefined, onKeepalive: () => undefined, onLost: () => undefined,
@@ -57,7 +57,7 @@ describe('PostgresSource: positions, acknowledgement and resume', function () {
     expect(await fx.confirmedFlush(slot)).to.equal(first);
   });
 
-  it('delivers every unacknowledged transaction again after stop() and start() (LIBRARIES.md trap 2)', async () => {
+  it('delivers every unacknowledged transaction again after stop() and start() (a re-subscribe on one instance would skip it)', async () => {
     const source = fx.source();
     await source.prepare();
     const h1 = new RecordingHandler();
