@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { untilSignal } from '../until-signal.js';
 import { DEFAULT_SCOPES, startEmulator, type TenantVariant } from '../../emulator/cidaas-emulator.js';
 import { ExitCode, SyncError } from '../../errors.js';
 
@@ -58,19 +59,6 @@ function idAndSecret(value: string): { id: string; secret: string } {
   const at = value.indexOf(':');
   if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError('expected ID:SECRET');
   return { id: value.slice(0, at), secret: value.slice(at + 1) };
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { untilSignal } from '../until-signal.js';
 import { cidaasBaseUrl } from '../../../config/config-fields.js';
 import { ExitCode, SyncError } from '../../errors.js';
 import { defaultVerifierConfig, loadVerifierConfig } from '../../verifier/load-verifier-config.js';
@@ -37,19 +38,6 @@ async function readPem(path: string, what: string): Promise<Buffer> {
       cause: err,
     });
   }
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /**
