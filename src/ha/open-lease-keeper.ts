@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Config } from '../../config/config-schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { tlsOf } from '../security/database-url.js';
 import { parseStateStoreUrl } from '../state/state-store-url.js';
 import type { LeaseBackend, LeaseIdentity } from './lease-backend.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -17,7 +18,8 @@ export function replicaIdentity(): LeaseIdentity {
 
 /** The lease backend of the configured state store. Throws a ConfigError for an in-memory SQLite store. */
 export function leaseBackendFor(config: Config, timeoutMs = 5000): LeaseBackend {
-  const loc = parseStateStoreUrl(config.state.url.reveal());
+  // The lease connects like the state store itself: over `state.tls` when configured.
+  const loc = parseStateStoreUrl(config.state.url.reveal(), process.cwd(), tlsOf(config.state.url));
   if (loc.kind !== 'sqlite') return sqlLeaseBackend(loc, timeoutMs, config.ha.leaseSeconds * 1000);
   if (loc.path === ':memory:') {
     throw new ConfigError('ha.enabled needs a state store the replicas share; sqlite::memory: is private to one process', [

@@ -1,4 +1,6 @@
 import mysql from 'mysql2/promise';
+import { nodeTlsOptions, type DatabaseTls } from '../security/database-tls.js';
+import { mysqlStateTls } from '../state/state-data-source.js';
 import pg from 'pg';
 import type { StateStoreLocation } from '../state/state-store-url.js';
 import type { LeaseBackend, LeaseIdentity, LeaseRow } from './lease-backend.js';
@@ -162,9 +164,12 @@ class PostgresLeaseBackend extends SqlLeaseBackend {
   readonly #pool: pg.Pool;
   readonly fenceSql: string;
 
-  constructor(url: string, timeoutMs: number, leaseMs: number) {
+  constructor(url: string, timeoutMs: number, leaseMs: number, tls: DatabaseTls | undefined) {
     super();
-    this.#pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'cidaas-sync lease' });
+    this.#pool = new pg.Pool({
+      connectionString: url, max: 1, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'cidaas-sync lease',
+      ...(tls === undefined ? {} : { ssl: nodeTlsOptions(tls) ?? false }),
+    });
     // A dropped idle connection is replaced at the next query; the keeper reports failures.
     this.#pool.on('error', () => undefined);
     // A holder paused inside a fenced write would hold its lock, and with it any takeover, for as
@@ -221,7 +226,7 @@ class MysqlLeaseBackend extends SqlLeaseBackend {
     this.#pool = mysql.createPool({
       host: loc.host, port: loc.port, user: loc.username, password: loc.password, database: loc.database,
       connectionLimit: 1, connectTimeout: timeoutMs, supportBigNumbers: true, bigNumberStrings: true,
-      ...(loc.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+      ...mysqlStateTls(loc),
     });
   }
 
@@ -270,5 +275,5 @@ class MysqlLeaseBackend extends SqlLeaseBackend {
 
 /** The lease backend for a PostgreSQL or MySQL/MariaDB state store (SQLite uses a file lock instead). */
 export function sqlLeaseBackend(loc: Exclude<StateStoreLocation, { kind: 'sqlite' }>, timeoutMs: number, leaseMs = 15_000): LeaseBackend {
-  return loc.kind === 'postgres' ? new PostgresLeaseBackend(loc.url, timeoutMs, leaseMs) : new MysqlLeaseBackend(loc, timeoutMs, leaseMs);
+  return loc.kind === 'postgres' ? new PostgresLeaseBackend(loc.url, timeoutMs, leaseMs, loc.tls) : new MysqlLeaseBackend(loc, timeoutMs, leaseMs);
 }

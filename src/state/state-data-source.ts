@@ -79,7 +79,7 @@ export function createStateDataSource(loc: StateStoreLocation, options: StateDat
 }
 
 /** mysql2's `ssl` for the state store: `state.tls` when configured, else the URL's `ssl=true`. */
-function mysqlStateTls(loc: Extract<StateStoreLocation, { kind: 'mysql' }>): { ssl?: NonNullable<ReturnType<typeof nodeTlsOptions>> } {
+export function mysqlStateTls(loc: Extract<StateStoreLocation, { kind: 'mysql' }>): { ssl?: NonNullable<ReturnType<typeof nodeTlsOptions>> } {
   if (loc.tls !== undefined) {
     const ssl = nodeTlsOptions(loc.tls);
     return ssl === undefined ? {} : { ssl };
