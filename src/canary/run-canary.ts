@@ -15,6 +15,7 @@ import type { CanaryFinding, CanaryReport } from './canary-finding.js';
 import { CanaryLedger } from './canary-ledger.js';
 import { sampleLegacyUsers } from './legacy-sample.js';
 import type { CanaryLogin } from './password-grant-login.js';
+import { base32Encode } from '../mfa/base32.js';
 
 /** What {@link runCanary} works with: the push's own client, reader and mapper. */
 export interface CanaryDeps {
@@ -38,23 +39,6 @@ interface Canary {
 }
 
 const TOTP_SECRET_BYTES = 20;
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function base32(bytes: Buffer): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
-}
-
 /**
  * `cidaas-sync canary`: asks the configured tenant, with throwaway users, every question
  * `cidaas.compat` answers, and says per assumption whether it is confirmed, refuted (with
@@ -112,7 +96,7 @@ export async function runCanary(d: CanaryDeps): Promise<CanaryReport> {
       return { ...c, encoding, user: { ...c.user, provider: 'self', password_hash_info: wrap(info) } };
     }) : [];
     // The TOTP question: the seed sent in mfa.totp whatever the setting, to see what the tenant does with it.
-    const totpUser = newCanary('TOTP seed', { mfa_enabled: true, mfa: { totp: { secret: new Secret(base32(randomBytes(TOTP_SECRET_BYTES))), algorithm: 'SHA1', digits: 6, period: 30 } } });
+    const totpUser = newCanary('TOTP seed', { mfa_enabled: true, mfa: { totp: { secret: new Secret(base32Encode(randomBytes(TOTP_SECRET_BYTES))), algorithm: 'SHA1', digits: 6, period: 30 } } });
 
     // Formats go through the configured compat, as the push sends them; the probes are sent as they are.
     const pushed: Canary[] = [];

@@ -8,6 +8,7 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../..
 import { SyncError } from '../../src/errors.js';
 import { createLogger, MemoryLogger, type LogFields, type Logger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
+import { base32Encode } from '../../src/mfa/base32.js';
 
 /** What a cidaas client scenario gets: a fresh emulator, clients on it, and a record of every secret it used. */
 export interface ClientHarness {
@@ -49,22 +50,6 @@ class TeeLogger implements Logger {
   child(f: LogFields): Logger { return new TeeLogger(this.targets.map((t) => t.child(f))); }
 }
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-function base32(bytes: Buffer): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
-}
-
 /** Everything an error shows anywhere: message, hint, stack, util.inspect with its cause chain. */
 export function renderError(err: unknown): string {
   const parts = [inspect(err, { depth: 6 })];
@@ -102,7 +87,7 @@ export async function runScenario(scenario: ClientScenario, options: { logToStdo
     users(count, prefix = 'u') {
       return Array.from({ length: count }, (_, i) => {
         const hash = bcrypt.hashSync(`pw-${prefix}-${i}`, 4);
-        const totp = base32(randomBytes(20));
+        const totp = base32Encode(randomBytes(20));
         secrets.add(hash).add(totp);
         return {
           sub: `${prefix}-${i}`,
