@@ -6,7 +6,7 @@
  * {@link MACHINE_REQUIREMENTS} for a new system program.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from '../src/throwaway/postgres-binaries.js';
 
 /** A system program the tests start, and the Debian packages that bring it. */
 export interface MachineRequirement {
@@ -68,13 +68,4 @@ export function ensureMachine(say: (line: string) => void): boolean {
     return false;
   }
   return true;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

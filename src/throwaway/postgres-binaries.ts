@@ -120,7 +120,8 @@ export function hasServerPrograms(dir: string): boolean {
   return existsSync(dir) && isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'postgres'));
 }
 
-function isExecutable(path: string): boolean {
+/** True when `path` exists and this process may execute it. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
