@@ -1,6 +1,6 @@
 import { MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
-import type { DispatchGovernor } from './dispatch-governor.js';
-import type { Dispatcher, DispatchItem } from './dispatcher.js';
+import type { DispatchGovernor } from './dispatch/dispatch-governor.js';
+import type { Dispatcher, DispatchItem } from './dispatch/dispatcher.js';
 import { assertPageAdvanced } from './legacy-key.js';
 import type { LegacyReader, LegacyRows } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';

@@ -1,6 +1,6 @@
 import type { LegacyReader, LegacyRow, LegacyRows, LegacyTableRole } from './legacy-reader.js';
 import { assertUsableKey, keyParam, type KeyColumnInfo, type LegacyKeyKind } from './legacy-key.js';
-import { keyText } from './row-digest.js';
+import { keyText } from './digest/row-digest.js';
 import { SyncError } from './errors.js';
 import type { RowFilter } from './row-filter.js';
 

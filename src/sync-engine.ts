@@ -1,7 +1,7 @@
-import type { RowExpectation } from './row-expectation.js';
+import type { RowExpectation } from './digest/row-expectation.js';
 import { DirtySet, type DirtyFields } from './dirty-set.js';
 import { MinHeap } from './min-heap.js';
-import { PackedExpectations } from './packed-expectations.js';
+import { PackedExpectations } from './digest/packed-expectations.js';
 import type { DirtyMark } from './translator.js';
 
 /**

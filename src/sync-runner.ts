@@ -1,6 +1,6 @@
 import { runBackfill, sweepDeleted, type BackfillTick } from './backfill.js';
-import type { DispatchGovernor } from './dispatch-governor.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { DispatchGovernor } from './dispatch/dispatch-governor.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
 import { SyncError } from './errors.js';
 import type { LegacyReader } from './legacy-reader.js';
 import { CommitClock } from './observability/commit-clock.js';

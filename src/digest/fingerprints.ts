@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import type { CidaasUser } from './cidaas/cidaas-user.js';
-import type { FieldFingerprints } from './state/state-store.js';
+import type { CidaasUser } from '../cidaas/cidaas-user.js';
+import type { FieldFingerprints } from '../state/state-store.js';
 
 /** The field groups a push is split into for change detection and domain events. */
 export type FieldGroup = keyof FieldFingerprints;

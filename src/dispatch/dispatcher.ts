@@ -1,18 +1,18 @@
-import type { CidaasClient } from './cidaas/cidaas-client.js';
-import type { CidaasUser } from './cidaas/cidaas-user.js';
-import { isTransient, SyncError } from './errors.js';
-import { deadLetterKey } from './dispatch/dead-letter-key.js';
-import { entityProblem, MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
-import { planPush, userToSend, type OnRevoked } from './dispatch/push-plan.js';
-import type { FieldFingerprints } from './state/state-store.js';
-import type { FieldGroup } from './fingerprints.js';
-import type { LegacyReader, LegacyRows } from './legacy-reader.js';
-import type { Logger } from './observability/logger.js';
-import type { DomainEvent, SyncMetrics } from './observability/metrics.js';
-import { needsTotpEnrolment } from './cidaas/cidaas-compat.js';
-import { unmetExpectations, type RowExpectation } from './row-expectation.js';
-import type { OutcomeRecord, StateStore, UserState } from './state/state-store.js';
-import type { MappedUser, UserMapper } from './user-mapper.js';
+import type { CidaasClient } from '../cidaas/cidaas-client.js';
+import type { CidaasUser } from '../cidaas/cidaas-user.js';
+import { isTransient, SyncError } from '../errors.js';
+import { deadLetterKey } from './dead-letter-key.js';
+import { entityProblem, MAX_KEY_LENGTH } from './entity-limits.js';
+import { planPush, userToSend, type OnRevoked } from './push-plan.js';
+import type { FieldFingerprints } from '../state/state-store.js';
+import type { FieldGroup } from '../digest/fingerprints.js';
+import type { LegacyReader, LegacyRows } from '../legacy-reader.js';
+import type { Logger } from '../observability/logger.js';
+import type { DomainEvent, SyncMetrics } from '../observability/metrics.js';
+import { needsTotpEnrolment } from '../cidaas/cidaas-compat.js';
+import { unmetExpectations, type RowExpectation } from '../digest/row-expectation.js';
+import type { OutcomeRecord, StateStore, UserState } from '../state/state-store.js';
+import type { MappedUser, UserMapper } from '../user-mapper.js';
 
 /** A user to push: from the dirty set (with what the log says a read must show) or from a backfill page. */
 export interface DispatchItem {
