@@ -15,6 +15,7 @@ import { Translator } from '../translator.js';
 import { UserMapper } from '../user-mapper.js';
 import { countingReader } from '../observability/counting-reader.js';
 import { qualifiedName, readerTables, watchedTables } from './pipeline-tables.js';
+import { META } from '../state/meta-keys.js';
 
 /** Everything a command needs, opened from one configuration; {@link Pipeline.close} releases it all. */
 export interface Pipeline {
@@ -66,7 +67,7 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
 }
 
 /** Where the dispatch pace a run settled at is kept for the next run's start. */
-export const GOVERNOR_RATE_META = 'dispatch.callsPerSecond';
+export const GOVERNOR_RATE_META = META.governorRate;
 
 /** The remembered starting pace, when one is stored and sane. */
 function pacedFrom(stored: string | null): { startCallsPerSecond?: number } {
