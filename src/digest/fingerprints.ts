@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import type { FieldFingerprints } from '../state/state-store.js';
+import { canonicalJson } from './canonical-json.js';
 
 /** The field groups a push is split into for change detection and domain events. */
 export type FieldGroup = keyof FieldFingerprints;
@@ -8,14 +9,8 @@ export type FieldGroup = keyof FieldFingerprints;
 const EMAIL_FIELDS = new Set(['email', 'email_verified']);
 const SKIPPED = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled']);
 
-function stable(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return '[' + value.map(stable).join(',') + ']';
-  return '{' + Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + stable((value as Record<string, unknown>)[k])).join(',') + '}';
-}
-
 function digest(parts: unknown): string {
-  return hash('sha256', stable(parts), 'hex');
+  return hash('sha256', canonicalJson(parts, 'null'), 'hex');
 }
 
 /**
