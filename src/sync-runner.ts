@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the outcome -> checkpoint -> acknowledge order, the shutdown that
+// keeps it, and the failure paths that must not break it are one state machine, read together.
 import { runBackfill, type BackfillTick } from './backfill.js';
 import { BackfillLifecycle } from './backfill-lifecycle.js';
 import type { DispatchGovernor } from './dispatch/dispatch-governor.js';

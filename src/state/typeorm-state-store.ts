@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: it implements the whole StateStore contract for SQLite, PostgreSQL
+// and MySQL through one TypeORM data source, each method one short transaction.
 import { In, MoreThan } from 'typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SyncError } from '../errors.js';
