@@ -4,6 +4,7 @@ import type { LegacyReader, LegacyRows } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
 import type { RowExpectation } from '../digest/row-expectation.js';
+import { retryTransientWrite } from '../state/retry-transient-write.js';
 import type { OutcomeRecord, StateStore, UserState } from '../state/state-store.js';
 import type { MappedUser, UserMapper } from '../user-mapper.js';
 import { BatchPush, type PlannedDelete, type PlannedUpsert } from './batch-push.js';
@@ -158,8 +159,10 @@ export class Dispatcher {
     // push and no outcome: it is simply no longer refused.
     const settledAlone = new Set(outcomes.map((x) => x.key));
     const cleared = [...dead.keys()].filter((k) => results.get(k)?.status === 'done' && !settledAlone.has(k));
-    if (outcomes.length) await o.store.recordOutcomes(outcomes);
-    if (cleared.length) await o.store.removeDeadLetters(cleared);
+    // What cidaas now holds must be stored before these users leave flight: a state store locked
+    // or restarting for a while is waited for (bounded), not taken for a reason to stop.
+    if (outcomes.length) await retryTransientWrite(() => o.store.recordOutcomes(outcomes), { log: this.#log, what: `the outcomes of ${outcomes.length} users` });
+    if (cleared.length) await retryTransientWrite(() => o.store.removeDeadLetters(cleared), { log: this.#log, what: 'the dead letters cleared' });
     if (fatal) throw fatal;
     for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'done' });
     return results;
