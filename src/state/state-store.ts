@@ -1,3 +1,5 @@
+import type { FingerprintKey } from '../fingerprint-key.js';
+
 /**
  * The state store: what cidaas-sync remembers between runs. Per legacy user key, the cidaas
  * `sub` and the fingerprints of what was last pushed (steps 5 of docs/architecture.md); the dead-letter
@@ -149,6 +151,11 @@ export interface StateStore {
   lastPushAt(): Promise<Date | null>;
   /** User states (tombstones included) with key greater than `afterKey`, in key order, at most `limit` (1 to 10000). */
   listUserStates(afterKey: string | null, limit: number): Promise<UserState[]>;
+  /**
+   * The key of the fingerprints (HMAC-SHA-256), created once per store by a migration and kept in
+   * its metadata; throws when the store is not open. Never print it.
+   */
+  fingerprintKey(): FingerprintKey;
   /** Small metadata: source identity, config fingerprint, slot name. Null when not set. */
   getMeta(name: string): Promise<string | null>;
   /** Sets a metadata value (name at most 191 characters). */
