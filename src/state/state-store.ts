@@ -11,8 +11,9 @@ import type { FingerprintKey } from '../fingerprint-key.js';
  * MySQL/MariaDB `utf8mb4_bin`), so numeric keys come out as `"10" < "9"`; a caller that walks
  * numeric keys in numeric order (verify) sorts them itself. Keys are at most 255 characters.
  *
- * The store never holds a secret: fingerprints are digests the caller computed, and a value
- * that does not look like a digest is refused (see `fingerprint-guard.ts`).
+ * The store never holds a user's secret: fingerprints are keyed digests the caller computed, and
+ * a value that does not look like a digest is refused (see `fingerprint-guard.ts`). Its one secret
+ * of its own is the key of those digests (see `fingerprintKey`).
  *
  * Every method may throw a `SyncError` with code `STATE_STORE`; `transient` says whether the
  * same call may succeed later (a busy SQLite file, a refused connection) or an operator must
