@@ -121,7 +121,7 @@ export class Dispatcher {
       if (gate.unmet.length) this.#log.warn('the read kept disagreeing with the log; pushing what the database returns', { key: item.key, unmet: gate.unmet });
       const plan = planUser({
         key: item.key, mapped: await this.#map(item.key, read), state: states.get(item.key), deadLettered: dead.has(item.key),
-        force: item.force === true, rootDeleted: item.rootDeleted === true, mode, onDelete: o.onDelete, onRevoked: o.onRevoked,
+        force: item.force === true, rootDeleted: item.rootDeleted === true, mode, onDelete: o.onDelete, onRevoked: o.onRevoked, fingerprintKey: o.store.fingerprintKey(),
       });
       switch (plan.kind) {
         case 'none':

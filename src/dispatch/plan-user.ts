@@ -1,4 +1,5 @@
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
+import type { FingerprintKey } from '../fingerprint-key.js';
 import type { DomainEvent } from '../observability/metrics.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { MappedUser } from '../user-mapper.js';
@@ -42,6 +43,8 @@ export interface UserPlanInput {
   readonly mode: 'backfill' | 'stream';
   readonly onDelete: 'purge' | 'lock' | 'ignore';
   readonly onRevoked: OnRevoked;
+  /** The state store's fingerprint key. */
+  readonly fingerprintKey: FingerprintKey;
 }
 
 /**
@@ -79,7 +82,7 @@ export function planUser(i: UserPlanInput): UserPlan {
       // nothing of its password, MFA or fields (cidaas keeps what a push leaves out).
       const recreate = i.rootDeleted && live !== undefined;
       const known = recreate ? undefined : live;
-      const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: i.onRevoked });
+      const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: i.onRevoked, fingerprintKey: i.fingerprintKey });
       if (known && plan.changed.length === 0 && !i.deadLettered && !i.force) return { kind: 'suppress' };
       const user = userToSend(plan, known !== undefined && !i.force);
       return { kind: 'upsert', user, events: plannedEvents(known !== undefined, plan.changed, plan.revoke), fingerprints: plan.fingerprints, recreate };

@@ -2,23 +2,25 @@ import { expect } from 'chai';
 import type { CidaasUser } from '../../../src/cidaas/cidaas-user.js';
 import { confirmedEvents, plannedEvents } from '../../../src/dispatch/domain-events.js';
 import { planUser, type UserPlanInput } from '../../../src/dispatch/plan-user.js';
+import { FingerprintKey } from '../../../src/fingerprint-key.js';
 import { planPush } from '../../../src/dispatch/push-plan.js';
 import { RetrySchedule } from '../../../src/dispatch/retry-schedule.js';
 import type { UserState } from '../../../src/state/state-store.js';
 import type { MappedUser } from '../../../src/user-mapper.js';
 
+const KEY = FingerprintKey.generate();
 const USER: CidaasUser = { sub: 'legacy-1', email: 'a@example.com', given_name: 'Ada' };
 const GROUPS = { profile: 'set', email: 'set', password: 'not-owned', mfa: 'not-owned', customFields: 'not-owned' } as const;
 const UPSERT: MappedUser = { kind: 'upsert', sub: 'legacy-1', user: USER, groups: GROUPS as never };
 const DELETE: MappedUser = { kind: 'delete', sub: 'legacy-1', reason: 'gone' };
 
 function pushed(user: CidaasUser = USER): UserState {
-  return { key: '1', sub: 'legacy-1', fingerprints: planPush(user, GROUPS as never, undefined, { onRevoked: 'scramble' }).fingerprints, lastPushAt: new Date(0), deleted: false };
+  return { key: '1', sub: 'legacy-1', fingerprints: planPush(user, GROUPS as never, undefined, { onRevoked: 'scramble', fingerprintKey: KEY }).fingerprints, lastPushAt: new Date(0), deleted: false };
 }
 const TOMBSTONE: UserState = { key: '1', sub: 'legacy-1', fingerprints: {}, lastPushAt: new Date(0), deleted: true };
 
 function plan(more: Partial<UserPlanInput>): ReturnType<typeof planUser> {
-  return planUser({ key: '1', mapped: UPSERT, state: undefined, deadLettered: false, force: false, rootDeleted: false, mode: 'stream', onDelete: 'purge', onRevoked: 'scramble', ...more });
+  return planUser({ key: '1', mapped: UPSERT, state: undefined, deadLettered: false, force: false, rootDeleted: false, mode: 'stream', onDelete: 'purge', onRevoked: 'scramble', fingerprintKey: KEY, ...more });
 }
 
 describe('the per-user push plan of the dispatcher (#17)', () => {
