@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { SyncError } from './errors.js';
+import { SyncError } from '../errors.js';
 
 /** The metadata name the state store keeps the fingerprint key under (written once, by a migration). */
 export const FINGERPRINT_KEY_META = 'fingerprint.key';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
-import type { FingerprintKey } from '../fingerprint-key.js';
+import type { FingerprintKey } from './fingerprint-key.js';
 import type { FieldFingerprints } from '../state/state-store.js';
 import { canonicalJson } from './canonical-json.js';
 

@@ -1,5 +1,5 @@
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
-import type { FingerprintKey } from '../fingerprint-key.js';
+import type { FingerprintKey } from '../digest/fingerprint-key.js';
 import type { DomainEvent } from '../observability/metrics.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { MappedUser } from '../user-mapper.js';

@@ -22,7 +22,7 @@ import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, 
 import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
 import { preparePrivateFile } from '../security/private-file.js';
-import { FINGERPRINT_KEY_META, FingerprintKey } from '../fingerprint-key.js';
+import { FINGERPRINT_KEY_META, FingerprintKey } from '../digest/fingerprint-key.js';
 
 function toUserState(r: UserStateRow): UserState {
   const fingerprints: UserState['fingerprints'] = {};

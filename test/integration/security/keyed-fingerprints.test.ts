@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { CidaasUser } from '../../../src/cidaas/cidaas-user.js';
 import { finalEntity } from '../../../src/dispatch/final-entity.js';
 import { planPush } from '../../../src/dispatch/push-plan.js';
-import { FINGERPRINT_KEY_META } from '../../../src/fingerprint-key.js';
+import { FINGERPRINT_KEY_META } from '../../../src/digest/fingerprint-key.js';
 import { fingerprintUser, unkeyedFingerprints } from '../../../src/digest/fingerprints.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { CidaasUser } from '../../../src/cidaas/cidaas-user.js';
 import { confirmedEvents, plannedEvents } from '../../../src/dispatch/domain-events.js';
 import { planUser, type UserPlanInput } from '../../../src/dispatch/plan-user.js';
-import { FingerprintKey } from '../../../src/fingerprint-key.js';
+import { FingerprintKey } from '../../../src/digest/fingerprint-key.js';
 import { planPush } from '../../../src/dispatch/push-plan.js';
 import { RetrySchedule } from '../../../src/dispatch/retry-schedule.js';
 import type { UserState } from '../../../src/state/state-store.js';
