@@ -15,6 +15,8 @@ export const META = {
   governorRate: 'dispatch.callsPerSecond',
   /** High availability: the MySQL server id the active replica reads the binlog with. */
   haServerId: 'ha.source.serverId',
+  /** The state store's fingerprint key (base64): only the store itself reads it. */
+  fingerprintKey: 'fingerprint.key',
   /** The canary users created and not yet removed, as a JSON list of subs. */
   canaryPending: 'canary.pending',
   /** The last canary that passed, as JSON (the configuration fingerprint and the time). */
