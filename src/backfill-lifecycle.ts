@@ -45,9 +45,9 @@ export class BackfillLifecycle {
   }
 
   /**
-   * The position the stream starts from after `backfill`: its start position, stored as the
-   * checkpoint, unless the checkpoint is already later. Changes made during the backfill are
-   * replayed from there.
+   * The position the stream starts from after `backfill`: the earlier of its start position and
+   * the stored checkpoint (the start position is then stored as the checkpoint). Changes made
+   * during the backfill are replayed from there; a checkpoint earlier still is never skipped.
    */
   async handOff(backfill: BackfillProgress, checkpoint: string | null): Promise<string> {
     if (checkpoint !== null && this.#source.comparePositions(backfill.startPosition, checkpoint) >= 0) return checkpoint;
