@@ -15,6 +15,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'pg.stream', load: async () => (await import('./pg-stream.js')).pgStreamBench },
   { name: 'pg.coalesce', load: async () => (await import('./pg-coalesce.js')).pgCoalesceBench },
   { name: 'pg.rate_limit', load: async () => (await import('./pg-rate-limit.js')).pgRateLimitBench },
+  { name: 'pg.idle_memory', load: async () => (await import('./pg-idle-memory.js')).pgIdleMemoryBench },
   { name: 'pg.dirty_memory', load: async () => (await import('./pg-dirty-memory.js')).pgDirtyMemoryBench },
   { name: 'mysql.decode', load: async () => (await import('./mysql-decode.js')).mysqlDecodeBench },
   { name: 'mysql.backfill', load: async () => (await import('./mysql-backfill.js')).mysqlBackfillBench },

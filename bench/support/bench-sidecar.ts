@@ -19,6 +19,8 @@ export interface BenchSidecarOptions {
   readonly engine?: Record<string, number>;
   /** Merged into `cidaas:` (e.g. maxCallsPerSecond). */
   readonly cidaas?: Record<string, number>;
+  /** The sidecar's NODE_OPTIONS ('' for none); default BENCH_SIDECAR_NODE_OPTIONS, else the image's. */
+  readonly nodeOptions?: string;
   /** Reuse the slot and state store of an earlier run (its backfill and checkpoint). */
   readonly resume?: BenchSidecar;
 }
@@ -75,7 +77,7 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
   const slot = previous?.slot ?? (await slotOf(config.path));
   // The sidecar runs with the image's heap settings (the Dockerfile's NODE_OPTIONS), or with
   // BENCH_SIDECAR_NODE_OPTIONS when set (e.g. `--max-semi-space-size=16`); it only goes to the sidecar.
-  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
+  const nodeOptions = o.nodeOptions ?? process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
   const proc = startSidecar({
     args: ['run', '--config', config.path, '--no-progress'],
     env: { LOG_LEVEL: 'info', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
