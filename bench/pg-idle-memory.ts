@@ -1,6 +1,6 @@
 /**
  * pg.idle_memory: what `cidaas-sync run` keeps resident while it has nothing to do, as the image
- * runs it: the compiled dist/ (built first, incrementally), the Dockerfile's NODE_OPTIONS. The
+ * runs it: the compiled dist/ (support/build-dist.ts), the Dockerfile's NODE_OPTIONS. The
  * sidecar backfills a few users into an emulator in this process, then streams an idle database
  * for {@link IDLE_SECONDS}; idle_rss_mb is its VmRSS (/proc) at the end, idle_heap_* from its
  * /metrics. The same run with Node's default heap sizing gives `default_heap_*`.
@@ -19,6 +19,7 @@ import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';
 import { startBenchDatabase, type BenchDatabase } from './support/bench-postgres.js';
 import { BENCH_CLIENT, imageNodeOptions, startBenchSidecar } from './support/bench-sidecar.js';
+import { buildDist } from './support/build-dist.js';
 import { round } from './support/figures.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -43,18 +44,6 @@ const MODULES: readonly (readonly [label: string, specifier: string])[] = [
   ['typeorm', 'typeorm'],
   ['run_command', './dist/src/cli/commands/run.js'],
 ];
-
-/** `npm run build`: dist/ as the image has it, compiled incrementally. */
-async function build(): Promise<void> {
-  const npm = process.env['npm_execpath'];
-  const [command, args] = npm ? [process.execPath, [npm, 'run', '--silent', 'build']] : ['npm', ['run', '--silent', 'build']];
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`npm run build failed (exit ${String(code)})`);
-}
 
 /** RSS added by each of {@link MODULES}, in MB, measured in a bare node process with `nodeOptions`. */
 async function moduleBreakdown(nodeOptions: string): Promise<Record<string, number>> {
@@ -121,10 +110,8 @@ async function idleSidecar(database: BenchDatabase, emulatorUrl: string, users: 
 export const pgIdleMemoryBench: Bench = {
   name: 'pg.idle_memory',
   async run(scale: BenchScale): Promise<BenchFigures> {
-    progress('npm run build');
-    await build();
-    // The sidecars (bin/cidaas-sync.js) run dist/, as the image does.
-    process.env['CIDAAS_SYNC_USE_DIST'] = '1';
+    // The runner built dist/ and the sidecars run it; this says so again should the bench run alone.
+    await buildDist();
     const image = await imageNodeOptions();
     const users = USERS[scale];
     const database = await startBenchDatabase('bench_idle');

@@ -26,9 +26,9 @@ export interface BenchSidecarOptions {
 }
 
 /**
- * `node bin/cidaas-sync.js run --config FILE` as a child process, with the image's NODE_OPTIONS
- * (through tsx, as from a checkout; from dist/ as the image runs it with CIDAAS_SYNC_USE_DIST=1
- * after `npm run build`): its memory is its own, read from /proc.
+ * `node bin/cidaas-sync.js run --config FILE` as a child process, with the image's NODE_OPTIONS,
+ * running dist/ as the image does (bench/run.ts builds it and sets CIDAAS_SYNC_USE_DIST=1): its
+ * memory is its own, read from /proc.
  */
 export interface BenchSidecar {
   readonly process: SidecarProcess;
