@@ -44,6 +44,7 @@ export function watchedTables(c: Config): WatchedTable[] {
     ...Object.values(c.users.fields).filter((x): x is string => typeof x === 'string'),
     ...Object.values(c.users.customFields),
     ...defined(c.users.softDelete?.column),
+    ...(mfa?.enabledWhen && 'column' in mfa.enabledWhen ? [mfa.enabledWhen.column] : []),
     ...(pw && !pw.table ? pwCols : []),
     ...(mfa && !mfa.table ? mfaCols : []),
   ]);
