@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { createScratchDb, type ScratchDb } from '../legacy/key-type-db.js';
+import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
+import { waitFor } from '../../support/wait-for.js';
+import { loginOk, startPlatformTenant, totpOk, writePlatformConfig, type PlatformConfig, type PlatformTenant } from './platform-fixture.js';
+
+/** One platform as its own code leaves the database: its schema, how it stores a user and a new password. */
+export interface PresetCase {
+  /** The describe title (with the issue tag). */
+  readonly title: string;
+  readonly kind: 'postgres' | 'mysql';
+  /** The platform's own DDL (plus what `cidaas-sync check` asks a DBA to add, e.g. REPLICA IDENTITY FULL). */
+  readonly ddl: readonly string[];
+  /** PostgreSQL: the tables to publish. */
+  readonly tables: readonly string[];
+  /** The `preset:` value; may depend on rows `setup` wrote (a realm's id). */
+  preset(): unknown;
+  /** Rows the platform writes at install (a realm, the anonymous user). */
+  setup?(db: ScratchDb): Promise<void>;
+  /** Inserts a user with `password` (a platform-made hash of it); returns the user's key. */
+  addUser(db: ScratchDb, name: string, password: string): Promise<string>;
+  /** Changes the password as the platform does. */
+  setPassword(db: ScratchDb, key: string, password: string): Promise<void>;
+  /** Enrols a TOTP authenticator as the platform does; returns its base32 secret. Absent: no MFA on this platform. */
+  addTotp?(db: ScratchDb, key: string): Promise<string>;
+  /** The hash format needs `cidaas-sync verifier` (a CUSTOM_ id). */
+  readonly verifier: boolean;
+  /** The algorithmTypeId the first user's hash is pushed as. */
+  readonly algorithm: string;
+  /** The passwords of the three users; the first is the platform's published test vector's. */
+  readonly passwords: readonly [string, string, string];
+}
+
+/**
+ * The preset proof (#11): the platform's real schema, a configuration of `preset:` plus the
+ * connection and nothing else, a backfill, a password change, a kill -9 of the sidecar in the
+ * middle of the stream, a restart, another change, then logins through the emulator (with the
+ * verifier where the format needs it): each current password works, each old one is refused.
+ */
+export function presetSuite(c: PresetCase): void {
+  describe(c.title, function () {
+    this.timeout(240_000);
+    let db: ScratchDb;
+    let tenant: PlatformTenant;
+    let config: PlatformConfig;
+    const sub = (key: string): string => `legacy-${key}`;
+    const streaming = (p: SidecarProcess): Promise<unknown> => p.waitForLine((l) => l.message === 'streaming' && l.component === 'runner', 120_000);
+
+    before(async () => {
+      db = await createScratchDb(c.kind, 'preset');
+      for (const s of c.ddl) await db.exec(s);
+      await db.publish(c.tables);
+      await c.setup?.(db);
+      tenant = await startPlatformTenant({ verifier: c.verifier });
+      config = await writePlatformConfig({
+        kind: c.kind, url: db.url, publication: c.kind === 'postgres' ? db.publication : undefined, emulatorUrl: tenant.emu.url,
+        body: { preset: c.preset() },
+      });
+    });
+
+    after(async () => {
+      await killAllSidecars();
+      await tenant?.close();
+      await db?.drop();
+      await config?.remove();
+    });
+
+    it('syncs with the preset alone, survives a kill -9 mid-stream, and only current passwords log in', async () => {
+      const emu = tenant.emu;
+      const [p0, p1, p2] = c.passwords;
+      const keys = [await c.addUser(db, 'ann', p0), await c.addUser(db, 'ben', p1), await c.addUser(db, 'cat', p2)];
+      const totp = c.addTotp ? await c.addTotp(db, keys[0]!) : undefined;
+
+      let sidecar = startSidecar({ args: ['run', '--config', config.path] });
+      await streaming(sidecar);
+      await waitFor(() => keys.every((k) => emu.getUser(sub(k)) !== undefined), { timeoutMs: 60_000, message: 'not every user reached cidaas' });
+      expect(emu.getUser(sub(keys[0]!))!.password_hash_info?.algorithmTypeId).to.equal(c.algorithm);
+      expect(await loginOk(emu, sub(keys[0]!), `${p0}x`), 'a wrong password').to.equal(false);
+      expect(await loginOk(emu, sub(keys[0]!), p0), 'the platform vector logs in').to.equal(true);
+      if (totp !== undefined) expect(await totpOk(emu, sub(keys[0]!), totp), 'the enrolled authenticator').to.equal(true);
+
+      // ben changes his password; the sidecar dies while the change is in the stream.
+      await c.setPassword(db, keys[1]!, `${p1}-new`);
+      await sidecar.kill9();
+      sidecar = startSidecar({ args: ['run', '--config', config.path] });
+      await streaming(sidecar);
+      // cat changes hers after the restart.
+      await c.setPassword(db, keys[2]!, `${p2}-new`);
+
+      await waitFor(async () => await loginOk(emu, sub(keys[1]!), `${p1}-new`) && await loginOk(emu, sub(keys[2]!), `${p2}-new`),
+        { timeoutMs: 60_000, message: () => `the new passwords did not reach cidaas: ${sidecar.stderr.slice(-2000)}` });
+      expect((await sidecar.terminate()).code).to.equal(0);
+
+      expect(await loginOk(emu, sub(keys[1]!), p1), 'ben\'s old password').to.equal(false);
+      expect(await loginOk(emu, sub(keys[2]!), p2), 'cat\'s old password').to.equal(false);
+      expect(await loginOk(emu, sub(keys[0]!), p0), 'ann, unchanged').to.equal(true);
+      expect(emu.userCount).to.equal(3);
+    });
+  });
+}
