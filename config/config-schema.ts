@@ -75,6 +75,11 @@ const usersSchema = z.strictObject({
   customFields: z.record(customFieldName, column).default({}),
   ignoreColumns: z.array(column).default([]),
   filter: rowFilterSchema.optional(),
+  /**
+   * The key is unique among the rows `filter` picks though no unique index says so (Drupal 8+'s
+   * users_field_data: primary key (uid, langcode), one row per uid with default_langcode = 1).
+   */
+  keyUniqueByFilter: z.boolean().default(false),
 });
 
 const passwordSchema = z.strictObject({

@@ -48,6 +48,9 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
   if (mfaSwitch && 'attribute' in mfaSwitch && raw.attributes?.ignoreNames.includes(mfaSwitch.attribute)) {
     fail(['mfa', 'enabledWhen', 'attribute'], `names \`${mfaSwitch.attribute}\`, which attributes.ignoreNames lists; a change to it must reach cidaas, so remove it from ignoreNames`);
   }
+  if (raw.users.keyUniqueByFilter && raw.users.filter === undefined) {
+    fail(['users', 'keyUniqueByFilter'], 'needs users.filter: only a filter can pick one row per key; add the filter, or remove keyUniqueByFilter');
+  }
   checkIgnoreColumns(raw, fail);
   checkIdentifier(raw, fail);
   checkOverlap(raw, fail);

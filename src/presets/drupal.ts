@@ -22,6 +22,7 @@ export const drupalPreset: Preset = {
       table: inSchema(p, 'users_field_data'),
       key: 'uid',
       filter: { default_langcode: 1 },
+      keyUniqueByFilter: true,
       fields: { email: 'mail', username: 'name' },
       softDelete: { column: 'status', equals: 0 },
       ignoreColumns: ['access', 'login', 'changed'],

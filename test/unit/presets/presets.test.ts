@@ -101,6 +101,14 @@ describe('platform presets (#11)', () => {
     expect(off.kind === 'upsert' && off.user.mfa_enabled).to.equal(false);
   });
 
+  it('Drupal 8+: the key is unique under the default-translation filter; keyUniqueByFilter without a filter is refused', async () => {
+    const c = await parse({ source: MYSQL, cidaas: CIDAAS, preset: 'drupal' });
+    expect(c.users.keyUniqueByFilter).to.equal(true);
+    expect(c.users.filter).to.deep.equal({ default_langcode: 1 });
+    const err = await rejection({ source: MYSQL, cidaas: CIDAAS, preset: 'drupal', users: { filter: null } });
+    expect(issueAt(err, 'users.keyUniqueByFilter')).to.match(/needs users.filter/);
+  });
+
   it('an attribute switch without an attributes section is refused with the fix', async () => {
     const err = await rejection({ source: PG, cidaas: CIDAAS, preset: 'wordpress', attributes: null });
     expect(issueAt(err, 'mfa.enabledWhen.attribute')).to.match(/no `attributes:` section/);
