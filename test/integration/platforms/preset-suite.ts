@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createScratchDb, type ScratchDb } from '../legacy/key-type-db.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { waitFor } from '../../support/wait-for.js';
+import { described, jsonOf, runCli } from '../cli/cli-run.js';
 import { loginOk, startPlatformTenant, totpOk, writePlatformConfig, type PlatformConfig, type PlatformTenant } from './platform-fixture.js';
 
 /** One platform as its own code leaves the database: its schema, how it stores a user and a new password. */
@@ -25,6 +26,8 @@ export interface PresetCase {
   addTotp?(db: ScratchDb, key: string): Promise<string>;
   /** The hash format needs `cidaas-sync verifier` (a CUSTOM_ id). */
   readonly verifier: boolean;
+  /** Also run `cidaas-sync check` (every error-level item must pass); a few seconds, so not for every platform. */
+  readonly check?: boolean;
   /** The algorithmTypeId the first user's hash is pushed as. */
   readonly algorithm: string;
   /** The passwords of the three users; the first is the platform's published test vector's. */
@@ -70,6 +73,21 @@ export function presetSuite(c: PresetCase): void {
       const [p0, p1, p2] = c.passwords;
       const keys = [await c.addUser(db, 'ann', p0), await c.addUser(db, 'ben', p1), await c.addUser(db, 'cat', p2)];
       const totp = c.addTotp ? await c.addTotp(db, keys[0]!) : undefined;
+
+      // preview and check say which preset is in force and that the file overrides none of it.
+      const name = (c.preset() as { name?: string }).name ?? String(c.preset());
+      const preview = await runCli(['preview', '--config', config.path, '--limit', '10'], { timeoutMs: 60_000 });
+      expect(preview.code, described(preview)).to.equal(0);
+      expect(preview.stdout).to.match(new RegExp(`^preset: ${name} \\(`));
+      expect(preview.stdout).to.include('overridden by the file: none');
+      expect(preview.stdout).to.match(/users previewed: 3 upsert, /); // Drupal's anonymous uid 0 shows as a delete
+      if (c.check) {
+        const check = jsonOf<{ sections: { title: string; items: { name: string; ok: boolean; severity: string; detail: string }[] }[] }>(
+          await runCli(['check', '--config', config.path, '--json'], { timeoutMs: 90_000 }));
+        expect(check.sections[0]!.title).to.equal('preset');
+        expect(check.sections[0]!.items[0]!.detail).to.match(new RegExp(`^${name} \\(`));
+        for (const section of check.sections) for (const item of section.items.filter((i) => i.severity === 'error')) expect(item.ok, `${section.title}: ${item.name}: ${item.detail}`).to.equal(true);
+      }
 
       let sidecar = startSidecar({ args: ['run', '--config', config.path] });
       await streaming(sidecar);
