@@ -1,5 +1,6 @@
+import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { ITOA64 } from '../../../src/password/formats/crypt-base64.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { portableHash } from './platform-fixture.js';
@@ -30,8 +31,13 @@ function wpHash(password: string): string {
   return portableHash(password, { id: '$P$', log2: 8, salt: Array.from(randomBytes(8), (b) => ITOA64[b % 64]).join('') });
 }
 
+/** wp_hash_password() from 6.8 (wp-includes/pluggable.php): '$wp' . password_hash(base64(HMAC-SHA384(password, 'wp-sha384'))), cost 10. */
+function wp68Hash(password: string): string {
+  return '$wp' + bcrypt.hashSync(createHmac('sha384', 'wp-sha384').update(password).digest('base64'), 10).replace(/^\$2b\$/, '$2y$');
+}
+
 presetSuite({
-  title: 'preset: wordpress (table prefix shop_) on MariaDB, phpass through the verifier (#11)',
+  title: 'preset: wordpress (table prefix shop_) on MariaDB, phpass and 6.8 $wp$ through the verifier (#11)',
   kind: 'mysql',
   ddl: DDL,
   tables: [],
@@ -48,7 +54,8 @@ presetSuite({
     await db.exec("INSERT INTO shop_usermeta (user_id, meta_key, meta_value) VALUES (?, 'first_name', ?), (?, 'last_name', ''), (?, 'session_tokens', 'a:0:{}')", [id, name, id, id]);
     return id;
   },
-  setPassword: async (db, key, password) => { await db.exec('UPDATE shop_users SET user_pass = ? WHERE ID = ?', [wpHash(password), key]); },
+  // The site runs 6.8 by now: a changed password is written as $wp$ (CUSTOM_WORDPRESS_BCRYPT).
+  setPassword: async (db, key, password) => { await db.exec('UPDATE shop_users SET user_pass = ? WHERE ID = ?', [wp68Hash(password), key]); },
   addTotp: async (db, key) => {
     const secret = base32Encode(randomBytes(20)); // Two_Factor_Totp::generate_key
     await db.exec("INSERT INTO shop_usermeta (user_id, meta_key, meta_value) VALUES (?, '_two_factor_totp_key', ?), (?, '_two_factor_enabled_providers', ?)",
