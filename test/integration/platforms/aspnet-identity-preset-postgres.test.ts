@@ -63,4 +63,6 @@ presetSuite({
     await db.exec('UPDATE "AspNetUsers" SET "TwoFactorEnabled" = true WHERE "Id" = ?', [key]);
     return secret;
   },
+  // The Identity UI's Disable2fa page: SetTwoFactorEnabledAsync(false); the AuthenticatorKey token stays.
+  disableTotp: async (db, key) => { await db.exec('UPDATE "AspNetUsers" SET "TwoFactorEnabled" = false WHERE "Id" = ?', [key]); },
 });

@@ -50,4 +50,6 @@ presetSuite({
       VALUES ('default', true, ?, 30, 0, 6, 1, 0, -1, ?, 0)`, [secret.toString('hex'), Number(key)]);
     return base32Encode(secret);
   },
+  // django-otp's "remove device": the row goes.
+  disableTotp: async (db, key) => { await db.exec('DELETE FROM otp_totp_totpdevice WHERE user_id = ?', [Number(key)]); },
 });

@@ -74,4 +74,6 @@ presetSuite({
       [randomUUID(), key, Date.now(), JSON.stringify({ value: text }), JSON.stringify({ subType: 'totp', digits: 6, counter: 0, period: 30, algorithm: 'HmacSHA1' })]);
     return base32Encode(Buffer.from(text, 'utf8'));
   },
+  // Account console, "Signing in", remove the authenticator: the otp credential row goes.
+  disableTotp: async (db, key) => { await db.exec("DELETE FROM credential WHERE user_id = ? AND type = 'otp'", [key]); },
 });

@@ -24,6 +24,8 @@ export interface PresetCase {
   setPassword(db: ScratchDb, key: string, password: string): Promise<void>;
   /** Enrols a TOTP authenticator as the platform does; returns its base32 secret. Absent: no MFA on this platform. */
   addTotp?(db: ScratchDb, key: string): Promise<string>;
+  /** Turns two-factor off as the platform does (which may keep the secret); the TOTP must leave cidaas. */
+  disableTotp?(db: ScratchDb, key: string): Promise<void>;
   /** The hash format needs `cidaas-sync verifier` (a CUSTOM_ id). */
   readonly verifier: boolean;
   /** Also run `cidaas-sync check` (every error-level item must pass); a few seconds, so not for every platform. */
@@ -107,6 +109,12 @@ export function presetSuite(c: PresetCase): void {
 
       await waitFor(async () => await loginOk(emu, sub(keys[1]!), `${p1}-new`) && await loginOk(emu, sub(keys[2]!), `${p2}-new`),
         { timeoutMs: 60_000, message: () => `the new passwords did not reach cidaas: ${sidecar.stderr.slice(-2000)}` });
+      if (c.disableTotp && totp !== undefined) {
+        await c.disableTotp(db, keys[0]!);
+        await waitFor(() => emu.getUser(sub(keys[0]!))?.mfa?.totp === undefined, { timeoutMs: 60_000, message: 'the disabled two-factor did not reach cidaas' });
+        expect(await totpOk(emu, sub(keys[0]!), totp), 'the authenticator after two-factor was turned off').to.equal(false);
+        expect(emu.getUser(sub(keys[0]!))!.mfa_enabled).to.equal(false);
+      }
       expect((await sidecar.terminate()).code).to.equal(0);
 
       expect(await loginOk(emu, sub(keys[1]!), p1), 'ben\'s old password').to.equal(false);

@@ -62,4 +62,8 @@ presetSuite({
       [key, secret, key, 'a:1:{i:0;s:15:"Two_Factor_Totp";}']);
     return secret;
   },
+  // The user unticks TOTP on the profile screen: the provider goes, the key stays in _two_factor_totp_key.
+  disableTotp: async (db, key) => {
+    await db.exec("UPDATE shop_usermeta SET meta_value = 'a:0:{}' WHERE user_id = ? AND meta_key = '_two_factor_enabled_providers'", [key]);
+  },
 });
