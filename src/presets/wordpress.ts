@@ -6,7 +6,7 @@ import { inSchema, type Preset } from './preset.js';
  * plugin's TOTP (WordPress/two-factor providers/class-two-factor-totp.php: the base32 key in
  * `_two_factor_totp_key`, switched on while `Two_Factor_Totp` is in the PHP-serialised
  * `_two_factor_enabled_providers`). user_pass holds phpass `$P$` (CUSTOM_PHPASS, for the
- * verifier), `$2y$` bcrypt, or `$wp$` (6.8+); an empty value is "no password" (SSO plugins).
+ * verifier), `$2y$` bcrypt, or `$wp$` (6.8+, CUSTOM_WORDPRESS_BCRYPT); an empty value is "no password" (SSO plugins).
  * The ignored meta names change on every login or screen visit and carry nothing cidaas keeps.
  */
 export const wordpressPreset: Preset = {

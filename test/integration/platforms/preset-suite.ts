@@ -93,6 +93,7 @@ export function presetSuite(c: PresetCase): void {
 
       let sidecar = startSidecar({ args: ['run', '--config', config.path] });
       await streaming(sidecar);
+      expect((await sidecar.waitForLine((l) => l.message.startsWith('backfill done:'))).message).to.match(/^backfill done: \d+ users, 0 dead letters$/);
       await waitFor(() => keys.every((k) => emu.getUser(sub(k)) !== undefined), { timeoutMs: 60_000, message: 'not every user reached cidaas' });
       expect(emu.getUser(sub(keys[0]!))!.password_hash_info?.algorithmTypeId).to.equal(c.algorithm);
       expect(await loginOk(emu, sub(keys[0]!), `${p0}x`), 'a wrong password').to.equal(false);
