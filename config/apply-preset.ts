@@ -29,6 +29,16 @@ export interface PresetReport {
   readonly overridden: readonly string[];
   /** Keys the preset sets and the file removes with `null`. */
   readonly removed: readonly string[];
+  /** Every key of the sections the preset fills, as in force, with where its value came from. */
+  readonly effective: readonly EffectiveKey[];
+}
+
+/** One key of the configuration in force and where its value came from. */
+export interface EffectiveKey {
+  readonly path: string;
+  /** The value (column and table names, filter values: never a secret); absent for a removed key. */
+  readonly value?: unknown;
+  readonly origin: 'preset' | 'file' | 'file, overrides the preset' | 'removed by the file';
 }
 
 type Tree = Record<string, unknown>;
@@ -99,10 +109,19 @@ export function applyPreset(tree: Tree): { value: Tree; report?: PresetReport; i
     if (v === undefined) delete value[section];
     else value[section] = v;
   }
+  const effective: EffectiveKey[] = [];
+  const origin = (path: string): EffectiveKey['origin'] =>
+    fromPreset.includes(path) ? 'preset' : overridden.includes(path) ? 'file, overrides the preset' : 'file';
+  const walk = (v: unknown, path: string): void => {
+    if (isMapping(v) && !REPLACED_WHOLE.has(path) && !overridden.includes(path)) for (const [k, child] of Object.entries(v)) walk(child, `${path}.${k}`);
+    else effective.push({ path, value: v, origin: origin(path) });
+  };
+  for (const section of Object.keys(fragment)) if (value[section] !== undefined) walk(value[section], section);
+  for (const path of removed) effective.push({ path, origin: 'removed by the file' });
   return {
     value,
     issues: [],
-    report: { name: preset.name, title: preset.title, params: safe, sources: preset.sources, fromPreset, overridden, removed },
+    report: { name: preset.name, title: preset.title, params: safe, sources: preset.sources, fromPreset, overridden, removed, effective },
   };
 }
 

@@ -8,13 +8,23 @@ function named(report: PresetReport): string {
 
 const list = (keys: readonly string[]): string => (keys.length === 0 ? 'none' : keys.join(', '));
 
-/** The lines `preview` prints above the users: which preset, and which of its keys the file changed. */
+/**
+ * The lines `preview` prints above the users: which preset, which of its keys the file changed,
+ * and every key of the sections it fills as in force, with where the value came from.
+ */
 export function renderPresetSummary(report: PresetReport): string {
+  const width = Math.max(0, ...report.effective.map((e) => e.path.length + (e.value === undefined ? 0 : JSON.stringify(e.value).length + 2)));
+  const lines = report.effective.map((e) => {
+    const shown = e.value === undefined ? e.path : `${e.path}: ${JSON.stringify(e.value)}`;
+    return `    ${shown.padEnd(width)}  (${e.origin})`;
+  });
   return [
     `preset: ${named(report)}`,
     `  from the preset: ${list(report.fromPreset)}`,
     `  overridden by the file: ${list(report.overridden)}`,
     `  removed by the file (null): ${list(report.removed)}`,
+    '  in force:',
+    ...lines,
     '',
   ].join('\n');
 }
@@ -34,5 +44,5 @@ export function presetSection(report: PresetReport): PreflightSection {
 
 /** The report as `--json` shows it. */
 export function presetJson(report: PresetReport): Record<string, unknown> {
-  return { name: report.name, params: report.params, fromPreset: report.fromPreset, overridden: report.overridden, removed: report.removed };
+  return { name: report.name, params: report.params, fromPreset: report.fromPreset, overridden: report.overridden, removed: report.removed, effective: report.effective };
 }

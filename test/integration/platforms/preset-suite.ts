@@ -82,6 +82,7 @@ export function presetSuite(c: PresetCase): void {
       expect(preview.code, described(preview)).to.equal(0);
       expect(preview.stdout).to.match(new RegExp(`^preset: ${name} \\(`));
       expect(preview.stdout).to.include('overridden by the file: none');
+      expect(preview.stdout).to.match(/\n {4}users\.table: ".+" +\(preset\)\n/);
       expect(preview.stdout).to.match(/users previewed: 3 upsert, /); // Drupal's anonymous uid 0 shows as a delete
       if (c.check) {
         const check = jsonOf<{ sections: { title: string; items: { name: string; ok: boolean; severity: string; detail: string }[] }[] }>(

@@ -4,6 +4,7 @@ import type { LegacyRows } from '../../../src/legacy-reader.js';
 import { PRESET_NAMES } from '../../../src/presets/preset-names.js';
 import { PRESETS } from '../../../src/presets/presets.js';
 import { watchedTables } from '../../../src/app/pipeline-tables.js';
+import { renderPresetSummary } from '../../../src/cli/output/preset-summary.js';
 import { UserMapper } from '../../../src/user-mapper.js';
 import { issueAt, parse, rejection } from '../config/config-test-helpers.js';
 
@@ -60,6 +61,16 @@ describe('platform presets (#11)', () => {
     expect(r.fromPreset).to.include.members(['users.table', 'users.key', 'users.fields.username', 'password.hash']);
     expect(r.fromPreset).to.not.include('users.fields.nickname');
     expect(r.params).to.deep.equal({ schema: 'legacy' });
+    expect(r.effective).to.deep.include.members([
+      { path: 'users.table', value: 'legacy.auth_user', origin: 'preset' },
+      { path: 'users.fields.nickname', value: 'username', origin: 'file' },
+      { path: 'users.ignoreColumns', value: ['last_login', 'is_staff'], origin: 'file, overrides the preset' },
+      { path: 'mfa', origin: 'removed by the file' },
+    ]);
+    const shown = renderPresetSummary(r);
+    expect(shown).to.match(/^preset: django \(Django .*\), schema: legacy\n/);
+    expect(shown).to.match(/ {4}users\.fields\.email: "email" +\(file, overrides the preset\)\n/);
+    expect(shown).to.include('overridden by the file: users.fields.email, users.ignoreColumns');
   });
 
   it('a schema error in a merged value names the key (a preset value the file broke)', async () => {
