@@ -32,7 +32,7 @@ presetSuite({
   ddl: DDL,
   tables: ['auth_user', 'otp_totp_totpdevice'],
   preset: () => 'django',
-  check: true,
+  cli: true,
   verifier: false,
   algorithm: 'PBKDF2_SHA256',
   passwords: ['lètmein', 'django-ben-1', 'django-cat-1'],

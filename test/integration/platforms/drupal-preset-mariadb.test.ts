@@ -38,7 +38,7 @@ presetSuite({
   ],
   tables: [],
   preset: () => 'drupal',
-  check: true,
+  cli: true,
   setup: async (db) => {
     await db.exec("INSERT INTO users (uid, uuid, langcode) VALUES (0, ?, 'en')", [randomUUID()]);
     await db.exec("INSERT INTO users_field_data (uid, langcode, preferred_langcode, name, status, created, access, default_langcode) VALUES (0, 'en', 'en', '', 0, UNIX_TIMESTAMP(), 0, 1)");

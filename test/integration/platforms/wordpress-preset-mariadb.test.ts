@@ -42,6 +42,7 @@ presetSuite({
   ddl: DDL,
   tables: [],
   preset: () => ({ name: 'wordpress', tablePrefix: 'shop_' }),
+  cli: true,
   verifier: true,
   algorithm: 'CUSTOM_PHPASS',
   passwords: ['test12345', 'wp-ben-1', 'wp-cat-1'],
