@@ -9,13 +9,14 @@ import type { ConfigIssue } from './config-path.js';
  *   - mappings merge key by key, all the way down: a key the file writes wins, a key it does
  *     not write keeps the preset's value;
  *   - a list or a plain value the file writes replaces the preset's whole (ignoreColumns,
- *     ignoreNames), and so do `password.algorithm` and `mfa.enabledWhen`, which have several shapes;
+ *     ignoreNames), and so do `users.softDelete` (a rule: its column and value go together),
+ *     `password.algorithm` and `mfa.enabledWhen`, which have several shapes;
  *   - `null` removes the preset's value there: `mfa: null` drops the preset's MFA,
  *     `users: { softDelete: null }` its soft-delete rule.
  */
 
 /** Keys whose value is replaced whole rather than merged (they take several shapes). */
-const REPLACED_WHOLE = new Set(['password.algorithm', 'mfa.enabledWhen']);
+const REPLACED_WHOLE = new Set(['users.softDelete', 'password.algorithm', 'mfa.enabledWhen']);
 
 /** What the preset gave the configuration in force: for `check`, `preview` and `config`. */
 export interface PresetReport {

@@ -73,6 +73,16 @@ describe('platform presets (#11)', () => {
     expect(shown).to.include('overridden by the file: users.fields.email, users.ignoreColumns');
   });
 
+  it('a soft-delete rule, an algorithm and a two-factor switch are replaced whole, never mixed with the preset\'s', async () => {
+    const c = await parse({ source: PG, cidaas: CIDAAS, preset: 'django', users: { softDelete: { column: 'deleted_at' } }, password: { algorithm: { column: 'hasher' } } });
+    expect(c.users.softDelete).to.deep.equal({ column: 'deleted_at' });
+    expect(c.password?.algorithm).to.deep.equal({ column: 'hasher' });
+    const r = presetReportOf(c)!;
+    expect(r.overridden).to.include.members(['users.softDelete', 'password.algorithm']);
+    const a = await parse({ source: PG, cidaas: CIDAAS, preset: 'aspnet-identity', mfa: { enabledWhen: { attribute: 'tfa', contains: '1' } }, attributes: { table: 'claims', userKey: 'UserId', name: 'ClaimType', value: 'ClaimValue' } });
+    expect(a.mfa?.enabledWhen).to.deep.equal({ attribute: 'tfa', contains: '1' });
+  });
+
   it('a schema error in a merged value names the key (a preset value the file broke)', async () => {
     const err = await rejection({ source: PG, cidaas: CIDAAS, preset: 'django', users: { key: 'no such;col' } });
     expect(issueAt(err, 'users.key')).to.match(/plain column name/);
