@@ -124,9 +124,15 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
   log.info(after === null ? 'backfill starting' : 'backfill resuming', { after, total });
   // Several pages are read in one go (one query per table, one state read), and the next pages
   // while these are pushed: per user, the reads cost a fraction of what a page at a time did.
-  const pagesPerRead = Math.max(1, Math.min(MAX_PAGES_PER_READ, o.governor.maxConcurrency));
+  // The first read is one page, so that the first push starts soon; each next one doubles.
+  const maxPagesPerRead = Math.max(1, Math.min(MAX_PAGES_PER_READ, o.governor.maxConcurrency));
+  let pagesPerRead = 1;
+  // The access token is fetched while the first page is read, not after it by the first push.
+  void o.dispatcher.warmUp();
   const readPages = async (from: string | null): Promise<PagesRead> => {
-    const rows = await o.dispatcher.readPage(from, o.batchSize * pagesPerRead);
+    const limit = o.batchSize * pagesPerRead;
+    pagesPerRead = Math.min(maxPagesPerRead, pagesPerRead * 2);
+    const rows = await o.dispatcher.readPage(from, limit);
     const keys = [...rows.keys()];
     // Not read here is read by the dispatcher: its failure handling applies.
     const known = keys.length ? await o.dispatcher.readStates(keys).catch(() => undefined) : undefined;

@@ -107,6 +107,14 @@ export class Dispatcher {
   }
 
   /**
+   * Fetches cidaas's access token ahead of the first push. Never fails: a problem with the token
+   * is the first push's to report.
+   */
+  async warmUp(): Promise<void> {
+    await this.#o.client.tokenScopes().catch(() => undefined);
+  }
+
+  /**
    * The stored states and dead letters of `keys` in one read each: a backfill reads them for
    * several pages at once and passes them to {@link process} with the pages.
    */
