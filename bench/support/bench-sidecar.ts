@@ -51,6 +51,14 @@ export interface BenchSidecar {
   kill(): Promise<void>;
 }
 
+/**
+ * Whether a log line is the one `message` names: the message itself, or that message followed by
+ * ": " and its details (`backfill done: 2000 users, 0 dead letters`).
+ */
+export function isLine(line: SidecarLine, message: string): boolean {
+  return line.message === message || line.message.startsWith(`${message}: `);
+}
+
 function timestampOf(line: SidecarLine): number {
   const t = typeof line['timestamp'] === 'string' ? Date.parse(line['timestamp']) : NaN;
   if (Number.isNaN(t)) throw new Error(`sidecar log line without a timestamp: ${line.message}`);
@@ -85,7 +93,7 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
   let port: number | null = null;
 
   const lineAt = async (message: string, timeoutMs = 600_000): Promise<{ at: number; line: SidecarLine }> => {
-    const line = await proc.waitForLine((l) => l.message === message, timeoutMs);
+    const line = await proc.waitForLine((l) => isLine(l, message), timeoutMs);
     return { at: timestampOf(line), line };
   };
   const metricsPort = async (): Promise<number> => {
