@@ -6,6 +6,7 @@
  * "backfill starting" to "backfill done" log lines; peak_rss_mb is the sidecar's VmHWM (/proc)
  * when the backfill is done. BENCH.md goal: as for pg (ratio >= 0.9, rss < 200).
  */
+import { loadavg } from 'node:os';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';
 import { seedUsers } from '../test/support/user-generator.js';
@@ -14,6 +15,7 @@ import { startMysqlBenchSidecar } from './support/bench-mysql-sidecar.js';
 import { BENCH_CLIENT } from './support/bench-sidecar.js';
 import { EmulatorProcess } from './support/emulator-process.js';
 import { perSecond, round } from './support/figures.js';
+import { processCpuMs, processRunQueueWaitMs } from './support/process-cpu.js';
 import { referenceBackfillMysql } from './support/reference-backfill-mysql.js';
 
 const SIZES = { full: 200_000, small: 20_000 } as const;
@@ -41,7 +43,11 @@ export const mysqlBackfillBench: Bench = {
       const sidecar = await startMysqlBenchSidecar({ database, emulatorUrl: emulator.url, concurrency: CONCURRENCY });
       try {
         const started = await sidecar.lineAt('backfill starting');
+        const cpuBefore = processCpuMs(sidecar.pid);
+        const waitBefore = processRunQueueWaitMs(sidecar.pid);
         const done = await sidecar.lineAt('backfill done');
+        const cpuMs = processCpuMs(sidecar.pid) - cpuBefore;
+        const waitMs = processRunQueueWaitMs(sidecar.pid) - waitBefore;
         const memory = sidecar.memory();
         const stored = await emulator.userCount();
         if (Number(done.line['users']) !== users || stored !== users) {
@@ -59,6 +65,10 @@ export const mysqlBackfillBench: Bench = {
           concurrency: CONCURRENCY,
           seconds: round((done.at - started.at) / 1000, 1),
           reference_seconds: round(ref.ms / 1000, 1),
+          cpu_us_per_user: Math.round((cpuMs * 1000) / users),
+          // How long the sidecar's threads waited for a CPU, per second of its backfill: the machine's load.
+          runqueue_wait_ms_per_s: Math.round(waitMs / ((done.at - started.at) / 1000)),
+          loadavg_1m: round(loadavg()[0]!, 1),
         };
       } finally {
         await sidecar.stop();

@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { startSidecar, type SidecarLine, type SidecarProcess } from '../../test/support/sidecar-process.js';
 import { writeShopConfig, type ShopConfigFile } from '../../test/support/test-config.js';
 import type { BenchMariaDb } from './bench-mariadb.js';
-import { BENCH_CLIENT, imageNodeOptions } from './bench-sidecar.js';
+import { BENCH_CLIENT, imageNodeOptions, isLine } from './bench-sidecar.js';
 import { processMemory, resetPeakRss, type ProcessMemory } from './process-memory.js';
 
 /** What a MySQL bench sidecar runs against and how it is tuned. */
@@ -60,7 +60,7 @@ export async function startMysqlBenchSidecar(o: MysqlBenchSidecarOptions): Promi
   let port: number | null = null;
 
   const lineAt = async (message: string, timeoutMs = 600_000): Promise<{ at: number; line: SidecarLine }> => {
-    const line = await proc.waitForLine((l) => l.message === message, timeoutMs);
+    const line = await proc.waitForLine((l) => isLine(l, message), timeoutMs);
     const at = typeof line['timestamp'] === 'string' ? Date.parse(line['timestamp']) : NaN;
     if (Number.isNaN(at)) throw new Error(`sidecar log line without a timestamp: ${line.message}`);
     return { at, line };

@@ -10,9 +10,11 @@ import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-pr
 import type { PreflightItem, PreflightSection, RepairOutcome } from '../../preflight/preflight-item.js';
 import { checkSource, repairSource } from '../../preflight/source-preflight.js';
 import { confirmRepairPlan, renderRepairPlan, repairPlan } from '../confirm-repair-plan.js';
+import { presetReportOf } from '../../../config/load-config.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { preflightJson, renderPreflight, summarize } from '../output/preflight-report.js';
+import { presetSection } from '../output/preset-summary.js';
 import { printJson } from '../output/print-json.js';
 import { usingLegacyReader } from '../using-legacy-reader.js';
 import { usingStateStore } from '../using-state-store.js';
@@ -33,7 +35,9 @@ async function runChecks(config: Config, logger: Logger): Promise<PreflightSecti
     : await usingStateStore(config, logger, async (store) => (await store.getCheckpoint())?.position ?? null).catch(() => null);
   const [source, cidaas, tenant] = await Promise.all([checkSource(config, logger, { checkpoint }), checkCidaas(config, logger), checkTenantPreconditions(config, logger)]);
   const canary = await usingStateStore(config, logger, (store) => checkCanary(config, store)).catch(() => null) ?? await checkCanary(config, null);
+  const preset = presetReportOf(config);
   return [
+    ...(preset ? [presetSection(preset)] : []),
     { title: `source (${config.source.kind})`, items: source },
     { title: 'cidaas', items: [...cidaas, ...tenant, canary] },
     { title: 'mapping', items: await mappingSection(config, logger) },
@@ -41,6 +45,11 @@ async function runChecks(config: Config, logger: Logger): Promise<PreflightSecti
       ? [{ title: 'high availability', items: checkHa(config, await usingStateStore(config, logger, storedServerId).catch(() => null)) }]
       : []),
   ];
+}
+
+/** The source section's items (the preset section, when there is one, comes first). */
+function sourceItems(sections: readonly PreflightSection[]): readonly PreflightItem[] {
+  return sections.find((s) => s.title.startsWith('source'))?.items ?? [];
 }
 
 /** `cidaas-sync check [--fix] [--json]`: every prerequisite as pass/fail with its fix; exit 3 when one fails. */
@@ -67,12 +76,12 @@ export function checkCommand(): Command {
     let sections = await runChecks(config, logger);
     let repairs: RepairOutcome[] | undefined;
     if (opts.fix) {
-      const plan = repairPlan(sections[0]!.items);
+      const plan = repairPlan(sourceItems(sections));
       // With --json the plan goes to stderr, so stdout stays one JSON document.
       const planOut = opts.json ? process.stderr : process.stdout;
       planOut.write(renderRepairPlan(plan, 'the role in source.url'));
       if (plan.length === 0 || (await confirmRepairPlan({ yes: opts.yes === true, input: process.stdin, output: planOut }))) {
-        repairs = await repairSource(config, sections[0]!.items, logger);
+        repairs = await repairSource(config, sourceItems(sections), logger);
         sections = await runChecks(config, logger);
       } else {
         planOut.write('nothing was changed: run `cidaas-sync check --fix --yes` to run these statements\n');
