@@ -2,7 +2,7 @@ import type { SyncError } from '../../src/errors.js';
 import type { BinlogPosition } from './binlog-position.js';
 import { compareBinlogFiles, formatMariadbGtid, parseMariadbGtidPosition, sameMariadbGtidPosition } from './binlog-position.js';
 import { positionLost } from './binlog-errors.js';
-import type { BinlogFile } from './binlog-server.js';
+import type { BinlogFile } from './mysql-server.js';
 
 /** The queries {@link planResume} needs (BinlogServer answers them). */
 export interface ResumeQueries {

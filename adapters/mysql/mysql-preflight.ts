@@ -4,7 +4,7 @@ import type { Secret } from '../../src/secret.js';
 import { compareBinlogFiles, parseBinlogPosition } from './binlog-position.js';
 import { planResume } from './binlog-resume.js';
 import type { ResumeQueries } from './binlog-resume.js';
-import type { BinlogFile } from './binlog-server.js';
+import type { BinlogFile } from './mysql-server.js';
 import { mysqlConnectionOptions, quoteMysqlTable, splitMysqlTable } from './mysql-connection-options.js';
 import { withTlsHint } from '../../src/security/with-tls-hint.js';
 import { redactDriverError } from '../../src/redact/redact.js';

@@ -10,7 +10,7 @@ import { postgresHeartbeat } from './postgres-heartbeat.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 import { waitForVisibility } from './postgres-visibility.js';
 import { positionLost } from './replication-errors.js';
-import { ReplicationStream } from './replication-stream.js';
+import { ReplicationStream } from './postgres-stream.js';
 import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 import { withTlsHint } from '../../src/security/with-tls-hint.js';
 

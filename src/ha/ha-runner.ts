@@ -55,7 +55,7 @@ export class HaRunner {
     const { keeper, config } = this.#o;
     // Load the source adapter now: loading it after taking the lease would spend the lease's time.
     await (config.source.kind === 'postgres'
-      ? Promise.all([import('../../adapters/postgres/postgres-source.js'), import('../../adapters/postgres/postgres-dialect.js'), import('../../adapters/postgres/postgres-slot.js')])
+      ? Promise.all([import('../../adapters/postgres/postgres-source.js'), import('../../adapters/postgres/postgres-dialect.js'), import('../../adapters/postgres/postgres-server.js')])
       : Promise.all([import('../../adapters/mysql/mysql-source.js'), import('../../adapters/mysql/mysql-dialect.js')]));
     try {
       while (!this.#stop.aborted) {

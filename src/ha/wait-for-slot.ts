@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.js';
 export async function waitForSlot(config: Config, logger: Logger, keepWaiting: () => boolean): Promise<void> {
   const src = config.source;
   if (src.kind !== 'postgres') return;
-  const { slotHolder } = await import('../../adapters/postgres/postgres-slot.js');
+  const { slotHolder } = await import('../../adapters/postgres/postgres-server.js');
   let said: number | null = null;
   const started = Date.now();
   while (keepWaiting()) {

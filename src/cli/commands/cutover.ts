@@ -35,7 +35,7 @@ export function cutoverCommand(): Command {
     const lease = config.ha.enabled ? await takeLeaseForCutover(config, logger, opts.timeout * 1000) : null;
     let complete = false;
     if (src.kind === 'postgres' && !lease) {
-      const { slotHolder } = await import('../../../adapters/postgres/postgres-slot.js');
+      const { slotHolder } = await import('../../../adapters/postgres/postgres-server.js');
       const holder = await slotHolder(src.url, src.slot);
       if (holder) {
         throw new SyncError('USAGE', `the replication slot "${src.slot}" is in use by process ${holder.pid} (${holder.application ?? 'unknown application'})`, {
@@ -97,7 +97,7 @@ export function cutoverCommand(): Command {
           });
         }
         await pipeline.source.stop();
-        const { dropReplicationSlot } = await import('../../../adapters/postgres/postgres-slot.js');
+        const { dropReplicationSlot } = await import('../../../adapters/postgres/postgres-server.js');
         const dropped = await dropReplicationSlot(src.url, src.slot);
         process.stdout.write(dropped ? `replication slot "${src.slot}" dropped: PostgreSQL keeps no more WAL for cidaas-sync\n` : `replication slot "${src.slot}" was already gone\n`);
       }
