@@ -4,7 +4,7 @@ import { compareBinlogFiles, formatMariadbGtid, parseMariadbGtidPosition, sameMa
 import { positionLost } from './binlog-errors.js';
 import type { BinlogFile } from './mysql-server.js';
 
-/** The queries {@link planResume} needs (BinlogServer answers them). */
+/** The queries {@link planResume} needs (MysqlServer answers them). */
 export interface ResumeQueries {
   binaryLogs(): Promise<BinlogFile[]>;
   /** `BINLOG_GTID_POS(file, offset)`: null when the file is not there, the offset is not an event's start in it, or there is no GTID there. */

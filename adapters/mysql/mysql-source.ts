@@ -8,12 +8,13 @@ import { classifyBinlogError } from './binlog-errors.js';
 import type { BinlogPosition } from './binlog-position.js';
 import { compareBinlogFiles, compareBinlogPositions, formatBinlogPosition, parseBinlogPosition } from './binlog-position.js';
 import { planResume } from './binlog-resume.js';
-import { BinlogServer } from './mysql-server.js';
-import type { BinlogServerInfo } from './mysql-server.js';
+import { MysqlServer } from './mysql-server.js';
+import type { MysqlServerInfo } from './mysql-server.js';
 import { BinlogTransactions } from './binlog-transactions.js';
 import type { BinlogTables } from './binlog-transactions.js';
 import type { HeartbeatOptions, HeartbeatWriter } from '../heartbeat-writer.js';
 import { FlowQueue } from './flow-queue.js';
+import { ReconnectBackoff } from '../reconnect-backoff.js';
 import { mysqlHeartbeat } from './mysql-heartbeat.js';
 import { mysqlConnectionOptions, SESSION_TIME_ZONE_SQL, splitMysqlTable } from './mysql-connection-options.js';
 import { countTableLookups, stopZongji, ZONGJI_EVENTS } from './zongji-control.js';
@@ -59,8 +60,8 @@ export class MysqlSource implements Source {
   readonly kind = 'mysql';
   readonly #o: MysqlSourceOptions;
   readonly #log: Logger;
-  readonly #server: BinlogServer;
-  #info: BinlogServerInfo | null = null;
+  readonly #server: MysqlServer;
+  #info: MysqlServerInfo | null = null;
   #tables: BinlogTables;
   #acked: BinlogPosition | null = null;
   #handler: SourceHandler | null = null;
@@ -72,7 +73,7 @@ export class MysqlSource implements Source {
   #transactions: BinlogTransactions | null = null;
   #lastEventAt = 0;
   #tableLookups = 0;
-  #reconnectDelay: number;
+  readonly #backoff: ReconnectBackoff;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   readonly #heartbeat: HeartbeatWriter | null;
@@ -80,10 +81,10 @@ export class MysqlSource implements Source {
   constructor(options: MysqlSourceOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'mysql-source' });
-    this.#server = new BinlogServer(options.url);
+    this.#server = new MysqlServer(options.url);
     for (const t of options.tables) splitMysqlTable(t);
     this.#tables = { names: new Set(options.tables), primaryKeys: new Map() };
-    this.#reconnectDelay = options.reconnectMinMs ?? 500;
+    this.#backoff = new ReconnectBackoff(options.reconnectMinMs, options.reconnectMaxMs);
     this.#heartbeat = options.heartbeat ? mysqlHeartbeat(options.url, options.heartbeat, this.#log) : null;
     // mysql2's pause() stops handing out packets at once and stops reading the socket: the server's
     // send then blocks, so nothing piles up (net_write_timeout bounds how long it may block).
@@ -239,7 +240,7 @@ export class MysqlSource implements Source {
       clearTimeout(timeout);
     }
     this.#lastEventAt = Date.now();
-    this.#reconnectDelay = this.#o.reconnectMinMs ?? 500;
+    this.#backoff.reset();
     this.#log.info('streaming', { from: formatBinlogPosition(from), by: resume.by, serverId: this.#o.serverId });
   }
 
@@ -264,8 +265,7 @@ export class MysqlSource implements Source {
 
   #connectionLost(err: Error): void {
     if (this.#stopping || this.#reconnectTimer) return;
-    const delay = this.#reconnectDelay;
-    this.#reconnectDelay = Math.min(delay * 2, this.#o.reconnectMaxMs ?? 30_000);
+    const { delayMs: delay, waitMs } = this.#backoff.next();
     this.#log.warn('binlog connection lost; reconnecting', { error: err.message, code: (err as { code?: unknown }).code, delayMs: delay });
     this.#generation++;
     const old = this.#zongji;
@@ -283,7 +283,7 @@ export class MysqlSource implements Source {
         else if (error instanceof SyncError) this.#connectionLost(error);
         else this.#streamError(error);
       });
-    }, jitter(delay));
+    }, waitMs);
   }
 
   #fail(err: Error): void {
@@ -336,8 +336,4 @@ export class MysqlSource implements Source {
     if (z) await stopZongji(z);
     await this.#server.close();
   }
-}
-
-function jitter(ms: number): number {
-  return Math.round(ms / 2 + Math.random() * (ms / 2));
 }

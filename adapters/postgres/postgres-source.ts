@@ -10,7 +10,7 @@ import { postgresHeartbeat } from './postgres-heartbeat.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 import { waitForVisibility } from './postgres-visibility.js';
 import { positionLost } from './replication-errors.js';
-import { ReplicationStream } from './postgres-stream.js';
+import { PostgresStream } from './postgres-stream.js';
 import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
 import { withTlsHint } from '../../src/security/with-tls-hint.js';
 
@@ -45,7 +45,7 @@ export interface PostgresSourceOptions {
 
 /**
  * PostgreSQL logical replication (pgoutput, protocol 1) through pg-logical-replication 2.5.0, used as
- * its traps require (see {@link ReplicationStream} and replication-connection.ts):
+ * its traps require (see {@link PostgresStream} and replication-connection.ts):
  * manual acknowledgement with the library's timer off, our own status updates (also while paused), a
  * new service instance with an explicit start position on every (re)connect, handler calls that
  * never overlap and never throw into the library, our own reconnect.
@@ -59,7 +59,7 @@ export class PostgresSource implements Source {
   readonly #o: PostgresSourceOptions;
   readonly #log: Logger;
   readonly #tables: Set<string>;
-  readonly #stream: ReplicationStream;
+  readonly #stream: PostgresStream;
   #query: pg.Client | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #primaryKeys = new Map<string, readonly string[]>();
@@ -69,7 +69,7 @@ export class PostgresSource implements Source {
     this.#o = options;
     this.#log = options.logger.child({ component: 'postgres-source' });
     this.#tables = new Set(options.tables);
-    this.#stream = new ReplicationStream({
+    this.#stream = new PostgresStream({
       url: options.url,
       slot: options.slot,
       publication: options.publication,
