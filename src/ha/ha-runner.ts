@@ -4,6 +4,7 @@ import { SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
 import type { Source } from '../source.js';
+import { sourceAdapterFor } from '../source-adapter-for.js';
 import type { SyncRunner } from '../sync-runner.js';
 import { FencedSource } from './fenced-source.js';
 import { HaMetrics, type ReplicaRole } from './ha-metrics.js';
@@ -54,9 +55,7 @@ export class HaRunner {
   async run(): Promise<void> {
     const { keeper, config } = this.#o;
     // Load the source adapter now: loading it after taking the lease would spend the lease's time.
-    await (config.source.kind === 'postgres'
-      ? Promise.all([import('../../adapters/postgres/postgres-source.js'), import('../../adapters/postgres/postgres-dialect.js'), import('../../adapters/postgres/postgres-server.js')])
-      : Promise.all([import('../../adapters/mysql/mysql-source.js'), import('../../adapters/mysql/mysql-dialect.js')]));
+    const adapter = await sourceAdapterFor(config.source);
     try {
       while (!this.#stop.aborted) {
         this.#setRole('standby');
@@ -79,7 +78,7 @@ export class HaRunner {
             },
           });
           // For `check`: the server id every replica must share (MySQL).
-          if (config.source.kind === 'mysql') await pipeline.store.setMeta(SERVER_ID_META, String(config.source.serverId));
+          if (adapter.replicaServerId !== null) await pipeline.store.setMeta(SERVER_ID_META, adapter.replicaServerId);
           const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));
           this.#runner = runner;
           if (this.#stop.aborted) runner.stop();
