@@ -10,9 +10,9 @@ import type { Bench, BenchScale } from './bench.js';
 
 const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'emulator.bulk', load: async () => (await import('./emulator-bulk.js')).emulatorBulkBench },
-  { name: 'pg.backfill', load: async () => (await import('./pg-backfill.js')).pgBackfillBench },
+  { name: 'pg.backfill', load: async () => (await import('./backfill.js')).pgBackfillBench },
   { name: 'pg.decode', load: async () => (await import('./pg-decode.js')).pgDecodeBench },
-  { name: 'pg.stream', load: async () => (await import('./pg-stream.js')).pgStreamBench },
+  { name: 'pg.stream', load: async () => (await import('./stream.js')).pgStreamBench },
   { name: 'pg.coalesce', load: async () => (await import('./pg-coalesce.js')).pgCoalesceBench },
   { name: 'pg.rate_limit', load: async () => (await import('./pg-rate-limit.js')).pgRateLimitBench },
   { name: 'pg.dirty_memory', load: async () => (await import('./pg-dirty-memory.js')).pgDirtyMemoryBench },
