@@ -1,8 +1,9 @@
 /**
- * pg.backfill: the sidecar (`cidaas-sync run` as a child process) backfills the shop schema's
- * users from PostgreSQL into the emulator (its own process), and in the same run a bare reference
- * script does the same over the same data at the same concurrency (bench/support/reference-backfill.ts),
- * once before and once after the sidecar; reference_users_per_s is their mean. users_per_s is
+ * pg.backfill, mysql.backfill: the sidecar (`cidaas-sync run` as a child process) backfills the
+ * shop schema's users from PostgreSQL or MariaDB into the emulator (its own process), and in the
+ * same run a bare reference script does the same over the same data at the same concurrency
+ * (bench/support/reference-backfill.ts, reference-backfill-mysql.ts), once before and once after
+ * the sidecar; reference_users_per_s is their mean. users_per_s is
  * timed from the sidecar's own "backfill starting" to "backfill done" log lines; peak_rss_mb is the
  * sidecar's VmHWM (/proc) when the backfill is done: the peak of the whole process so far, tsx
  * included. The CPU figures (µs per user, sidecar process vs this process running the reference)
@@ -13,32 +14,33 @@ import { loadavg } from 'node:os';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';
 import { seedUsers } from '../test/support/user-generator.js';
-import { startBenchDatabase } from './support/bench-postgres.js';
-import { BENCH_CLIENT, startBenchSidecar } from './support/bench-sidecar.js';
+import { BENCH_CLIENT } from './support/bench-sidecar.js';
+import { BENCH_PREFIX, startBenchSource, type BenchKind } from './support/bench-source.js';
 import { EmulatorProcess } from './support/emulator-process.js';
 import { perSecond, round } from './support/figures.js';
 import { processCpuMs } from './support/process-cpu.js';
-import { referenceBackfill, type ReferenceResult } from './support/reference-backfill.js';
+import type { ReferenceResult } from './support/reference-backfill.js';
 
 const SIZES = { full: 200_000, small: 20_000 } as const;
 /** `cidaas.concurrency` of the sidecar (the config default) and of the reference. */
 const CONCURRENCY = 4;
 const BATCH = 50;
 
-export const pgBackfillBench: Bench = {
-  name: 'pg.backfill',
+/** The backfill bench on `kind`. */
+export const backfillBench = (kind: BenchKind): Bench => ({
+  name: `${BENCH_PREFIX[kind]}.backfill`,
   async run(scale: BenchScale): Promise<BenchFigures> {
     const users = SIZES[scale];
-    const database = await startBenchDatabase('bench_backfill');
+    const database = await startBenchSource(kind, 'bench_backfill');
     const emulator = await EmulatorProcess.start({ ...BENCH_CLIENT });
     try {
       progress(`seeding ${users} shop users`);
       await seedUsers(database.db, users, 11);
-      await database.db.query('ANALYZE');
+      await database.analyze();
 
       const reference = async (): Promise<ReferenceResult> => {
         progress(`reference: SELECT pages of ${BATCH} + bulk POST, concurrency ${CONCURRENCY}`);
-        const r = await referenceBackfill({ url: database.url, emulatorUrl: emulator.url, concurrency: CONCURRENCY, batchSize: BATCH });
+        const r = await database.referenceBackfill({ emulatorUrl: emulator.url, concurrency: CONCURRENCY, batchSize: BATCH });
         if (r.users !== users) throw new Error(`the reference pushed ${r.users} users, not ${users}`);
         await emulator.reset();
         return r;
@@ -48,7 +50,7 @@ export const pgBackfillBench: Bench = {
       const before = await reference();
 
       progress(`sidecar: cidaas-sync run, concurrency ${CONCURRENCY}`);
-      const sidecar = await startBenchSidecar({ database, emulatorUrl: emulator.url, concurrency: CONCURRENCY });
+      const sidecar = await database.startSidecar({ emulatorUrl: emulator.url, concurrency: CONCURRENCY });
       try {
         const started = await sidecar.lineAt('backfill starting');
         const cpuBefore = processCpuMs(sidecar.pid);
@@ -88,4 +90,4 @@ export const pgBackfillBench: Bench = {
       await database.close();
     }
   },
-};
+});

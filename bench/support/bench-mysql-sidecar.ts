@@ -25,7 +25,7 @@ export interface MysqlBenchSidecar {
   readonly process: SidecarProcess;
   readonly pid: number;
   readonly config: ShopConfigFile;
-  /** Waits for the first log line with this message; returns the sidecar's own timestamp of it (ms since epoch). */
+  /** Waits for the first log line with this message (or it, a colon and details); returns the sidecar's own timestamp of it (ms since epoch). */
   lineAt(message: string, timeoutMs?: number): Promise<{ at: number; line: SidecarLine }>;
   /** The value of a counter or gauge on its /metrics (summed over the label sets matching `labels`). */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
@@ -60,7 +60,7 @@ export async function startMysqlBenchSidecar(o: MysqlBenchSidecarOptions): Promi
   let port: number | null = null;
 
   const lineAt = async (message: string, timeoutMs = 600_000): Promise<{ at: number; line: SidecarLine }> => {
-    const line = await proc.waitForLine((l) => l.message === message, timeoutMs);
+    const line = await proc.waitForLine((l) => l.message === message || l.message.startsWith(`${message}:`), timeoutMs);
     const at = typeof line['timestamp'] === 'string' ? Date.parse(line['timestamp']) : NaN;
     if (Number.isNaN(at)) throw new Error(`sidecar log line without a timestamp: ${line.message}`);
     return { at, line };

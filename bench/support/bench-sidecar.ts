@@ -34,7 +34,7 @@ export interface BenchSidecar {
   readonly config: ShopConfigFile;
   readonly slot: string;
   /**
-   * Waits for the first log line with this message and returns its own timestamp (ms since epoch):
+   * Waits for the first log line with this message (or this message, a colon and details: `backfill done: 20000 users, ...`) and returns its own timestamp (ms since epoch):
    * when the sidecar wrote it, not when we read it.
    */
   lineAt(message: string, timeoutMs?: number): Promise<{ at: number; line: SidecarLine }>;
@@ -83,7 +83,7 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
   let port: number | null = null;
 
   const lineAt = async (message: string, timeoutMs = 600_000): Promise<{ at: number; line: SidecarLine }> => {
-    const line = await proc.waitForLine((l) => l.message === message, timeoutMs);
+    const line = await proc.waitForLine((l) => l.message === message || l.message.startsWith(`${message}:`), timeoutMs);
     return { at: timestampOf(line), line };
   };
   const metricsPort = async (): Promise<number> => {

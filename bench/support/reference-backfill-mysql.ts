@@ -105,8 +105,10 @@ export async function referenceBackfillMysql(o: { url: string; emulatorUrl: stri
       }
     };
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await Promise.all(Array.from({ length: o.concurrency }, worker));
-    return { users, calls, ms: performance.now() - started };
+    const used = process.cpuUsage(cpu);
+    return { users, calls, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     await http.close();
     await db.end();
