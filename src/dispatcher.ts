@@ -1,6 +1,7 @@
 import type { CidaasClient } from './cidaas/cidaas-client.js';
 import type { CidaasUser } from './cidaas/cidaas-user.js';
 import { isTransient, SyncError } from './errors.js';
+import { retryTransientWrite } from './state/retry-transient-write.js';
 import { deadLetterKey } from './dispatch/dead-letter-key.js';
 import { entityProblem, MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
 import { planPush, userToSend, type OnRevoked } from './dispatch/push-plan.js';
@@ -271,8 +272,10 @@ export class Dispatcher {
     // push and no outcome: it is simply no longer refused.
     const settledAlone = new Set(outcomes.map((x) => x.key));
     const cleared = [...dead.keys()].filter((k) => results.get(k)?.status === 'done' && !settledAlone.has(k));
-    if (outcomes.length) await o.store.recordOutcomes(outcomes);
-    if (cleared.length) await o.store.removeDeadLetters(cleared);
+    // What cidaas now holds must be stored before these users leave flight: a state store locked
+    // or restarting for a while is waited for (bounded), not taken for a reason to stop.
+    if (outcomes.length) await retryTransientWrite(() => o.store.recordOutcomes(outcomes), { log: this.#log, what: `the outcomes of ${outcomes.length} users` });
+    if (cleared.length) await retryTransientWrite(() => o.store.removeDeadLetters(cleared), { log: this.#log, what: 'the dead letters cleared' });
     if (fatal) throw fatal;
     for (const i of items) if (!results.has(i.key)) results.set(i.key, { status: 'done' });
     return results;

@@ -9,6 +9,7 @@ import type { SyncMetrics } from './observability/metrics.js';
 import type { Source, SourceHandler } from './source.js';
 import { countDeadLettersByKind } from './observability/dead-letter-reasons.js';
 import type { StateStore } from './state/state-store.js';
+import { retryTransientWrite } from './state/retry-transient-write.js';
 import { SyncEngine, type DirtyUser } from './sync-engine.js';
 import type { Translator } from './translator.js';
 
@@ -234,7 +235,7 @@ export class SyncRunner {
         const wm = engine?.watermark() ?? null;
         if (!engine || wm === null) continue;
         try {
-          await this.#o.store.saveCheckpoint(wm);
+          await retryTransientWrite(() => this.#o.store.saveCheckpoint(wm), { log: this.#log, what: 'the checkpoint', stopped: () => this.#failure !== null });
         } catch (err) {
           this.#fail(err instanceof Error ? err : new Error(String(err)));
           return;

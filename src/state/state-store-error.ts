@@ -51,7 +51,7 @@ function classify(loc: StateStoreLocation, code: string, errno: string, message:
     return { what: `the disk of ${where} is full`, transient: false, hint: 'free space on that disk (or move state.url elsewhere), then start cidaas-sync again' };
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_BUSY')) {
-    return { what: `${where} is locked by another process`, transient: true, hint: 'another cidaas-sync process holds the write lock; this one retries' };
+    return { what: `${where} is locked by another process`, transient: true, hint: 'another process (a second cidaas-sync, a backup, an sqlite3 shell) holds the write lock; cidaas-sync retries for up to a minute, then stops and its supervisor restarts it' };
   }
   if (code === 'SQLITE_CANTOPEN' || errno === 'EACCES' || errno === 'EPERM' || code === 'SQLITE_PERM') {
     return { what: `${where} cannot be opened`, transient: false, hint: 'check that the directory exists or can be created and is writable by the user running cidaas-sync' };

@@ -33,7 +33,7 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
       let id: number;
       try {
         id = await f.target.db.insertUser({ email: 'between.push.and.store@example.org', first_name: 'Between' });
-        await waitFor(() => f.emu.getUser(`legacy-${id}`) !== undefined || p.exit !== undefined, { timeoutMs: 10_000, message: 'the push of the new user' });
+        await waitFor(() => f.emu.getUser(`legacy-${id}`) !== undefined || p.exit !== undefined, { timeoutMs: 30_000, message: 'the push of the new user' });
         expect(p.exit, 'the sidecar gave up waiting for the lock before the kill').to.equal(undefined);
         await p.kill9();
       } finally {
@@ -54,7 +54,7 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
       lock.exec('BEGIN EXCLUSIVE');
       try {
         await f.target.db.setTotp(id, base32Encode(Buffer.alloc(20, 9)), true);
-        await waitFor(() => f.emu.getUser(sub)?.mfa_enabled === true || p.exit !== undefined, { timeoutMs: 10_000, message: 'the push of the new TOTP device' });
+        await waitFor(() => f.emu.getUser(sub)?.mfa_enabled === true || p.exit !== undefined, { timeoutMs: 30_000, message: 'the push of the new TOTP device' });
         expect(p.exit, 'the sidecar gave up waiting for the lock before the kill').to.equal(undefined);
         await p.kill9();
       } finally {
@@ -65,6 +65,27 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
       await f.target.db.setTotp(id, null, false);
       const next = await f.start();
       await f.converge(next.p, 30_000);
+    });
+
+    it('waits out a state store locked by another process for longer than its busy timeout, and converges (CI finding)', async () => {
+      const { p } = await f.start();
+      await f.converge(p);
+      const lock = openRawSqlite(f.config.statePath);
+      lock.exec('BEGIN EXCLUSIVE');
+      try {
+        await f.target.db.insertUser({ email: 'during.the.lock@example.org', first_name: 'During' });
+        // A write that meets the lock (the checkpoint after this change) waits for it 5 s, fails,
+        // and is retried: the second busy timeout passing shows the first one did not stop it.
+        await waitFor(() => p.lines.some((l) => /^storing .* failed; retrying for up to \d+ s before stopping$/.test(l.message)) || p.exit !== undefined,
+          { timeoutMs: 30_000, message: 'a state store write meeting the lock' });
+        expect(p.exit, 'the sidecar stopped on a locked state store').to.equal(undefined);
+      } finally {
+        lock.exec('ROLLBACK');
+        lock.close();
+      }
+      await f.converge(p, 30_000);
+      await waitFor(() => p.lines.some((l) => /^the state store takes writes again/.test(l.message)), { timeoutMs: 30_000, message: 'the write once the lock is gone' });
+      expect(p.exit).to.equal(undefined);
     });
 
     it('gives a re-inserted key none of the deleted user\'s password or MFA', async () => {

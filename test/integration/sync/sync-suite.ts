@@ -116,7 +116,7 @@ export function defineSyncSuite(kind: ShopDbKind, opts: { users: number }): void
       }
     });
 
-    it('1,000 updates of one user within a second cost at most 3 pushes', async () => {
+    it('1,000 updates of one user cost at most 3 pushes per second they take to commit', async () => {
       const id = seeded.ids[200]!;
       await caughtUp(sidecar);
       const before = bulkCalls(emu);
@@ -126,7 +126,9 @@ export function defineSyncSuite(kind: ShopDbKind, opts: { users: number }): void
       await waitForConvergence(target.db, emu);
       await caughtUp(sidecar);
       const pushes = bulkCalls(emu) - before;
-      expect(pushes, `${pushes} pushes for 1,000 updates in ${elapsed} ms`).to.be.at.most(3);
+      // Within a second (the usual case) that is 3. On a loaded machine the updates themselves take
+      // several seconds, and the changes of each second are pushed as they come: 3 per second.
+      expect(pushes, `${pushes} pushes for 1,000 updates in ${elapsed} ms`).to.be.at.most(3 * Math.max(1, Math.ceil(elapsed / 1000)));
       expect(emu.getUser(`legacy-${id}`)?.family_name).to.equal('Burst999');
     });
 
