@@ -2,7 +2,7 @@
  * pg.backfill, mysql.backfill: the sidecar (`cidaas-sync run` as a child process) backfills the
  * shop schema's users from PostgreSQL or MariaDB into the emulator (its own process), and in the
  * same run a bare reference script does the same over the same data at the same concurrency
- * (bench/support/reference-backfill.ts, reference-backfill-mysql.ts), once before and once after
+ * (bench/support/reference-backfill.ts), once before and once after
  * the sidecar; reference_users_per_s is their mean. users_per_s is
  * timed from the sidecar's own "backfill starting" to "backfill done" log lines; peak_rss_mb is the
  * sidecar's VmHWM (/proc) when the backfill is done: the peak of the whole process so far, tsx

@@ -73,6 +73,14 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     extra: { engine: { ...(o.engine ?? {}) }, ...(o.cidaas ? { cidaas: o.cidaas } : {}) },
   });
   const slot = previous?.slot ?? (await slotOf(config.path));
+  return { ...(await runBenchSidecar(config)), slot };
+}
+
+/**
+ * Starts `cidaas-sync run` on a written configuration, on either database: the process part of
+ * {@link BenchSidecar} (everything but the slot).
+ */
+export async function runBenchSidecar(config: ShopConfigFile): Promise<Omit<BenchSidecar, 'slot'>> {
   // The sidecar runs with the image's heap settings (the Dockerfile's NODE_OPTIONS), or with
   // BENCH_SIDECAR_NODE_OPTIONS when set (e.g. `--max-semi-space-size=16`); it only goes to the sidecar.
   const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
@@ -97,7 +105,6 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     process: proc,
     pid: proc.pid,
     config,
-    slot,
     lineAt,
     async metric(name, labels = {}) {
       let text: string;

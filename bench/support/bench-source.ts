@@ -3,9 +3,7 @@ import { startBenchMariaDb } from './bench-mariadb.js';
 import { startMysqlBenchSidecar, type MysqlBenchSidecar } from './bench-mysql-sidecar.js';
 import { startBenchDatabase } from './bench-postgres.js';
 import { startBenchSidecar, type BenchSidecar } from './bench-sidecar.js';
-import { referenceBackfillMysql } from './reference-backfill-mysql.js';
 import { referenceBackfill, type ReferenceResult } from './reference-backfill.js';
-import { steadyMysqlUpdates } from './steady-mysql-updates.js';
 import { steadyUpdates, type SentUpdate, type SteadyRun } from './steady-updates.js';
 
 /** The databases a bench runs on. */
@@ -62,8 +60,8 @@ async function postgresSource(prefix: string): Promise<BenchSource> {
       sidecars.set(sidecar, sidecar);
       return sidecar;
     },
-    referenceBackfill: (o) => referenceBackfill({ url: database.url, ...o }),
-    steadyUpdates: (o) => steadyUpdates({ url: database.url, ...o }),
+    referenceBackfill: (o) => referenceBackfill('postgres', { url: database.url, ...o }),
+    steadyUpdates: (o) => steadyUpdates('postgres', { url: database.url, ...o }),
     close: () => database.close(),
   };
 }
@@ -74,8 +72,8 @@ async function mysqlSource(prefix: string): Promise<BenchSource> {
     kind: 'mysql', url: database.url, db: database.db,
     analyze: async () => { await database.db.query('ANALYZE TABLE users, credentials, totp_devices'); },
     startSidecar: (o) => startMysqlBenchSidecar({ database, ...o }),
-    referenceBackfill: (o) => referenceBackfillMysql({ url: database.url, ...o }),
-    steadyUpdates: (o) => steadyMysqlUpdates({ url: database.url, ...o }),
+    referenceBackfill: (o) => referenceBackfill('mysql', { url: database.url, ...o }),
+    steadyUpdates: (o) => steadyUpdates('mysql', { url: database.url, ...o }),
     close: () => database.close(),
   };
 }
