@@ -7,7 +7,7 @@ import type { SqlDialect } from './sql-dialect.js';
 /**
  * One database cidaas-sync can read from (PostgreSQL, MySQL/MariaDB): the factory for everything
  * database-specific, created from the `source` section of the configuration by the one lookup in
- * `src/source-adapters.ts`. The pipeline, the CLI commands and high availability talk to the
+ * `src/source-adapter-for.ts`. The pipeline, the CLI commands and high availability talk to the
  * database only through this interface, its {@link Source} and its {@link SqlDialect}; none of them
  * asks which database it is. Free of driver types on purpose. Each database implements it once, in
  * `adapters/<db>/<db>-adapter.ts`.
