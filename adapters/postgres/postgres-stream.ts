@@ -37,6 +37,9 @@ export interface PostgresStreamOptions {
  * keepalive with nothing pending, become idle() positions), abort() for a transaction cut by a lost
  * connection, a new session from where delivery stands after backoff, and status updates with the
  * last acknowledged position on a timer, whether the handler blocks or not.
+ *
+ * One class over 300 lines on purpose: delivery, reconnect and status updates share the generation
+ * counter and the delivered/acknowledged positions, and every method checks them together.
  */
 export class PostgresStream {
   readonly #o: PostgresStreamOptions;
