@@ -28,16 +28,24 @@
 #     -v "$PWD/tls:/run/secrets/verifier:ro" cidaas-sync-verifier
 # It serves HTTPS on 8443 with /run/secrets/verifier/tls.crt and tls.key.
 
-# PIN THE BASE IMAGE BY DIGEST before a production build. The digest could not be looked up
-# where this file was written; take the current one with
+# The base image is pinned by digest, so a rebuild cannot silently take a different base. The
+# digest is the multi-platform index of node:24-bookworm-slim (Node 24.18.1, Debian bookworm, built
+# 2026-07-30) as the Docker official images publish it (github.com/docker-library/repo-info,
+# repos/node/remote/24-bookworm-slim.md). To move to a newer one, take its digest with
 #   docker buildx imagetools inspect node:24-bookworm-slim --format '{{json .Manifest.Digest}}'
-# and build with --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest>
-# (or write it here), so a rebuild cannot silently take a different base.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# and write it here (or pass --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest>).
+# `npm run lint` refuses an unpinned FROM, and so does the build itself unless
+# --build-arg ALLOW_UNPINNED_BASE=1 is given (for a local experiment only).
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 
 # --- build: all dependencies (the native better-sqlite3 is compiled here), TypeScript -> dist/
 FROM ${NODE_IMAGE} AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+ARG NODE_IMAGE
+ARG ALLOW_UNPINNED_BASE=
+RUN if [[ ! "$NODE_IMAGE" =~ @sha256:[0-9a-f]{64}$ && "$ALLOW_UNPINNED_BASE" != 1 ]]; then \
+      echo "NODE_IMAGE=$NODE_IMAGE is not pinned by digest (image@sha256:<digest>); see the comment above ARG NODE_IMAGE" >&2; exit 1; \
+    fi
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \

@@ -66,7 +66,7 @@ async function run(scale: BenchScale): Promise<BenchFigures> {
           const m = await mapper.map(rows.get(key)!);
           if (m.kind !== 'upsert') continue;
           seed.push({ ...userToWire(m.user), updatedTime: pushedAt.toISOString() });
-          outcomes.push({ kind: 'pushed', key, sub: m.sub, fingerprints: fingerprintUser(m.user), at: pushedAt });
+          outcomes.push({ kind: 'pushed', key, sub: m.sub, fingerprints: fingerprintUser(m.user, store.fingerprintKey()), at: pushedAt });
         }
         const res = await request(`${emulator.url}/_emulator/users`, { method: 'POST', body: JSON.stringify(seed), headers: { 'content-type': 'application/json' } });
         if (res.statusCode !== 200) throw new Error(`seeding the emulator failed: ${await res.body.text()}`);

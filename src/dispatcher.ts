@@ -183,7 +183,7 @@ export class Dispatcher {
           // nothing of its password, MFA or fields (cidaas keeps what a push leaves out).
           const recreate = item.rootDeleted === true && live !== undefined;
           const known = recreate ? undefined : live;
-          const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: o.onRevoked });
+          const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: o.onRevoked, fingerprintKey: o.store.fingerprintKey() });
           if (known && plan.changed.length === 0 && !dead.has(item.key) && !item.force) {
             o.metrics.suppressed.inc();
             results.set(item.key, { status: 'done' });

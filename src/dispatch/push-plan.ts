@@ -1,6 +1,7 @@
 import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import { changedGroups, fingerprintUser, type FieldGroup } from '../fingerprints.js';
+import type { FingerprintKey } from '../fingerprint-key.js';
 import { Secret } from '../secret.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { EntityGroups, GroupVerdict } from './final-entity.js';
@@ -29,6 +30,8 @@ export interface PushPlan {
 /** Options of {@link planPush}. */
 export interface PlanOptions {
   readonly onRevoked: OnRevoked;
+  /** The state store's fingerprint key. */
+  readonly fingerprintKey: FingerprintKey;
 }
 
 function realPassword(fp: string | undefined): boolean {
@@ -59,7 +62,7 @@ export function planPush(user: CidaasUser, groups: EntityGroups, state: UserStat
   delete expected.password_hash_info;
   if (password === 'set') expected.password_hash_info = user.password_hash_info;
 
-  const fingerprints = fingerprintUser(expected);
+  const fingerprints = fingerprintUser(expected, o.fingerprintKey);
   let revoke: OnRevoked | null = null;
   if (password === 'cleared') {
     const wasRevoked = previous?.password === REVOKED_PASSWORD_FP;
@@ -76,9 +79,9 @@ export function planPush(user: CidaasUser, groups: EntityGroups, state: UserStat
   }
   if (expected.userStatus !== user.userStatus) {
     // The profile fingerprint follows what cidaas holds.
-    fingerprints.profile = fingerprintUser(expected).profile;
+    fingerprints.profile = fingerprintUser(expected, o.fingerprintKey).profile;
   }
-  const changed = changedGroups(previous, fingerprints);
+  const changed = changedGroups(previous, fingerprints, expected);
   return { expected, groups: { ...groups, password, mfa }, fingerprints, changed, revoke };
 }
 

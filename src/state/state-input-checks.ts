@@ -1,5 +1,6 @@
 import { SyncError } from '../errors.js';
 import { KEY_LENGTH, META_NAME_LENGTH } from './entities/table-names.js';
+import { FINGERPRINT_KEY_META } from '../fingerprint-key.js';
 import type { BackfillProgress } from './state-store.js';
 import { redactText } from '../redact/redact.js';
 
@@ -36,6 +37,8 @@ export function checkMetaName(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > META_NAME_LENGTH) {
     throw reject(`refusing metadata name ${JSON.stringify(String(value).slice(0, 40))}: it must be 1 to ${META_NAME_LENGTH} characters`);
   }
+  // The fingerprint key is read once at open (fingerprintKey()); it is never read out or replaced through the metadata calls.
+  if (value === FINGERPRINT_KEY_META) throw reject(`refusing metadata name ${JSON.stringify(value)}: it holds the fingerprint key, which only the store itself reads`);
   return value;
 }
 

@@ -1,3 +1,5 @@
+import type { FingerprintKey } from '../fingerprint-key.js';
+
 /**
  * The state store: what cidaas-sync remembers between runs. Per legacy user key, the cidaas
  * `sub` and the fingerprints of what was last pushed (steps 5 of docs/architecture.md); the dead-letter
@@ -9,8 +11,9 @@
  * MySQL/MariaDB `utf8mb4_bin`), so numeric keys come out as `"10" < "9"`; a caller that walks
  * numeric keys in numeric order (verify) sorts them itself. Keys are at most 255 characters.
  *
- * The store never holds a secret: fingerprints are digests the caller computed, and a value
- * that does not look like a digest is refused (see `fingerprint-guard.ts`).
+ * The store never holds a user's secret: fingerprints are keyed digests the caller computed, and
+ * a value that does not look like a digest is refused (see `fingerprint-guard.ts`). Its one secret
+ * of its own is the key of those digests (see `fingerprintKey`).
  *
  * Every method may throw a `SyncError` with code `STATE_STORE`; `transient` says whether the
  * same call may succeed later (a busy SQLite file, a refused connection) or an operator must
@@ -149,6 +152,11 @@ export interface StateStore {
   lastPushAt(): Promise<Date | null>;
   /** User states (tombstones included) with key greater than `afterKey`, in key order, at most `limit` (1 to 10000). */
   listUserStates(afterKey: string | null, limit: number): Promise<UserState[]>;
+  /**
+   * The key of the fingerprints (HMAC-SHA-256), created once per store by a migration and kept in
+   * its metadata; throws when the store is not open. Never print it.
+   */
+  fingerprintKey(): FingerprintKey;
   /** Small metadata: source identity, config fingerprint, slot name. Null when not set. */
   getMeta(name: string): Promise<string | null>;
   /** Sets a metadata value (name at most 191 characters). */

@@ -20,6 +20,7 @@ import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, 
 import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
 import { preparePrivateFile } from '../security/private-file.js';
+import { FINGERPRINT_KEY_META, FingerprintKey } from '../fingerprint-key.js';
 
 function toUserState(r: UserStateRow): UserState {
   const fingerprints: UserState['fingerprints'] = {};
@@ -56,6 +57,7 @@ export class TypeormStateStore implements StateStore {
   // SQLite shares one connection: every operation runs alone. The pools of the others do not need it.
   readonly #queue: SerialQueue | null;
   #fence: StateFence | null = null;
+  #fingerprintKey: FingerprintKey | null = null;
 
   constructor(loc: StateStoreLocation, options: TypeormStateStoreOptions) {
     this.#loc = loc;
@@ -82,11 +84,29 @@ export class TypeormStateStore implements StateStore {
         // first batch.
         await this.#ds.query(`DELETE FROM ${this.#ds.driver.escape(TableNames.meta)} WHERE 1 = 0`);
       }
+      this.#fingerprintKey = await this.#loadFingerprintKey();
       this.#logger.info('state store open', { store: this.#loc.display, migrationsRun: ran });
     } catch (err) {
       if (this.#ds.isInitialized) await this.#ds.destroy().catch(() => undefined);
       throw toStateStoreError(err, this.#loc, 'open');
     }
+  }
+
+  async #loadFingerprintKey(): Promise<FingerprintKey> {
+    const row = await this.#ds.manager.getRepository(MetaEntity).findOneBy({ name: FINGERPRINT_KEY_META });
+    if (row === null) {
+      throw new SyncError('STATE_STORE', `the state store ${this.#loc.display} has no fingerprint key (metadata ${FINGERPRINT_KEY_META}) although its migrations ran`, {
+        hint: 'restore the state store from a backup, or point state.url at a new store (every user is pushed once more)',
+      });
+    }
+    return FingerprintKey.fromStored(row.value);
+  }
+
+  fingerprintKey(): FingerprintKey {
+    if (this.#fingerprintKey === null || !this.#ds.isInitialized) {
+      throw new SyncError('STATE_STORE', `the state store ${this.#loc.display} is not open`, { hint: 'call open() first; this is a bug in cidaas-sync' });
+    }
+    return this.#fingerprintKey;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { CidaasUser, CidaasUserRecord } from '../cidaas/cidaas-user.js';
-import { fingerprintUser } from '../fingerprints.js';
+import { groupComparer, unkeyedFingerprints } from '../fingerprints.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { EntityGroups } from '../dispatch/final-entity.js';
 import { REVOKED_PASSWORD_FP, type OnRevoked } from '../dispatch/push-plan.js';
@@ -68,21 +68,22 @@ function comparable(user: Readonly<Record<string, unknown>>, sub: string, fields
  * as the push) with the user cidaas returns (`actual`) and the state the sidecar stored at the
  * last push (`state`). Returns the groups that differ, empty when they match.
  *
- * Profile and email are compared by digest ({@link fingerprintUser}) over the fields the push
+ * Profile and email are compared by digest ({@link unkeyedFingerprints}, nothing is stored) over the fields the push
  * sends plus the owned fields it leaves out; cidaas's own additions (createdTime, updatedTime,
  * has_password, a default userStatus, fields nobody maps) are not part of it. Secrets are never
  * compared in plain: cidaas does not return them. A password or TOTP setup matches when its
  * presence matches (`has_password`, `mfa.totp.enrolled`) AND the stored fingerprint is the one
  * of the legacy value now; a change made in cidaas shows as `modified-in-cidaas`.
  *
- * `fingerprints` may be passed when the caller has already computed `fingerprintUser(expected)`.
+ * `fingerprints` are the push plan's fingerprints of `expected` (keyed); a stored fingerprint
+ * from before keys is compared in its own scheme (see `groupComparer`).
  */
 export function compareUser(
   expected: CidaasUser,
   actual: CidaasUserRecord,
   state: UserState | undefined,
   o: CompareOptions,
-  fingerprints: FieldFingerprints = fingerprintUser(expected),
+  fingerprints: FieldFingerprints,
   entityGroups?: EntityGroups,
 ): VerifyGroup[] {
   const groups: VerifyGroup[] = [];
@@ -92,16 +93,17 @@ export function compareUser(
   for (const [k, v] of Object.entries(exp)) if (!NOT_PLAIN.has(k) && v !== undefined) fields.add(k);
   for (const f of o.owned.fields) if (!CIDAAS_FILLS.has(f) && !NOT_PLAIN.has(f)) fields.add(f);
   const customKeys = new Set<string>([...Object.keys(expected.customFields ?? {}), ...o.owned.customFields]);
-  const want = fingerprintUser(comparable(exp, expected.sub, fields, customKeys));
-  const have = fingerprintUser(comparable(actual, expected.sub, fields, customKeys));
+  const want = unkeyedFingerprints(comparable(exp, expected.sub, fields, customKeys));
+  const have = unkeyedFingerprints(comparable(actual, expected.sub, fields, customKeys));
   if (want.profile !== have.profile) groups.push('profile');
   if (want.email !== have.email) groups.push('email');
 
   const expectsPassword = expected.password_hash_info !== undefined;
   const password = entityGroups?.password ?? (expectsPassword ? 'set' : o.owned.password ? 'cleared' : 'not-owned');
   const recorded = state?.fingerprints.password;
+  const same = groupComparer(fingerprints, expected);
   if (password === 'set') {
-    if (actual.has_password !== true || recorded !== fingerprints.password) groups.push('password');
+    if (actual.has_password !== true || !same(recorded, 'password')) groups.push('password');
   } else if (password === 'cleared') {
     // Revoked: cidaas holds a hash nobody can match (scramble), a locked user, or (keep) the old
     // hash by the operator's choice; the state says the revocation was pushed. Otherwise none at all.
@@ -121,7 +123,7 @@ export function compareUser(
         || (a.digits !== undefined && a.digits !== (t.digits ?? 6))
         || (a.period !== undefined && a.period !== (t.period ?? 30));
     }
-    if (!differs && fingerprints.mfa !== undefined && state?.fingerprints.mfa !== fingerprints.mfa) differs = true;
+    if (!differs && fingerprints.mfa !== undefined && !same(state?.fingerprints.mfa, 'mfa')) differs = true;
     if (differs) groups.push('mfa');
   }
 

@@ -5,7 +5,7 @@ import type { StateStore } from '../../src/state/state-store.js';
 import { at, dead, deleted, digest, pushed, rejection } from './fixtures/outcomes.js';
 import { storeTargets } from './fixtures/state-store-targets.js';
 
-const FIRST_MIGRATION = 'CreateStateTables1764028800000';
+const MIGRATIONS = ['CreateStateTables1764028800000', 'AddFingerprintKey1796169600000'];
 
 function openLine(log: MemoryLogger): Record<string, unknown> | undefined {
   return log.lines.find((l) => l.message === 'state store open')?.fields;
@@ -36,7 +36,7 @@ for (const target of storeTargets) {
     });
 
     it('runs its migrations on a fresh store, none on reopen, and keeps every table under cidaas_sync_', async function () {
-      expect(openLine(firstLog)?.migrationsRun).to.deep.equal([FIRST_MIGRATION]);
+      expect(openLine(firstLog)?.migrationsRun).to.deep.equal(MIGRATIONS);
       await store.recordOutcomes([pushed('1')], 'pos-1');
       await store.close();
 
@@ -44,7 +44,7 @@ for (const target of storeTargets) {
       const reopened = await open(again);
       expect(openLine(again)?.migrationsRun).to.deep.equal([]);
       expect((await reopened.getCheckpoint())?.position).to.equal('pos-1');
-      expect(await target.query(place.url, 'SELECT name FROM cidaas_sync_migrations')).to.deep.equal([{ name: FIRST_MIGRATION }]);
+      expect(await target.query(place.url, 'SELECT name FROM cidaas_sync_migrations ORDER BY timestamp')).to.deep.equal(MIGRATIONS.map((name) => ({ name })));
       const tables = (await target.query(place.url, target.listTablesSql)).map((r) => String(r.name)).sort();
       expect(tables).to.deep.equal([
         'cidaas_sync_backfill', 'cidaas_sync_checkpoint', 'cidaas_sync_dead_letter',
@@ -194,10 +194,12 @@ for (const target of storeTargets) {
         try {
           const logs = [new MemoryLogger(), new MemoryLogger()];
           const both = await Promise.all(logs.map((logger) => openStateStore(fresh.url, { logger })));
+          // One fingerprint key for both: fingerprints written by one replica are read by the other.
+          expect(both[0]!.fingerprintKey().mac('x')).to.equal(both[1]!.fingerprintKey().mac('x'));
           for (const s of both) await s.close();
           const ran = logs.flatMap((l) => (openLine(l)?.migrationsRun as string[] | undefined) ?? []);
-          expect(ran).to.deep.equal([FIRST_MIGRATION]);
-          expect(await target.query(fresh.url, 'SELECT name FROM cidaas_sync_migrations')).to.have.length(1);
+          expect(ran).to.deep.equal(MIGRATIONS);
+          expect(await target.query(fresh.url, 'SELECT name FROM cidaas_sync_migrations')).to.have.length(MIGRATIONS.length);
         } finally {
           await fresh.drop();
         }

@@ -63,16 +63,13 @@ describe('PostgresSource: backpressure', function () {
     await waitFor(() => h.commits().length === 1, { timeoutMs: 30_000, message: () => `the commit after ${h.events.length} calls` });
     expect(h.transactions()[0]!.changes).to.have.length(ROWS);
     expect(h.overlaps).to.equal(0);
-    const version = Number((await fx.sql<{ n: string }>("SELECT current_setting('server_version_num') AS n")).rows[0]!.n);
-    if (version < 160000) {
-      expect(h.events.some((e) => e.kind === 'abort')).to.equal(false);
-      expect(await fx.activePid(slot)).to.equal(pid);
-    } else {
-      // PostgreSQL 16 and later (#18): with wal_sender_timeout at 1 s the server may end the session
-      // ("replication timeout") while the 30,000 rows are sent after the handler lets go; the source
-      // then reconnects and delivers the transaction again whole: one commit with every row.
-      const aborts = h.events.filter((e) => e.kind === 'abort').length;
-      expect(h.events.filter((e) => e.kind === 'begin').length).to.equal(1 + aborts);
-    }
+    // After the handler lets go, 30,000 rows arrive at once. With wal_sender_timeout at 1 s the
+    // server may end the session ("replication timeout") while the client is busy with them: seen
+    // on PostgreSQL 16 and later (#18), and on 15 on a loaded machine (CI). The source then
+    // reconnects and delivers the transaction again whole: one commit with every row, and one
+    // more begin per abort. What this test is about, the session held alive while the handler
+    // blocks, is asserted above.
+    const aborts = h.events.filter((e) => e.kind === 'abort').length;
+    expect(h.events.filter((e) => e.kind === 'begin').length).to.equal(1 + aborts);
   });
 });

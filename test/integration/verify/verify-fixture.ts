@@ -203,7 +203,7 @@ export function useVerifyWorld(count = 40): VerifyWorld {
         const m = await mapper.map(rows.get(key)!);
         if (m.kind === 'upsert') {
           seeded.push({ ...userToWire(m.user), updatedTime: PUSHED_AT.toISOString() });
-          outcomes.push({ kind: 'pushed', key, sub: m.sub, fingerprints: fingerprintUser(m.user), at: PUSHED_AT });
+          outcomes.push({ kind: 'pushed', key, sub: m.sub, fingerprints: fingerprintUser(m.user, store!.fingerprintKey()), at: PUSHED_AT });
         } else if (m.kind === 'invalid') {
           outcomes.push({ kind: 'dead', key, reason: m.reason, at: PUSHED_AT, permanent: true });
         }

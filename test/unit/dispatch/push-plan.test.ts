@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { CidaasUser } from '../../../src/cidaas/cidaas-user.js';
 import { finalEntity, type EntityGroups } from '../../../src/dispatch/final-entity.js';
 import { NO_PASSWORD_FP, planPush, REVOKED_PASSWORD_FP, userToSend, type OnRevoked } from '../../../src/dispatch/push-plan.js';
+import { FingerprintKey } from '../../../src/fingerprint-key.js';
 import { Secret } from '../../../src/secret.js';
 import type { UserState } from '../../../src/state/state-store.js';
 import type { OwnedFields } from '../../../src/verify/owned-fields.js';
@@ -9,6 +10,7 @@ import type { OwnedFields } from '../../../src/verify/owned-fields.js';
 const OWN_ALL: OwnedFields = { fields: ['email', 'given_name'], customFields: [], password: true, mfa: true };
 const OWN_NONE: OwnedFields = { fields: ['email'], customFields: [], password: false, mfa: false };
 const BCRYPT = { algorithmTypeId: 'BCRYPT_10', passwordHash: new Secret('$2y$10$' + 'a'.repeat(53)) };
+const KEY = FingerprintKey.generate();
 const TOTP = { totp: { secret: new Secret('JBSWY3DPEHPK3PXP'), algorithm: 'SHA1' as const, digits: 6, period: 30 } };
 
 function mapped(u: Partial<CidaasUser>, owned = OWN_ALL): { user: CidaasUser; groups: EntityGroups } {
@@ -22,7 +24,7 @@ function stateAfter(plan: ReturnType<typeof planPush>): UserState {
 
 function push(u: Partial<CidaasUser>, state: UserState | undefined, onRevoked: OnRevoked = 'scramble', owned = OWN_ALL): ReturnType<typeof planPush> {
   const m = mapped(u, owned);
-  return planPush(m.user, m.groups, state, { onRevoked });
+  return planPush(m.user, m.groups, state, { onRevoked, fingerprintKey: KEY });
 }
 
 describe('what a mapped user is: finalEntity (#20)', () => {
@@ -106,7 +108,7 @@ describe('the per-user push plan (#20)', () => {
 
   it('never gives a user without a known pushed password a scrambled one', () => {
     const m = mapped({});
-    const p = planPush(m.user, m.groups, undefined, { onRevoked: 'scramble' });
+    const p = planPush(m.user, m.groups, undefined, { onRevoked: 'scramble', fingerprintKey: KEY });
     expect(p.revoke).to.equal(null);
     expect(userToSend(p, false).password_hash_info).to.equal(undefined);
   });
