@@ -3,6 +3,7 @@ import type { Secret } from '../src/secret.js';
 import { CIDAAS_USER_FIELDS } from './cidaas-user-fields.js';
 import { ALGORITHM_TYPE_ID_RE, cidaasBaseUrl, column, databaseUrl, int, secretString, tableName } from './config-fields.js';
 import { finalizeConfig } from './finalize-config.js';
+import { presetRefSchema } from './preset-ref-schema.js';
 import { tenantSchema } from './tenant-schema.js';
 import { verifierSchema } from './verifier-schema.js';
 
@@ -74,6 +75,11 @@ const usersSchema = z.strictObject({
   customFields: z.record(customFieldName, column).default({}),
   ignoreColumns: z.array(column).default([]),
   filter: rowFilterSchema.optional(),
+  /**
+   * The key is unique among the rows `filter` picks though no unique index says so (Drupal 8+'s
+   * users_field_data: primary key (uid, langcode), one row per uid with default_langcode = 1).
+   */
+  keyUniqueByFilter: z.boolean().default(false),
 });
 
 const passwordSchema = z.strictObject({
@@ -107,6 +113,15 @@ const mfaSchema = z.strictObject({
   /** `encoding: keycloak`: the column of the device's JSON parameters (credential_data). */
   parameters: column.optional(),
   filter: rowFilterSchema.optional(),
+  /**
+   * Where the platform keeps "two-factor is on" apart from the secret: a users-table column
+   * (ASP.NET Identity's TwoFactorEnabled), or an attribute whose value contains a text (the
+   * WordPress Two-Factor plugin's _two_factor_enabled_providers). Off: the secret is not migrated.
+   */
+  enabledWhen: z.union([
+    z.strictObject({ column }),
+    z.strictObject({ attribute: z.string().min(1), contains: z.string().min(1) }),
+  ]).optional(),
 });
 
 const attributesSchema = z.strictObject({
@@ -195,6 +210,8 @@ const haSchema = z.strictObject({
 /** The configuration as written, with defaults applied; before the rules that span keys. */
 export const rawConfigSchema = z.strictObject({
   source: z.discriminatedUnion('kind', [postgresSourceSchema, mysqlSourceSchema]),
+  /** A platform's tables and columns in one line (src/presets); every key below overrides it. */
+  preset: presetRefSchema.optional(),
   users: usersSchema,
   password: passwordSchema.optional(),
   mfa: mfaSchema.optional(),
@@ -217,6 +234,8 @@ export const rawConfigSchema = z.strictObject({
 
 /** The output of {@link rawConfigSchema}. */
 export type RawConfig = z.output<typeof rawConfigSchema>;
+/** The configuration as written (before defaults): what a preset fills in. */
+export type RawConfigInput = z.input<typeof rawConfigSchema>;
 
 /** The whole schema: parse the substituted YAML with it. */
 export const configSchema = rawConfigSchema.transform(finalizeConfig);

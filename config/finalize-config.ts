@@ -41,6 +41,16 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     }
   }
 
+  const mfaSwitch = raw.mfa?.enabledWhen;
+  if (mfaSwitch && 'attribute' in mfaSwitch && raw.attributes === undefined) {
+    fail(['mfa', 'enabledWhen', 'attribute'], 'names an attribute, but there is no `attributes:` section to read it from; add one, or use `enabledWhen: { column: <users column> }`');
+  }
+  if (mfaSwitch && 'attribute' in mfaSwitch && raw.attributes?.ignoreNames.includes(mfaSwitch.attribute)) {
+    fail(['mfa', 'enabledWhen', 'attribute'], `names \`${mfaSwitch.attribute}\`, which attributes.ignoreNames lists; a change to it must reach cidaas, so remove it from ignoreNames`);
+  }
+  if (raw.users.keyUniqueByFilter && raw.users.filter === undefined) {
+    fail(['users', 'keyUniqueByFilter'], 'needs users.filter: only a filter can pick one row per key; add the filter, or remove keyUniqueByFilter');
+  }
   checkIgnoreColumns(raw, fail);
   checkIdentifier(raw, fail);
   checkOverlap(raw, fail);
@@ -135,6 +145,8 @@ function checkIgnoreColumns(raw: RawConfig, fail: (path: Path, message: string) 
       if (col !== undefined) used.set(col, `password.${key}`);
     }
   }
+  const mfaSwitch = raw.mfa?.enabledWhen;
+  if (mfaSwitch && 'column' in mfaSwitch) used.set(mfaSwitch.column, 'mfa.enabledWhen.column');
   if (raw.mfa && raw.mfa.table === undefined) {
     used.set(raw.mfa.secret, 'mfa.secret');
     if (raw.mfa.enabled !== undefined) used.set(raw.mfa.enabled, 'mfa.enabled');

@@ -5,6 +5,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } fro
 import { ConfigError } from '../src/errors.js';
 import { redactUrl } from './config-fields.js';
 import type { ConfigIssue, ConfigPath } from './config-path.js';
+import { applyPreset, type PresetReport } from './apply-preset.js';
 import { configSchema, type Config } from './config-schema.js';
 import { deepFreeze } from './deep-freeze.js';
 import { formatIssues } from './format-issues.js';
@@ -66,17 +67,28 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
   const substituted = await substituteVariables(tree, { env: opts.env, baseDir: opts.baseDir, lineOf });
   if (substituted.issues.length > 0) throw invalid(file, substituted.issues);
 
-  const result = configSchema.safeParse(substituted.value);
+  const preset = applyPreset(substituted.value as Record<string, unknown>);
+  if (preset.issues.length > 0) throw invalid(file, preset.issues.map((i) => ({ ...i, line: lineOf(i.path.split('.')) })));
+  const result = configSchema.safeParse(preset.value);
   if (!result.success) {
     const issues = formatIssues(result.error.issues, {
       schema: configSchema,
-      input: substituted.value,
+      input: preset.value,
       hiddenPaths: substituted.substitutedPaths,
       lineOf,
     });
     throw invalid(file, issues);
   }
-  return deepFreeze(withoutUndefined(resolvePaths(result.data, opts.baseDir))) as Config;
+  const config = deepFreeze(withoutUndefined(resolvePaths(result.data, opts.baseDir))) as Config;
+  if (preset.report) PRESET_REPORTS.set(config, preset.report);
+  return config;
+}
+
+const PRESET_REPORTS = new WeakMap<Config, PresetReport>();
+
+/** Which preset `config` was built from and which of its keys the file overrode; undefined without `preset:`. */
+export function presetReportOf(config: Config): PresetReport | undefined {
+  return PRESET_REPORTS.get(config);
 }
 
 function invalid(file: string, issues: ConfigIssue[]): ConfigError {

@@ -61,7 +61,7 @@ function malformed(text: string, what: string): SyncError {
  * Throws when `column` of `table` cannot serve as the key `configKey` names: a type without a
  * text form that round-trips, or (on the users table) a column that does not identify one row.
  */
-export function assertUsableKey(info: KeyColumnInfo | null, where: { table: string; column: string; configKey: string; root: boolean }): LegacyKeyKind {
+export function assertUsableKey(info: KeyColumnInfo | null, where: { table: string; column: string; configKey: string; root: boolean; uniqueByFilter?: boolean }): LegacyKeyKind {
   const name = `${where.table}.${where.column} (${where.configKey})`;
   if (info === null) {
     throw new SyncError('SOURCE_KEY_UNSUPPORTED', `the key column ${name} does not exist or is not visible to the cidaas-sync user`, {
@@ -75,7 +75,7 @@ export function assertUsableKey(info: KeyColumnInfo | null, where: { table: stri
       hint: `point ${where.configKey} at a column of an integer, text/varchar/char, uuid or binary (bytea, BINARY, VARBINARY) type`,
     });
   }
-  if (where.root && !info.unique && info.primaryKey !== null) {
+  if (where.root && !info.unique && info.primaryKey !== null && where.uniqueByFilter !== true) {
     throw new SyncError('SOURCE_KEY_UNSUPPORTED',
       `the key column ${name} does not identify one user: the primary key is (${info.primaryKey.join(', ')}) and no unique index holds ${where.column} alone`, {
         exitCode: ExitCode.preflight,

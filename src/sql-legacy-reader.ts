@@ -13,6 +13,8 @@ export interface ReaderTable {
   readonly userKeyConfigKey?: string;
   /** Only rows matching this are read (`filter:` in the configuration). */
   readonly filter?: RowFilter;
+  /** `users.keyUniqueByFilter`: the key is unique among the filtered rows though no index says so. */
+  readonly keyUniqueByFilter?: boolean;
 }
 
 /** The tables a reader reads: users (its key column in `userKey`) and the optional related tables. */
@@ -59,6 +61,7 @@ export class SqlLegacyReader implements LegacyReader {
       const info = await this.dialect.keyColumn(t.table, t.userKey);
       kinds.set(role, assertUsableKey(info, {
         table: t.table, column: t.userKey, configKey: t.userKeyConfigKey ?? (role === 'users' ? 'users.key' : `${role}.userKey`), root: role === 'users',
+        uniqueByFilter: t.keyUniqueByFilter === true,
       }));
     }
     return kinds;

@@ -158,7 +158,7 @@ export class UserMapper {
     }
     if (c.mfa) {
       const m = c.mfa;
-      const candidates = m.table ? rows.mfa : [rows.user];
+      const candidates = m.enabledWhen && !mfaSwitchedOn(m.enabledWhen, rows.user, legacy.attributes) ? [] : m.table ? rows.mfa : [rows.user];
       let enrolled = false;
       for (const row of candidates) {
         if (m.enabled && !legacyTruthy(row[m.enabled])) continue;
@@ -237,6 +237,12 @@ export class UserMapper {
       info: { ...r.info, passwordHash: new Secret(r.info.passwordHash) },
     };
   }
+}
+
+/** `mfa.enabledWhen`: the users-table column is truthy, or the attribute's value contains the text. */
+function mfaSwitchedOn(when: NonNullable<Config['mfa']>['enabledWhen'] & object, user: LegacyRow, attributes: Record<string, string | null>): boolean {
+  if ('column' in when) return legacyTruthy(user[when.column]);
+  return (attributes[when.attribute] ?? '').includes(when.contains);
 }
 
 class MappingTimeout extends Error {}

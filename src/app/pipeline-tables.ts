@@ -12,7 +12,10 @@ export function qualifiedName(t: { readonly schema: string; readonly name: strin
 export function readerTables(c: Config): ReaderTables {
   const filter = (f: RowFilter | undefined) => (f ? { filter: f } : {});
   return {
-    users: { table: qualifiedName(c.users.table), userKey: c.users.key, userKeyConfigKey: 'users.key', ...filter(rowFilter(c.users.filter)) },
+    users: {
+      table: qualifiedName(c.users.table), userKey: c.users.key, userKeyConfigKey: 'users.key', ...filter(rowFilter(c.users.filter)),
+      ...(c.users.keyUniqueByFilter ? { keyUniqueByFilter: true } : {}),
+    },
     ...(c.password?.table && c.password.userKey ? { password: { table: qualifiedName(c.password.table), userKey: c.password.userKey, ...filter(rowFilter(c.password.filter)) } } : {}),
     ...(c.mfa?.table && c.mfa.userKey ? { mfa: { table: qualifiedName(c.mfa.table), userKey: c.mfa.userKey, ...filter(rowFilter(c.mfa.filter)) } } : {}),
     ...(c.attributes ? { attributes: { table: qualifiedName(c.attributes.table), userKey: c.attributes.userKey, ...filter(rowFilter(c.attributes.filter)) } } : {}),
@@ -44,6 +47,7 @@ export function watchedTables(c: Config): WatchedTable[] {
     ...Object.values(c.users.fields).filter((x): x is string => typeof x === 'string'),
     ...Object.values(c.users.customFields),
     ...defined(c.users.softDelete?.column),
+    ...(mfa?.enabledWhen && 'column' in mfa.enabledWhen ? [mfa.enabledWhen.column] : []),
     ...(pw && !pw.table ? pwCols : []),
     ...(mfa && !mfa.table ? mfaCols : []),
   ]);

@@ -50,7 +50,7 @@ const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.al
  * `password_hash_info` cidaas verifies: bcrypt, argon2 (PHC), Django
  * (pbkdf2_sha256, pbkdf2_sha1, bcrypt, argon2), passlib PBKDF2, ASP.NET Identity v2/v3,
  * unsalted SHA-256 and SHA-1 hex, Keycloak's JSON credential (with `context.parameters`).
- * Formats only the verification service can check (phpass, Drupal 7, crypt(3), LDAP,
+ * Formats only the verification service can check (phpass, WordPress 6.8+ $wp$, Drupal 7, crypt(3), LDAP,
  * Django bcrypt_sha256/scrypt/md5/sha1, Joomla, Magento 2) become their CUSTOM_ id
  * (formats/recognize-custom-hash.ts); anything else comes back with a reason that says
  * which explicit algorithm to configure.
@@ -71,13 +71,6 @@ export function recognizePasswordHash(hash: string, context: RecognitionContext 
     parseHex(s) ??
     parseAspNetIdentityHash(s);
   if (parsed) return parsed;
-
-  if (s.startsWith('$wp$')) {
-    return {
-      ok: false,
-      reason: `WordPress 6.8+ hash (prefix "$wp$") bcrypts an HMAC-SHA384 of the password, which cidaas BCRYPT does not do: ${CUSTOM_HINT}`,
-    };
-  }
   return {
     ok: false,
     reason: `unrecognised password hash format (${describeHashPrefix(s)}): set \`password.algorithm\` to its cidaas algorithmTypeId, or ${CUSTOM_HINT}`,

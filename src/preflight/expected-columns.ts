@@ -72,6 +72,8 @@ export function expectedTables(config: Config): ExpectedTable[] {
   }
   for (const [name, column] of Object.entries(u.customFields)) userCols.push({ column, configKey: `users.customFields.${name}`, use: 'any' });
   if (u.softDelete) userCols.push({ column: u.softDelete.column, configKey: 'users.softDelete.column', use: 'any' });
+  const mfaSwitch = config.mfa?.enabledWhen;
+  if (mfaSwitch && 'column' in mfaSwitch) userCols.push({ column: mfaSwitch.column, configKey: 'mfa.enabledWhen.column', use: 'boolean' });
   const tables: ExpectedTable[] = [];
   const users: ExpectedTable = { role: 'users', table: u.table, qualified: qualified(u.table), configKey: 'users.table', userKey: u.key, userKeyConfigKey: 'users.key', columns: userCols };
   tables.push(users);

@@ -38,6 +38,8 @@ describe('legacy keys (#20)', () => {
     const composite = thrown(() => assertUsableKey({ type: 'varchar(36)', kind: 'text', primaryKey: ['realm_id', 'id'], unique: false }, where));
     expect(composite.message).to.include('primary key is (realm_id, id)');
     expect(assertUsableKey({ type: 'varchar(36)', kind: 'text', primaryKey: ['realm_id', 'id'], unique: true }, where)).to.equal('text');
+    // users.keyUniqueByFilter: Drupal 8+'s users_field_data, (uid, langcode), one row per uid under the filter (#11).
+    expect(assertUsableKey({ type: 'int unsigned', kind: 'integer', primaryKey: ['uid', 'langcode'], unique: false }, { ...where, uniqueByFilter: true })).to.equal('integer');
     // A related table's foreign key need not be unique.
     expect(assertUsableKey({ type: 'bytea', kind: 'bytes', primaryKey: ['id'], unique: false }, { ...where, root: false })).to.equal('bytes');
   });

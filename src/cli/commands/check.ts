@@ -12,9 +12,11 @@ import { expectedTables } from '../../preflight/expected-columns.js';
 import type { SourceAdapter } from '../../source-adapter.js';
 import { sourceAdapterFor } from '../../source-adapter-for.js';
 import { confirmRepairPlan, renderRepairPlan, repairPlan } from '../confirm-repair-plan.js';
+import { presetReportOf } from '../../../config/load-config.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { preflightJson, renderPreflight, summarize } from '../output/preflight-report.js';
+import { presetSection } from '../output/preset-summary.js';
 import { printJson } from '../output/print-json.js';
 import { usingLegacyReader } from '../using-legacy-reader.js';
 import { usingStateStore } from '../using-state-store.js';
@@ -37,7 +39,9 @@ async function runChecks(config: Config, adapter: SourceAdapter, logger: Logger)
     adapter.preflight({ tables: expectedTables(config), checkpoint, logger }), checkCidaas(config, logger), checkTenantPreconditions(config, logger),
   ]);
   const canary = await usingStateStore(config, logger, (store) => checkCanary(config, store)).catch(() => null) ?? await checkCanary(config, null);
+  const preset = presetReportOf(config);
   return [
+    ...(preset ? [presetSection(preset)] : []),
     { title: `source (${adapter.kind})`, items: source },
     { title: 'cidaas', items: [...cidaas, ...tenant, canary] },
     { title: 'mapping', items: await mappingSection(config, logger) },
@@ -45,6 +49,11 @@ async function runChecks(config: Config, adapter: SourceAdapter, logger: Logger)
       ? [{ title: 'high availability', items: checkHa(config, await usingStateStore(config, logger, storedServerId).catch(() => null)) }]
       : []),
   ];
+}
+
+/** The source section's items (the preset section, when there is one, comes first). */
+function sourceItems(sections: readonly PreflightSection[]): readonly PreflightItem[] {
+  return sections.find((s) => s.title.startsWith('source'))?.items ?? [];
 }
 
 /** `cidaas-sync check [--fix] [--json]`: every prerequisite as pass/fail with its fix; exit 3 when one fails. */
@@ -72,12 +81,12 @@ export function checkCommand(): Command {
     let sections = await runChecks(config, adapter, logger);
     let repairs: RepairOutcome[] | undefined;
     if (opts.fix) {
-      const plan = repairPlan(sections[0]!.items);
+      const plan = repairPlan(sourceItems(sections));
       // With --json the plan goes to stderr, so stdout stays one JSON document.
       const planOut = opts.json ? process.stderr : process.stdout;
       planOut.write(renderRepairPlan(plan, 'the role in source.url'));
       if (plan.length === 0 || (await confirmRepairPlan({ yes: opts.yes === true, input: process.stdin, output: planOut }))) {
-        repairs = await adapter.repair(sections[0]!.items, logger);
+        repairs = await adapter.repair(sourceItems(sections), logger);
         sections = await runChecks(config, adapter, logger);
       } else {
         planOut.write('nothing was changed: run `cidaas-sync check --fix --yes` to run these statements\n');

@@ -4,9 +4,11 @@ import { SyncError } from '../../errors.js';
 import type { LegacyRows } from '../../legacy-reader.js';
 import { lintCidaasUser, type LintFinding } from '../../preflight/cidaas-user-lint.js';
 import type { MappedUser } from '../../user-mapper.js';
+import { presetReportOf } from '../../../config/load-config.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { plural } from '../output/plural.js';
+import { presetJson, renderPresetSummary } from '../output/preset-summary.js';
 import { printJson } from '../output/print-json.js';
 import { usingLegacyReader } from '../using-legacy-reader.js';
 
@@ -117,9 +119,11 @@ export function previewCommand(): Command {
     });
     if (opts.json) {
       const findings = entries.reduce((n, e) => n + e.findings.length, 0);
-      printJson({ users: entries, summary: { users: entries.length, findings, usersWithFindings: entries.filter((e) => e.findings.length > 0).length } });
+      const preset = presetReportOf(config);
+      printJson({ ...(preset ? { preset: presetJson(preset) } : {}), users: entries, summary: { users: entries.length, findings, usersWithFindings: entries.filter((e) => e.findings.length > 0).length } });
     } else {
-      process.stdout.write(render(entries));
+      const preset = presetReportOf(config);
+      process.stdout.write((preset ? renderPresetSummary(preset) : '') + render(entries));
     }
   });
   return cmd;

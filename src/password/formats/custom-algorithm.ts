@@ -45,6 +45,8 @@ export const CustomAlgorithm = {
   sha512PasswordSalt: 'CUSTOM_SHA512_PASSWORD_SALT',
   /** Hex sha512(salt + password). */
   sha512SaltPassword: 'CUSTOM_SHA512_SALT_PASSWORD',
+  /** WordPress 6.8+ `$wp$2y$`: bcrypt of base64(HMAC-SHA384(password, "wp-sha384")). */
+  wordpressBcrypt: 'CUSTOM_WORDPRESS_BCRYPT',
 } as const;
 
 /** One of the {@link CustomAlgorithm} ids. */

@@ -24,6 +24,7 @@ interface Rule {
 
 const RULES: readonly Rule[] = [
   { test: /^\$[PH]\$/, id: CustomAlgorithm.phpass },
+  { test: /^\$wp\$/, id: CustomAlgorithm.wordpressBcrypt },
   { test: /^(?:U\$[SPH]|\$S)\$/, id: CustomAlgorithm.drupal7 },
   { test: /^\$1\$/, id: CustomAlgorithm.md5Crypt },
   { test: /^\$5\$/, id: CustomAlgorithm.sha256Crypt },

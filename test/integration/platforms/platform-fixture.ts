@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import type { RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { ITOA64, phpassEncode64 } from '../../../src/password/formats/crypt-base64.js';
 import { totpCode } from '../../../src/totp.js';
+import { freePort } from '../../support/free-port.js';
 import { uniqueName } from '../../support/servers.js';
+import { startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 
 export const CLIENT_ID = 'platform-suite';
 export const CLIENT_SECRET = 'platform-suite-secret-2026';
@@ -55,4 +59,42 @@ export async function loginOk(emu: RunningEmulator, sub: string, password: strin
 /** The emulator's TOTP check with the code of now. */
 export async function totpOk(emu: RunningEmulator, sub: string, base32Secret: string): Promise<boolean> {
   return (await post(emu, '/_emulator/totp', { sub, code: totpCode(base32Secret) })).ok;
+}
+
+/** The emulator as cidaas and, when asked, a running `cidaas-sync verifier` it delegates CUSTOM_ logins to. */
+export interface PlatformTenant {
+  readonly emu: RunningEmulator;
+  readonly verifier?: SidecarProcess;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the tenant: with `verifier`, first `cidaas-sync verifier --tenant <emulator URL>` (the
+ * emulator's port is chosen before it listens), then the emulator with `--verifier-url` set to it.
+ */
+export async function startPlatformTenant(o: { verifier: boolean }): Promise<PlatformTenant> {
+  if (!o.verifier) {
+    const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    return { emu, close: () => emu.close() };
+  }
+  const port = await freePort();
+  const verifier = startSidecar({ args: ['verifier', '--tenant', `http://127.0.0.1:${port}`, '--port', '0'] });
+  const url = (await verifier.waitForLine((l) => /^https?:\/\//.test(l.message), 60_000)).message;
+  const emu = await startEmulator({ port, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, verifierUrl: url });
+  return { emu, verifier, close: async () => { await emu.close(); await verifier.terminate(); } };
+}
+
+/**
+ * A phpass portable hash (openwall PasswordHash.php crypt_private; Drupal 7 includes/password.inc
+ * _password_crypt with SHA-512): setting = id + log2 character + 8 salt characters, then
+ * h = H(salt . password), 2^log2 times h = H(h . password), cut to `length`. Tests check it
+ * against the platforms' published vectors before using it.
+ */
+export function portableHash(password: string, o: { id: '$P$' | '$S$'; log2: number; salt: string }): string {
+  const algorithm = o.id === '$P$' ? 'md5' : 'sha512';
+  const setting = `${o.id}${ITOA64[o.log2]!}${o.salt}`;
+  const pw = Buffer.from(password, 'utf8');
+  let h = createHash(algorithm).update(o.salt, 'latin1').update(pw).digest();
+  for (let count = 1 << o.log2; count > 0; count--) h = createHash(algorithm).update(h).update(pw).digest();
+  return (setting + phpassEncode64(h, h.length)).slice(0, o.id === '$P$' ? 34 : 55);
 }

@@ -55,7 +55,7 @@ describe('reasons name the prefix and never the hash', () => {
       ['Django pbkdf2 bad iterations', djangoPbkdf2('sha1').replace('$1000$', '$x1$')],
       ['phpass $P$ truncated', '$P$B' + itoa64(29)],
       ['phpass $H$ with 2^30 rounds', '$H$U' + itoa64(30)],
-      ['WordPress $wp$', `$wp${bcrypt}`],
+      ['WordPress $wp$ truncated', `$wp${bcrypt.slice(0, 50)}`],
       ['md5crypt truncated', `$1$${itoa64(8)}$${itoa64(21)}`],
       ['sha512crypt truncated', `$6$rounds=5000$${itoa64(16)}$${itoa64(80)}`],
       ['scrypt', `$scrypt$ln=16,r=8,p=1$${itoa64(22)}$${itoa64(43)}`],

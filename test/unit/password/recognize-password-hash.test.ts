@@ -301,8 +301,11 @@ describe('recognizePasswordHash', () => {
       expect(r).not.to.include('BtVqhZq0');
     });
 
-    it('refuses WordPress 6.8 $wp$ hashes', () => {
-      expect(reason(recognizePasswordHash(`$wp${bcryptHash(4)}`))).to.include('"$wp$"');
+    it('pushes WordPress 6.8 $wp$ hashes as CUSTOM_WORDPRESS_BCRYPT, as stored (#11)', () => {
+      const hash = `$wp${bcryptHash(4)}`;
+      const r = recognizePasswordHash(hash);
+      expect(r.ok && r.info).to.deep.equal({ algorithmTypeId: 'CUSTOM_WORDPRESS_BCRYPT', passwordHash: hash });
+      expect(reason(recognizePasswordHash(hash.slice(0, 50)))).to.include('"$wp$"').and.not.include(hash.slice(10, 30));
     });
 
     it('refuses a truncated sha512-crypt hash naming only $6$ (#11)', () => {

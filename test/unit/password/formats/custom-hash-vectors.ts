@@ -87,4 +87,8 @@ export const HASH_VECTORS: readonly HashVector[] = [
   { id: CustomAlgorithm.sha512PasswordSalt, password: 'ab', hash: 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f', salt: 'c', source: 'FIPS 180-4 SHA-512("abc")' },
   { id: CustomAlgorithm.sha512SaltPassword, password: 'bc', hash: 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f', salt: 'a', source: 'FIPS 180-4 SHA-512("abc")' },
   { id: CustomAlgorithm.md5SaltPassword, password: 'c', hash: '900150983cd24fb0d6963f7d28e17f72', salt: 'ab', source: 'RFC 1321 MD5("abc")' },
+  // WordPress 6.8+ (wp-includes/pluggable.php wp_hash_password: '$wp' . password_hash(base64(hmac-sha384(pw, 'wp-sha384')))):
+  // hashes WordPress 6.8 sites wrote, as published with their passwords (a PHP check script; a Laravel hasher's test).
+  { id: CustomAlgorithm.wordpressBcrypt, password: 'password', hash: '$wp$2y$10$/ktG/bzsEU/Ag7umrbqsTeiSLAJ4IXWjA5ZaN/ZBjqQZ.oNDEP1Vm', source: 'a WordPress 6.8 hash of "password" (public check script)' },
+  { id: CustomAlgorithm.wordpressBcrypt, password: 'Na101918!', hash: '$wp$2y$10$y6/UfA/WhvVLZK6RxBSJE./L6YpJN8ChGg15a0Pqry/bTGsDuMR1q', source: 'a WordPress 6.8 hash in a Laravel WordPress-hasher test' },
 ];

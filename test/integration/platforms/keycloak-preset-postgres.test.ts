@@ -1,0 +1,79 @@
+import { pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
+import { base32Encode } from '../../../src/mfa/base32.js';
+import { presetSuite } from './preset-suite.js';
+
+// keycloak/keycloak model/jpa liquibase changelogs (1.0.0.Final .. 12.0.0): realm, user_entity, credential.
+const DDL = [
+  'CREATE TABLE realm (id varchar(36) PRIMARY KEY, name varchar(255) UNIQUE)',
+  `CREATE TABLE user_entity (
+    id varchar(36) PRIMARY KEY, email varchar(255), email_constraint varchar(255), email_verified boolean NOT NULL DEFAULT false,
+    enabled boolean NOT NULL DEFAULT false, federation_link varchar(255), first_name varchar(255), last_name varchar(255),
+    realm_id varchar(255), username varchar(255), created_timestamp bigint, service_account_client_link varchar(255),
+    not_before integer NOT NULL DEFAULT 0, CONSTRAINT uk_dykn684sl8up1crfei6eckhd7 UNIQUE (realm_id, email_constraint),
+    CONSTRAINT uk_ru8tt6t700s9v50bu18ws5ha6 UNIQUE (realm_id, username))`,
+  `CREATE TABLE credential (
+    id varchar(36) PRIMARY KEY, salt bytea, type varchar(255), user_id varchar(36) REFERENCES user_entity (id),
+    created_date bigint, user_label varchar(255), secret_data text, credential_data text, priority integer)`,
+  'CREATE INDEX idx_user_credential ON credential (user_id)',
+  // What `cidaas-sync check` asks the DBA for: a deleted credential row must name its user.
+  'ALTER TABLE credential REPLICA IDENTITY FULL',
+];
+const SHOP = randomUUID();
+const MASTER = randomUUID();
+
+/**
+ * Pbkdf2PasswordHashProvider (Keycloak 12..23 default: pbkdf2-sha256, 27,500 iterations, 512-bit
+ * key, 16-byte salt; a password under 14 characters padded with NUL for FIPS), as the
+ * credential's secret_data and credential_data JSON.
+ */
+function credential(password: string): [string, string] {
+  const salt = randomBytes(16);
+  const padded = password.length < 14 ? password + '\0'.repeat(14 - password.length) : password;
+  return [
+    JSON.stringify({ value: pbkdf2Sync(padded, salt, 27_500, 64, 'sha256').toString('base64'), salt: salt.toString('base64'), additionalParameters: {} }),
+    JSON.stringify({ hashIterations: 27_500, algorithm: 'pbkdf2-sha256', additionalParameters: {} }),
+  ];
+}
+
+presetSuite({
+  title: 'preset: keycloak (one realm of two) on PostgreSQL (#11)',
+  kind: 'postgres',
+  ddl: DDL,
+  tables: ['user_entity', 'credential'],
+  preset: () => ({ name: 'keycloak', realmId: SHOP }),
+  setup: async (db) => {
+    await db.exec('INSERT INTO realm (id, name) VALUES (?, ?), (?, ?)', [SHOP, 'shop', MASTER, 'master']);
+    // The master realm's admin: never migrated.
+    await db.exec("INSERT INTO user_entity (id, email, email_verified, enabled, realm_id, username) VALUES (?, 'admin@example.org', true, true, ?, 'admin')", [randomUUID(), MASTER]);
+  },
+  verifier: false,
+  algorithm: 'PBKDF2_SHA256',
+  passwords: ['Kc-ann-pass', 'Kc-ben-pass', 'Kc-cat-pass-long'],
+  addUser: async (db, name, password) => {
+    const id = randomUUID();
+    await db.exec(`INSERT INTO user_entity (id, email, email_constraint, email_verified, enabled, first_name, last_name, realm_id, username, created_timestamp)
+      VALUES (?, ?, ?, true, true, ?, '', ?, ?, ?)`, [id, `${name}@example.org`, `${name}@example.org`, name, SHOP, name, Date.now()]);
+    const [secret, data] = credential(password);
+    await db.exec("INSERT INTO credential (id, type, user_id, created_date, secret_data, credential_data, priority) VALUES (?, 'password', ?, ?, ?, ?, 10)",
+      [randomUUID(), id, Date.now(), secret, data]);
+    return id;
+  },
+  setPassword: async (db, key, password) => {
+    // Keycloak keeps the old hash as a password-history credential, then updates the password row.
+    const [old] = await db.exec("SELECT id, secret_data, credential_data FROM credential WHERE user_id = ? AND type = 'password'", [key]);
+    await db.exec("INSERT INTO credential (id, type, user_id, created_date, secret_data, credential_data, priority) VALUES (?, 'password-history', ?, ?, ?, ?, 10)",
+      [randomUUID(), key, Date.now(), old!.secret_data, old!.credential_data]);
+    const [secret, data] = credential(password);
+    await db.exec('UPDATE credential SET secret_data = ?, credential_data = ?, created_date = ? WHERE id = ?', [secret, data, Date.now(), old!.id]);
+  },
+  addTotp: async (db, key) => {
+    // HmacOTP.generateSecret: letters and digits, kept as text; its UTF-8 bytes are the key.
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const text = Array.from(randomBytes(20), (b) => chars[b % chars.length]).join('');
+    await db.exec("INSERT INTO credential (id, type, user_id, created_date, user_label, secret_data, credential_data, priority) VALUES (?, 'otp', ?, ?, 'Phone', ?, ?, 20)",
+      [randomUUID(), key, Date.now(), JSON.stringify({ value: text }), JSON.stringify({ subType: 'totp', digits: 6, counter: 0, period: 30, algorithm: 'HmacSHA1' })]);
+    return base32Encode(Buffer.from(text, 'utf8'));
+  },
+  // Account console, "Signing in", remove the authenticator: the otp credential row goes.
+  disableTotp: async (db, key) => { await db.exec("DELETE FROM credential WHERE user_id = ? AND type = 'otp'", [key]); },
+});
