@@ -5,8 +5,8 @@
  * (bench/support/reference-backfill.ts), once before and once after
  * the sidecar; reference_users_per_s is their mean. users_per_s is
  * timed from the sidecar's own "backfill starting" to "backfill done" log lines; peak_rss_mb is the
- * sidecar's VmHWM (/proc) when the backfill is done: the peak of the whole process so far, tsx
- * included. The CPU figures (µs per user, sidecar process vs this process running the reference)
+ * sidecar's VmHWM (/proc) when the backfill is done: the peak of the whole process so far (it runs
+ * dist/, as the image does: bench/run.ts builds it first). The CPU figures (µs per user, sidecar process vs this process running the reference)
  * hold better than the rates on a busy machine. BENCH.md goal: ratio >= 0.9 (issue 4: >= 0.8),
  * rss < 200.
  */

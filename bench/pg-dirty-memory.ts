@@ -5,7 +5,7 @@
  * fault), so once the first batches are in flight nothing more is pushed; then 200,000 users are
  * inserted with their credentials and TOTP devices (transactions of 1000 users). When the
  * sidecar's pending-users gauge reaches 200,000, peak_rss_mb is its VmHWM (/proc): the peak of
- * the whole process, tsx included; heap_used_mb is from its /metrics (no forced GC), and the
+ * the whole process (running dist/, as the image does); heap_used_mb is from its /metrics (no forced GC), and the
  * idle_* figures are the same before the inserts. BENCH.md goal: < 200.
  *
  * The engine alone is measured too (`engine_*`): a FakeSource (bench/fake-source.ts) marks the

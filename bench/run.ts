@@ -7,6 +7,7 @@
  * dependencies load only when it runs.
  */
 import type { Bench, BenchScale } from './bench.js';
+import { buildDist } from './support/build-dist.js';
 
 const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'emulator.bulk', load: async () => (await import('./emulator-bulk.js')).emulatorBulkBench },
@@ -15,6 +16,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'pg.stream', load: async () => (await import('./stream.js')).streamBench('postgres') },
   { name: 'pg.coalesce', load: async () => (await import('./pg-coalesce.js')).pgCoalesceBench },
   { name: 'pg.rate_limit', load: async () => (await import('./pg-rate-limit.js')).pgRateLimitBench },
+  { name: 'pg.idle_memory', load: async () => (await import('./pg-idle-memory.js')).pgIdleMemoryBench },
   { name: 'pg.dirty_memory', load: async () => (await import('./pg-dirty-memory.js')).pgDirtyMemoryBench },
   { name: 'mysql.decode', load: async () => (await import('./mysql-decode.js')).mysqlDecodeBench },
   { name: 'mysql.backfill', load: async () => (await import('./backfill.js')).backfillBench('mysql') },
@@ -45,6 +47,10 @@ async function main(): Promise<void> {
   // stdout carries only the JSON lines: a stray console.log in a bench goes to stderr.
   const out = process.stdout.write.bind(process.stdout);
   console.log = console.info = (...args: unknown[]) => console.error(...args);
+
+  // The sidecars run dist/, as the image does.
+  process.stderr.write('npm run build\n');
+  await buildDist();
 
   for (const entry of selected) {
     process.stderr.write(`bench ${entry.name} (scale ${scale})\n`);

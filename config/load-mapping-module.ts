@@ -19,8 +19,9 @@ const EXAMPLE = 'export default function map(entity, legacy) { return entity; }'
 
 /**
  * Imports the mapping module at `path` (an absolute path, as `Config.mapping` holds
- * it) and returns its default export. TypeScript files go through tsx's `tsImport`,
- * so they load whether or not the process runs under tsx (a built image does not).
+ * it) and returns its default export. A TypeScript file loads through tsx's `tsImport`
+ * where tsx is installed (a checkout), and otherwise through Node's own type stripping
+ * (Node 22.18 and later, as in the image); see {@link importTypeScript}.
  * Throws {@link MappingModuleError} naming `mapping` and the path.
  */
 export async function loadMappingModule(path: string): Promise<MappingFunction> {
@@ -39,15 +40,11 @@ export async function loadMappingModule(path: string): Promise<MappingFunction> 
   let mod: unknown;
   try {
     const url = pathToFileURL(full).href;
-    if (['.ts', '.mts', '.cts'].includes(extname(full))) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = await tsImport(url, import.meta.url);
-    } else {
-      mod = await import(url);
-    }
+    mod = ['.ts', '.mts', '.cts'].includes(extname(full)) ? await importTypeScript(full, url) : await import(url);
   } catch (err) {
+    if (err instanceof MappingModuleError) throw err;
     const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    throw new MappingModuleError(full, `failed to load: ${reason}`, `fix the module; \`node --import=tsx ${full}\` shows the full error`, err);
+    throw new MappingModuleError(full, `failed to load: ${reason}`, `fix the module; \`node ${full}\` (\`node --import=tsx\` for TypeScript) shows the full error`, err);
   }
 
   const exported = defaultExport(mod);
@@ -62,6 +59,36 @@ export async function loadMappingModule(path: string): Promise<MappingFunction> 
     );
   }
   return exported as MappingFunction;
+}
+
+/**
+ * How a TypeScript mapping module loads on Node `nodeVersion`: through tsx where it is installed
+ * (a development dependency, so a checkout), else by Node itself where it strips types without a
+ * flag (22.18 and 23.6 on, as the image's Node 24: erasable syntax only, no enums or namespaces),
+ * else not at all (null).
+ */
+export function typeScriptLoader(nodeVersion: string, tsxInstalled: boolean): 'tsx' | 'node' | null {
+  if (tsxInstalled) return 'tsx';
+  const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18) ? 'node' : null;
+}
+
+/** A TypeScript mapping module, as {@link typeScriptLoader} says; a {@link MappingModuleError} where it cannot. */
+async function importTypeScript(full: string, url: string): Promise<unknown> {
+  let tsImport: ((specifier: string, parent: string) => Promise<unknown>) | undefined;
+  try {
+    ({ tsImport } = await import('tsx/esm/api'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+  const loader = typeScriptLoader(process.versions.node, tsImport !== undefined);
+  if (loader === 'tsx' && tsImport) return tsImport(url, import.meta.url);
+  if (loader === 'node') return import(url);
+  throw new MappingModuleError(
+    full,
+    `is TypeScript, which Node ${process.versions.node} cannot load without tsx`,
+    'compile it to JavaScript (`npx tsc`) and point `mapping:` at the .js file, or run on Node 22.18 or later',
+  );
 }
 
 /** The default export; for a CommonJS module compiled from ESM, the inner `default`. */

@@ -19,14 +19,16 @@ export interface BenchSidecarOptions {
   readonly engine?: Record<string, number>;
   /** Merged into `cidaas:` (e.g. maxCallsPerSecond). */
   readonly cidaas?: Record<string, number>;
+  /** The sidecar's NODE_OPTIONS ('' for none); default BENCH_SIDECAR_NODE_OPTIONS, else the image's. */
+  readonly nodeOptions?: string;
   /** Reuse the slot and state store of an earlier run (its backfill and checkpoint). */
   readonly resume?: BenchSidecar;
 }
 
 /**
- * `node bin/cidaas-sync.js run --config FILE` as a child process, with the image's NODE_OPTIONS
- * (through tsx, as from a checkout; from dist/ as the image runs it with CIDAAS_SYNC_USE_DIST=1
- * after `npm run build`): its memory is its own, read from /proc.
+ * `node bin/cidaas-sync.js run --config FILE` as a child process, with the image's NODE_OPTIONS,
+ * running dist/ as the image does (bench/run.ts builds it and sets CIDAAS_SYNC_USE_DIST=1): its
+ * memory is its own, read from /proc.
  */
 export interface BenchSidecar {
   readonly process: SidecarProcess;
@@ -83,7 +85,7 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
 export async function runBenchSidecar(config: ShopConfigFile): Promise<Omit<BenchSidecar, 'slot'>> {
   // The sidecar runs with the image's heap settings (the Dockerfile's NODE_OPTIONS), or with
   // BENCH_SIDECAR_NODE_OPTIONS when set (e.g. `--max-semi-space-size=16`); it only goes to the sidecar.
-  const nodeOptions = process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
+  const nodeOptions = o.nodeOptions ?? process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
   const proc = startSidecar({
     args: ['run', '--config', config.path, '--no-progress'],
     env: { LOG_LEVEL: 'info', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },

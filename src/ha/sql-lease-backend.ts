@@ -1,4 +1,4 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { nodeTlsOptions, type DatabaseTls } from '../security/database-tls.js';
 import { mysqlStateTls } from '../state/state-data-source.js';
 import pg from 'pg';
@@ -213,7 +213,9 @@ class PostgresLeaseBackend extends SqlLeaseBackend {
 /** MySQL/MariaDB. Times are UTC_TIMESTAMP(3), independent of the session time zone. */
 class MysqlLeaseBackend extends SqlLeaseBackend {
   protected readonly d = MY;
-  readonly #pool: mysql.Pool;
+  readonly #options: mysql.PoolOptions;
+  // mysql2 loads with the first query: a sidecar whose state store is not MySQL never loads it.
+  #poolPromise: Promise<mysql.Pool> | null = null;
   readonly #timeoutMs: number;
   readonly #leaseMs: number;
   readonly fenceSql = `SELECT CAST(token AS CHAR) AS token, holder FROM ${LEASE_TABLE} WHERE name = 'main' LOCK IN SHARE MODE`;
@@ -223,11 +225,16 @@ class MysqlLeaseBackend extends SqlLeaseBackend {
     super();
     this.#timeoutMs = timeoutMs;
     this.#leaseMs = leaseMs;
-    this.#pool = mysql.createPool({
+    this.#options = {
       host: loc.host, port: loc.port, user: loc.username, password: loc.password, database: loc.database,
       connectionLimit: 1, connectTimeout: timeoutMs, supportBigNumbers: true, bigNumberStrings: true,
       ...mysqlStateTls(loc),
-    });
+    };
+  }
+
+  #pool(): Promise<mysql.Pool> {
+    this.#poolPromise ??= import('mysql2/promise').then((m) => m.default.createPool(this.#options));
+    return this.#poolPromise;
   }
 
   override async prepare(): Promise<void> {
@@ -235,7 +242,7 @@ class MysqlLeaseBackend extends SqlLeaseBackend {
     // A holder paused inside a fenced write would hold its lock, and with it any takeover, for as
     // long as it stays paused. MariaDB ends such a session after idle_transaction_timeout (a session
     // setting that touches only connections idle inside a transaction); MySQL has none.
-    const [rows] = await this.#pool.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+    const [rows] = await (await this.#pool()).query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
     if (/mariadb/i.test(String(rows[0]?.['v'] ?? ''))) this.fencePrelude = `SET SESSION idle_transaction_timeout = ${Math.max(1, Math.ceil(this.#leaseMs / 1000))}`;
   }
 
@@ -248,11 +255,11 @@ class MysqlLeaseBackend extends SqlLeaseBackend {
   }
 
   protected async run<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-    return fn(this.#tx(this.#pool));
+    return fn(this.#tx(await this.#pool()));
   }
 
   protected async tx<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-    const c = await this.#pool.getConnection();
+    const c = await (await this.#pool()).getConnection();
     let broken = false;
     try {
       await c.query('START TRANSACTION');
@@ -269,7 +276,7 @@ class MysqlLeaseBackend extends SqlLeaseBackend {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    if (this.#poolPromise) await (await this.#poolPromise).end();
   }
 }
 

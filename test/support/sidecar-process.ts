@@ -79,7 +79,11 @@ function tail(text: string): string {
   return trimmed === '' ? '(no stderr)' : trimmed.length > 2000 ? `...${trimmed.slice(-2000)}` : trimmed;
 }
 
-/** Starts `node bin/cidaas-sync.js <args>` in the repository root. */
+/**
+ * Starts `node bin/cidaas-sync.js <args>` in the repository root. It runs the build in dist/
+ * under `npm test` (which builds it and sets CIDAAS_SYNC_USE_DIST=1), and otherwise whatever
+ * bin/cidaas-sync.js picks: dist/ when current, else the sources through tsx.
+ */
 export function startSidecar(options: SidecarOptions): SidecarProcess {
   if (!exitHookInstalled) {
     exitHookInstalled = true;

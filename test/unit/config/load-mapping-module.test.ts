@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
-import { loadMappingModule, type MappingModuleError } from '../../../config/load-mapping-module.js';
+import { loadMappingModule, typeScriptLoader, type MappingModuleError } from '../../../config/load-mapping-module.js';
 import type { LegacyUser } from '../../../config/mapping-types.js';
 import { ConfigError, ExitCode } from '../../../src/errors.js';
 
@@ -87,5 +87,17 @@ describe('loadMappingModule', () => {
     await writeFile(file, `throw new Error('mapping table not found');\nexport default () => 'skip';\n`);
     const err = await failure(file);
     expect(err.message).to.include('failed to load: mapping table not found');
+  });
+
+  it('loads TypeScript through tsx where installed, else through Node\'s own type stripping (22.18, 23.6 on), else not at all (#13)', () => {
+    expect(typeScriptLoader('20.19.0', true)).to.equal('tsx');
+    expect(typeScriptLoader('24.11.1', true)).to.equal('tsx');
+    // The image: a production install has no tsx, its Node 24 strips types.
+    expect(typeScriptLoader('24.11.1', false)).to.equal('node');
+    expect(typeScriptLoader('v23.6.0', false)).to.equal('node');
+    expect(typeScriptLoader('22.18.0', false)).to.equal('node');
+    expect(typeScriptLoader('23.5.0', false)).to.equal(null);
+    expect(typeScriptLoader('22.17.1', false)).to.equal(null);
+    expect(typeScriptLoader('20.19.5', false)).to.equal(null);
   });
 });
