@@ -18,7 +18,7 @@ import { BENCH_CLIENT } from './support/bench-sidecar.js';
 import { BENCH_PREFIX, startBenchSource, type BenchKind } from './support/bench-source.js';
 import { EmulatorProcess } from './support/emulator-process.js';
 import { perSecond, round } from './support/figures.js';
-import { processCpuMs } from './support/process-cpu.js';
+import { processCpuMs, processRunQueueWaitMs } from './support/process-cpu.js';
 import type { ReferenceResult } from './support/reference-backfill.js';
 
 const SIZES = { full: 200_000, small: 20_000 } as const;
@@ -54,8 +54,10 @@ export const backfillBench = (kind: BenchKind): Bench => ({
       try {
         const started = await sidecar.lineAt('backfill starting');
         const cpuBefore = processCpuMs(sidecar.pid);
+        const waitBefore = processRunQueueWaitMs(sidecar.pid);
         const done = await sidecar.lineAt('backfill done');
         const cpuMs = processCpuMs(sidecar.pid) - cpuBefore;
+        const waitMs = processRunQueueWaitMs(sidecar.pid) - waitBefore;
         const memory = sidecar.memory();
         const stored = await emulator.userCount();
         if (Number(done.line['users']) !== users || stored !== users) {
@@ -79,6 +81,8 @@ export const backfillBench = (kind: BenchKind): Bench => ({
           reference_after_users_per_s: perSecond(users, after.ms),
           cpu_us_per_user: Math.round((cpuMs * 1000) / users),
           reference_cpu_us_per_user: Math.round((((before.cpuMs ?? NaN) + (after.cpuMs ?? NaN)) * 1000) / (2 * users)),
+          // How long the sidecar's threads waited for a CPU, per second of its backfill: the machine's load.
+          runqueue_wait_ms_per_s: Math.round(waitMs / ((done.at - started.at) / 1000)),
           loadavg_1m: round(loadavg()[0]!, 1),
         };
       } finally {

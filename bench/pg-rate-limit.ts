@@ -12,6 +12,12 @@
  * The tenant's limit is known to the sidecar (`cidaas.maxCallsPerSecond: 20`), so the governor
  * paces from the first call; BENCH_RATE_LIMIT_UNKNOWN=1 leaves it unset, and the governor
  * slow-starts and finds the limit from the 429s instead (`known_limit` yes or no says which ran).
+ *
+ * What else bounds `fraction`: the time before the first call (`first_call_ms`: the access token
+ * and the first read) and the last call's latency, both once per run, which weigh ~10 % at small
+ * scale (a 2 s run); and a loaded machine (`runqueue_wait_ms_per_s`, the sidecar's threads waiting
+ * for a CPU). `pace_fraction` is the governor's own figure: the calls' rate between the first and
+ * the last call over the limit.
  */
 import { loadavg } from 'node:os';
 import { seedUsers } from '../test/support/user-generator.js';
@@ -21,6 +27,7 @@ import { startBenchDatabase } from './support/bench-postgres.js';
 import { BENCH_CLIENT, startBenchSidecar } from './support/bench-sidecar.js';
 import { bulkCalls, EmulatorProcess } from './support/emulator-process.js';
 import { perSecond, round } from './support/figures.js';
+import { processRunQueueWaitMs } from './support/process-cpu.js';
 
 const SIZES = { full: 20_000, small: 2_000 } as const;
 const LIMIT_CALLS_PER_S = 20;
@@ -46,8 +53,11 @@ export const pgRateLimitBench: Bench = {
       });
       try {
         const started = await sidecar.lineAt('backfill starting');
+        const waitBefore = processRunQueueWaitMs(sidecar.pid);
         const done = await sidecar.lineAt('backfill done');
+        const waitMs = processRunQueueWaitMs(sidecar.pid) - waitBefore;
         const stats = await emulator.stats();
+        const arrivals = await emulator.bulkArrivals();
         if (Number(done.line['users']) !== users || stats.userCount !== users) {
           throw new Error(`the sidecar backfilled ${String(done.line['users'])} users and the emulator holds ${stats.userCount}, not ${users}`);
         }
@@ -70,6 +80,13 @@ export const pgRateLimitBench: Bench = {
           bulk_calls_429: calls.throttled,
           concurrency: CONCURRENCY,
           known_limit: knownLimit ? 'yes' : 'no',
+          // The governor's pace: bulk calls a second between the first call's arrival and the last's
+          // (what the limit caps), and the time before the first call (the access token, the first read).
+          pace_calls_per_s: round(pace(arrivals), 1),
+          pace_fraction: round(pace(arrivals) / LIMIT_CALLS_PER_S, 3),
+          first_call_ms: arrivals.length ? Math.round(arrivals[0]! - started.at) : NaN,
+          // How long the sidecar's threads waited for a CPU, per second of the run: a loaded machine, not the governor.
+          runqueue_wait_ms_per_s: Math.round(waitMs / seconds),
           seconds: round(seconds, 1),
           loadavg_1m: round(loadavg()[0]!, 1),
         };
@@ -83,3 +100,10 @@ export const pgRateLimitBench: Bench = {
     }
   },
 };
+
+/** Calls a second from the first arrival to the last (n calls span n - 1 intervals); NaN for fewer than two. */
+function pace(arrivals: readonly number[]): number {
+  if (arrivals.length < 2) return NaN;
+  const span = arrivals[arrivals.length - 1]! - arrivals[0]!;
+  return span > 0 ? ((arrivals.length - 1) * 1000) / span : NaN;
+}

@@ -66,6 +66,8 @@ export class DispatchGovernor {
     this.#lastIncrease = this.#now();
   }
 
+  /** Batches in flight at most (`cidaas.concurrency`). */
+  get maxConcurrency(): number { return this.#max; }
   /** Batches in flight now. */
   get inFlight(): number { return this.#inFlight; }
   /** The paced call rate (calls/s). */

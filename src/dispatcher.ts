@@ -33,6 +33,12 @@ export interface DispatchItem {
   readonly read?: LegacyRows;
 }
 
+/** What the state store holds for some users: their last pushes and their dead letters. */
+export interface KnownStates {
+  readonly states: ReadonlyMap<string, UserState>;
+  readonly dead: ReadonlyMap<string, unknown>;
+}
+
 /** What became of one user of a batch. */
 export type ItemResult =
   /** Pushed, deleted, unchanged, skipped or dead-lettered, and stored: no longer pending. */
@@ -102,20 +108,38 @@ export class Dispatcher {
   }
 
   /**
-   * Processes one batch and stores its outcomes. Throws only what retrying cannot cure (the state
-   * store failed, cidaas refused our credentials): the caller stops.
+   * Fetches cidaas's access token ahead of the first push. Never fails: a problem with the token
+   * is the first push's to report.
    */
-  async process(items: readonly DispatchItem[], mode: 'backfill' | 'stream'): Promise<Map<string, ItemResult>> {
+  async warmUp(): Promise<void> {
+    await this.#o.client.tokenScopes().catch(() => undefined);
+  }
+
+  /**
+   * The stored states and dead letters of `keys` in one read each: a backfill reads them for
+   * several pages at once and passes them to {@link process} with the pages.
+   */
+  async readStates(keys: readonly string[]): Promise<KnownStates> {
+    const [states, dead] = await Promise.all([this.#o.store.getUserStates(keys), this.#o.store.getDeadLetters(keys)]);
+    return { states, dead };
+  }
+
+  /**
+   * Processes one batch and stores its outcomes. Throws only what retrying cannot cure (the state
+   * store failed, cidaas refused our credentials): the caller stops. `prior`: the items' states
+   * and dead letters, read by {@link readStates} since their last outcome (else read here).
+   */
+  async process(items: readonly DispatchItem[], mode: 'backfill' | 'stream', prior?: KnownStates): Promise<Map<string, ItemResult>> {
     const o = this.#o;
     const results = new Map<string, ItemResult>();
     const keys = items.map((i) => i.key);
-    let states: Map<string, UserState>;
-    let dead: Map<string, unknown>;
+    let states: ReadonlyMap<string, UserState>;
+    let dead: ReadonlyMap<string, unknown>;
     let reads: Map<string, LegacyRows>;
     try {
       const unread = items.filter((i) => i.read === undefined).map((i) => i.key);
-      [reads, states, dead] = await Promise.all([
-        unread.length ? o.reader.readUsers(unread) : new Map<string, LegacyRows>(), o.store.getUserStates(keys), o.store.getDeadLetters(keys),
+      [reads, { states, dead }] = await Promise.all([
+        unread.length ? o.reader.readUsers(unread) : new Map<string, LegacyRows>(), prior ?? this.readStates(keys),
       ]);
       for (const i of items) if (i.read !== undefined) reads.set(i.key, i.read);
     } catch (err) {

@@ -36,7 +36,7 @@ export interface BenchSidecar {
   readonly config: ShopConfigFile;
   readonly slot: string;
   /**
-   * Waits for the first log line with this message (or this message, a colon and details: `backfill done: 20000 users, ...`) and returns its own timestamp (ms since epoch):
+   * Waits for the first log line with this message (see {@link isLine}) and returns its own timestamp (ms since epoch):
    * when the sidecar wrote it, not when we read it.
    */
   lineAt(message: string, timeoutMs?: number): Promise<{ at: number; line: SidecarLine }>;
@@ -49,6 +49,14 @@ export interface BenchSidecar {
   stop(timeoutMs?: number): Promise<void>;
   /** SIGKILL. */
   kill(): Promise<void>;
+}
+
+/**
+ * Whether a log line is the one `message` names: the message itself, or that message followed by
+ * ": " and its details (`backfill done: 2000 users, 0 dead letters`).
+ */
+export function isLine(line: SidecarLine, message: string): boolean {
+  return line.message === message || line.message.startsWith(`${message}: `);
 }
 
 function timestampOf(line: SidecarLine): number {
@@ -93,7 +101,7 @@ export async function runBenchSidecar(config: ShopConfigFile, nodeOptionsOverrid
   let port: number | null = null;
 
   const lineAt = async (message: string, timeoutMs = 600_000): Promise<{ at: number; line: SidecarLine }> => {
-    const line = await proc.waitForLine((l) => l.message === message || l.message.startsWith(`${message}:`), timeoutMs);
+    const line = await proc.waitForLine((l) => isLine(l, message), timeoutMs);
     return { at: timestampOf(line), line };
   };
   const metricsPort = async (): Promise<number> => {

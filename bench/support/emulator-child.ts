@@ -3,15 +3,26 @@
  * Started by {@link EmulatorProcess} with the options as JSON in argv[2]; answers IPC requests
  * `{ id, op, arg }` with `{ id, ok, value | error }`.
  */
+import { Server, type IncomingMessage } from 'node:http';
 import { startEmulator, type EmulatorOptions, type FaultRule } from '../../src/emulator/cidaas-emulator.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
+/** When each bulk call arrived (ms since epoch): bench instrumentation on the HTTP server's 'request' event. */
+const bulkArrivals: number[] = [];
+const emit = Server.prototype.emit;
+Server.prototype.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+  if (event === 'request') {
+    const req = args[0] as IncomingMessage;
+    if (req.method === 'POST' && req.url?.startsWith('/users-srv/user/bulk') === true) bulkArrivals.push(Date.now());
+  }
+  return Reflect.apply(emit, this, [event, ...args]) as boolean;
+} as typeof Server.prototype.emit;
 const emulator = await startEmulator(options);
 const send = (message: object): void => void process.send!(message);
 
 interface Request {
   readonly id: number;
-  readonly op: 'stats' | 'reset' | 'addFaults' | 'clearFaults' | 'userCount' | 'close';
+  readonly op: 'stats' | 'reset' | 'addFaults' | 'clearFaults' | 'userCount' | 'bulkArrivals' | 'close';
   readonly arg?: unknown;
 }
 
@@ -21,8 +32,11 @@ process.on('message', (req: Request) => {
     switch (req.op) {
       case 'stats':
         return answer(emulator.stats());
+      case 'bulkArrivals':
+        return answer(bulkArrivals);
       case 'reset':
         emulator.reset();
+        bulkArrivals.length = 0;
         return answer(null);
       case 'addFaults':
         emulator.addFaults(req.arg as FaultRule[]);

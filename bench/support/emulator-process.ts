@@ -57,6 +57,8 @@ export class EmulatorProcess {
   addFaults(rules: FaultRule[]): Promise<void> { return this.#ask('addFaults', rules); }
   clearFaults(): Promise<void> { return this.#ask('clearFaults'); }
   userCount(): Promise<number> { return this.#ask('userCount'); }
+  /** When each bulk call arrived since the start or the last reset (ms since epoch, in order). */
+  bulkArrivals(): Promise<number[]> { return this.#ask('bulkArrivals'); }
 
   async close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

@@ -68,6 +68,10 @@ export interface OpenPipelineOptions {
   readonly fence?: StateFence;
   /** High availability: headers of every cidaas API call (a throw stops the call unsent). */
   readonly requestHeaders?: () => Record<string, string>;
+  /** High availability: runs as each cidaas request is written to its connection; a throw abandons it unsent. */
+  readonly beforeSend?: () => void;
+  /** An open state store to use instead of opening one; the caller closes it (a standby opens it before its term). */
+  readonly store?: StateStore;
 }
 
 /** Opens the state store, the source, the reader and the cidaas client for `config`. */
@@ -78,8 +82,8 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
   };
   try {
     const mapping: MappingFunction | undefined = config.mapping ? await loadMappingModule(config.mapping) : undefined;
-    const store = await openStateStore(config.state.url, { logger: o.logger });
-    closers.push(() => store.close());
+    const store = o.store ?? await openStateStore(config.state.url, { logger: o.logger });
+    if (!o.store) closers.push(() => store.close());
     if (o.fence) store.setFence?.(o.fence);
     const { source, dialect } = await openSource(config, o.logger);
     closers.push(() => source.stop());
@@ -107,6 +111,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
       requestTimeoutMs: config.cidaas.requestTimeoutMs,
       compat: config.cidaas.compat,
       ...(o.requestHeaders ? { requestHeaders: o.requestHeaders } : {}),
+      ...(o.beforeSend ? { beforeSend: o.beforeSend } : {}),
       allowEmulator: config.cidaas.allowEmulator,
       observer: {
         onResponse: (r) => governor.onResponse(r.status),

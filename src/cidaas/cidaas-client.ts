@@ -31,6 +31,11 @@ export interface CidaasClientOptions {
    * sent. A throw stops the call unsent: high availability refuses to push without the lease here.
    */
   requestHeaders?: () => Record<string, string>;
+  /**
+   * Runs again as each request (the token request too) is written to its connection, after any
+   * wait for one; a throw abandons it unsent (see send-guard.ts): the lease is still held then.
+   */
+  beforeSend?: () => void;
   /** `cidaas.compat`: of it the client uses `delete` (how {@link CidaasClient.purge} deletes). Default {@link DEFAULT_COMPAT}. */
   compat?: CidaasCompat;
 }
@@ -104,6 +109,7 @@ export class CidaasClient {
       logger: options.logger,
       observer: options.observer,
       allowEmulator: options.allowEmulator ?? false,
+      ...(options.beforeSend ? { beforeSend: options.beforeSend } : {}),
     });
     this.#tokens = new TokenProvider(this.#transport, options.clientId, options.clientSecret, options.logger);
   }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ExitCode, SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -9,6 +9,7 @@ import { exhausted } from './cidaas-errors.js';
 import { parseRetryAfter, retryableError, retryableStatus, type RetryPolicy } from './retry-policy.js';
 import { MAX_RESPONSE_BYTES, readLimitedBody } from './read-limited-body.js';
 import { EMULATOR_HEADER } from './emulator-header.js';
+import { sendGuard } from './send-guard.js';
 
 /** One HTTP exchange with cidaas, as the client and the token provider describe it. */
 export interface CidaasRequest {
@@ -44,6 +45,11 @@ export interface CidaasTransportOptions {
   allowEmulator?: boolean;
   /** Largest response body read; default {@link MAX_RESPONSE_BYTES}. */
   maxResponseBytes?: number;
+  /**
+   * Runs as each request is written to its connection (see send-guard.ts); a throw abandons the
+   * call unsent, unrepeated, with what was thrown. High availability: the lease must still be held.
+   */
+  beforeSend?: () => void;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface CidaasTransportOptions {
  */
 export class CidaasTransport {
   readonly #pool: Pool;
+  /** The pool, behind the {@link CidaasTransportOptions.beforeSend} guard when there is one. */
+  readonly #dispatcher: Dispatcher;
   readonly #prefix: string;
   readonly #options: CidaasTransportOptions;
   readonly #closing = new AbortController();
@@ -69,6 +77,7 @@ export class CidaasTransport {
       keepAliveTimeout: 30_000,
       connect: { timeout: Math.min(options.requestTimeoutMs, 10_000) },
     });
+    this.#dispatcher = options.beforeSend ? this.#pool.compose(sendGuard(options.beforeSend)) : this.#pool;
   }
 
   /** Sends `request`, repeating it while it fails transiently. Throws CIDAAS_UNAVAILABLE / CIDAAS_RATE_LIMITED when the budget runs out. */
@@ -89,7 +98,7 @@ export class CidaasTransport {
       // resolution); the signal keeps short timeouts short and bounds headers + body.
       const deadline = AbortSignal.timeout(requestTimeoutMs);
       try {
-        const res = await this.#pool.request({
+        const res = await this.#dispatcher.request({
           path: this.#prefix + request.path,
           method: request.method,
           headers,

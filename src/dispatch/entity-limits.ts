@@ -24,13 +24,57 @@ export function entityProblem(key: string, user: CidaasUser): string | undefined
       return `field ${field} is ${value.length} characters; at most ${MAX_FIELD_LENGTH} are sent (shorten it in the mapping module)`;
     }
   }
+  const wire = userToWire(user);
+  // Serialised only when it might be too large (or not be JSON): for a real user, a bound is enough.
+  const bound = jsonBytesBound(wire, 0);
+  if (bound !== null && bound <= MAX_ENTITY_BYTES) return undefined;
   let body: string;
   try {
-    body = JSON.stringify(userToWire(user));
+    body = JSON.stringify(wire);
   } catch (err) {
     return `the entity cannot be serialised as JSON (${(err as Error).message.split('\n')[0] ?? ''}); the mapping module must return plain strings, numbers, booleans and arrays`;
   }
   const bytes = Buffer.byteLength(body);
   if (bytes > MAX_ENTITY_BYTES) return `the entity is ${bytes} bytes serialised; at most ${MAX_ENTITY_BYTES} are sent (shorten its fields or customFields)`;
   return undefined;
+}
+
+/** Nesting deeper than this is serialised rather than bounded. */
+const MAX_BOUND_DEPTH = 16;
+
+/**
+ * An upper bound of the UTF-8 bytes of `JSON.stringify(value)`, or null when only serialising can
+ * tell (a value other than plain objects, arrays, strings, finite numbers, booleans and null, or
+ * deep nesting). A string character takes at most 6 bytes (`\u001f`; UTF-8 takes at most 3 per
+ * UTF-16 unit), a number at most 24 characters (`-1.7976931348623157e+308`).
+ */
+function jsonBytesBound(value: unknown, depth: number): number | null {
+  switch (typeof value) {
+    case 'string': return 2 + 6 * value.length;
+    case 'number': return 24;
+    case 'boolean': return 5;
+    case 'undefined': return 4;
+    case 'object': break;
+    default: return null;
+  }
+  if (value === null) return 4;
+  if (depth >= MAX_BOUND_DEPTH) return null;
+  let total = 2;
+  if (Array.isArray(value)) {
+    for (const v of value as unknown[]) {
+      const b = jsonBytesBound(v, depth + 1);
+      if (b === null) return null;
+      total += b + 1;
+    }
+    return total;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return null;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const b = jsonBytesBound((value as Record<string, unknown>)[k], depth + 1);
+    if (b === null) return null;
+    total += 2 + 6 * k.length + 1 + b + 1;
+  }
+  return total;
 }

@@ -3,8 +3,11 @@ import { openPipeline, type Pipeline } from '../app/open-pipeline.js';
 import { SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
-import type { Source } from '../source.js';
+import type { Source, SourceLag } from '../source.js';
+import type { SourceAdapter } from '../source-adapter.js';
 import { sourceAdapterFor } from '../source-adapter-for.js';
+import { openStateStore } from '../state/open-state-store.js';
+import type { StateStore } from '../state/state-store.js';
 import type { SyncRunner } from '../sync-runner.js';
 import { FencedSource } from './fenced-source.js';
 import { HaMetrics, type ReplicaRole } from './ha-metrics.js';
@@ -40,6 +43,11 @@ export class HaRunner {
   readonly #stop = { aborted: false };
   #role: ReplicaRole = 'standby';
   #runner: SyncRunner | null = null;
+  #source: Source | null = null;
+  #store: StateStore | null = null;
+  #prepared: Promise<void> | null = null;
+  /** The source adapter, loaded by {@link prepare}. */
+  #adapter: SourceAdapter | null = null;
 
   constructor(options: HaRunnerOptions) {
     this.#o = options;
@@ -50,12 +58,42 @@ export class HaRunner {
   get role(): ReplicaRole { return this.#role; }
   /** The runner of the current term, or null as standby. */
   get runner(): SyncRunner | null { return this.#runner; }
+  /**
+   * The state store this replica keeps open across its terms (for the status page), or null when
+   * it could not be opened yet. Every write through it is fenced: refused unless this replica holds the lease.
+   */
+  get store(): StateStore | null { return this.#store; }
+
+  /** The source's lag while active; a standby reads no log and says so. */
+  lag(): Promise<SourceLag> {
+    return this.#source ? this.#source.lag() : Promise.reject(new Error('this replica is standby: it does not read the log'));
+  }
+
+  /**
+   * Does as a standby what would otherwise cost the next holder's failover time: loads the source
+   * adapter and opens the state store (the lease lives in its database anyway). Opens nothing on the
+   * source. A store that cannot be opened now is opened again when the lease is taken.
+   */
+  prepare(): Promise<void> {
+    this.#prepared ??= (async () => {
+      const { config, keeper } = this.#o;
+      this.#adapter = await sourceAdapterFor(config.source);
+      try {
+        const store = await openStateStore(config.state.url, { logger: this.#o.logger });
+        store.setFence?.(keeper.fence);
+        this.#store = store;
+      } catch (err) {
+        this.#log.warn('standby: the state store cannot be opened now; it is opened when this replica takes the lease', { error: (err as Error).message });
+      }
+    })();
+    return this.#prepared;
+  }
 
   /** Runs terms until {@link stop}; rejects with a failure that is not a lost lease. */
   async run(): Promise<void> {
     const { keeper, config } = this.#o;
-    // Load the source adapter now: loading it after taking the lease would spend the lease's time.
-    const adapter = await sourceAdapterFor(config.source);
+    await this.prepare();
+    const adapter = this.#adapter ?? await sourceAdapterFor(config.source);
     try {
       while (!this.#stop.aborted) {
         this.#setRole('standby');
@@ -70,17 +108,25 @@ export class HaRunner {
         try {
           await waitForSlot(config, this.#log, () => keeper.held && !this.#stop.aborted);
           keeper.assertHeld();
+          if (!this.#store) {
+            const store = await openStateStore(config.state.url, { logger: this.#o.logger });
+            store.setFence?.(keeper.fence);
+            this.#store = store;
+          }
           pipeline = await openPipeline(config, {
-            logger: this.#o.logger, metrics: this.#o.metrics, fence: keeper.fence,
+            logger: this.#o.logger, metrics: this.#o.metrics, fence: keeper.fence, store: this.#store,
             requestHeaders: () => {
               keeper.assertHeld();
               return { [REPLICA_HEADER]: keeper.me.holder, [FENCE_HEADER]: keeper.token ?? '' };
             },
+            // Checked again as each request is written: one prepared before a pause is not sent after it.
+            beforeSend: () => keeper.assertHeld(),
           });
           // For `check`: the server id every replica must share (MySQL).
           if (adapter.replicaServerId !== null) await pipeline.store.setMeta(SERVER_ID_META, adapter.replicaServerId);
           const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));
           this.#runner = runner;
+          this.#source = pipeline.source;
           if (this.#stop.aborted) runner.stop();
           await runner.run();
         } catch (err) {
@@ -89,6 +135,7 @@ export class HaRunner {
           this.#log.warn('stepped down: standby again', { why: (term.lost ?? (err as Error)).message });
         } finally {
           this.#runner = null;
+          this.#source = null;
           await pipeline?.close();
           await keeper.stepDown();
         }
@@ -96,6 +143,13 @@ export class HaRunner {
     } finally {
       this.#setRole('standby');
     }
+  }
+
+  /** Closes the state store kept across terms (after {@link run} ended). */
+  async close(): Promise<void> {
+    const store = this.#store;
+    this.#store = null;
+    await store?.close();
   }
 
   /** SIGTERM: a standby stops waiting; the active drains, checkpoints, releases the lease and ends. */

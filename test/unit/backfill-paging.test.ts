@@ -27,6 +27,8 @@ async function backfill(r: LegacyReader): Promise<{ result: BackfillProgress | n
   const dispatcher = {
     // As Dispatcher.readPage does for a reader without readPage: keys only, rows read by process().
     readPage: async (after: string | null, limit: number) => new Map((await r.pageKeys(after, limit)).map((k) => [k, null])),
+    readStates: async () => ({ states: new Map(), dead: new Map() }),
+    warmUp: async () => undefined,
     process: async (items: DispatchItem[]) => {
       pushed.push(...items.map((i) => i.key));
       return new Map(items.map((i) => [i.key, { status: 'done' }]));

@@ -70,11 +70,17 @@ export function runCommand(): Command {
     if (pipeline) runner = makeRunner(pipeline, pipeline.source);
     stopActive = () => (ha ? ha.stop() : runner?.stop());
     const current = (): SyncRunner | null => (ha ? ha.runner : runner);
-    // The status page reads the pipeline of this process; with ha.enabled the pipeline exists only
-    // while this replica is active, so the page is not served (status, /readyz and /metrics are).
+    // The status page reads the pipeline of this process. With ha.enabled the pipeline exists only
+    // while this replica is active: the page reads the state store the replica keeps open, shows
+    // its role, and has no actions (they would write outside a term).
+    if (ha) await ha.prepare();
+    const storeLocation = parseStateStoreUrl(config.state.url.reveal()).display;
     const live = pipeline && runner ? new LiveStatusBoard({
-      store: pipeline.store, source: pipeline.source, storeLocation: parseStateStoreUrl(config.state.url.reveal()).display, metrics,
+      store: pipeline.store, source: pipeline.source, storeLocation, metrics,
       phase: () => runner!.phase, commits: () => runner!.commitClock, actions: config.http.allowActions,
+    }) : ha?.store ? new LiveStatusBoard({
+      store: ha.store, source: { lag: () => ha.lag() }, storeLocation, metrics, role: () => ha.role,
+      phase: () => ha.runner?.phase ?? 'standby', commits: () => ha.runner?.commitClock ?? null, actions: false,
     }) : undefined;
     live?.start();
     const http = await startHttpServer({
@@ -112,6 +118,7 @@ export function runCommand(): Command {
       live?.stop();
       await http.close();
       await pipeline?.close();
+      await ha?.close();
       await keeper?.close();
     }
   });

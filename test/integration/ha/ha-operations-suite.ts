@@ -85,6 +85,23 @@ export function defineHaOperationsSuite(kind: ShopDbKind): void {
       expect(text.stdout).to.match(new RegExp(`ha holder +${replica.replica.replace(/[/]/g, '\\/')} \\(host .+, pid ${active.pid}\\)`));
     });
 
+    it('serves the status page on every replica: the standby names its role and reads the shared state store (#14)', async () => {
+      const active = await set.currentActive();
+      const standby = set.running.find((p) => p !== active)!;
+      for (const [p, role] of [[active, 'active'], [standby, 'standby']] as const) {
+        const port = await httpPortOf(p);
+        const page = await fetch(`http://127.0.0.1:${port}/`);
+        expect(page.status, role).to.equal(200);
+        expect(await page.text(), role).to.contain('id="role"');
+        const live = (await (await fetch(`http://127.0.0.1:${port}/status.json`)).json()) as { role: string; phase: string; actions: boolean; status: { checkpoint: unknown; users: { live: number } | null; source: { reachable: boolean } } };
+        expect({ role: live.role, hasCheckpoint: live.status.checkpoint !== null, users: live.status.users?.live }, role)
+          .to.deep.equal({ role, hasCheckpoint: true, users: 60 });
+        expect(live.actions, role).to.equal(false);
+        expect(live.status.source.reachable, role).to.equal(role === 'active');
+        if (role === 'standby') expect(live.phase).to.equal('standby');
+      }
+    });
+
     it('hands the lease over at once on SIGTERM of the active, without waiting for it to expire', async () => {
       const active = await set.currentActive();
       const standby = set.running.find((p) => p !== active)!;
