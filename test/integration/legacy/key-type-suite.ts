@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { CidaasClient } from '../../../src/cidaas/cidaas-client.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { SyncError } from '../../../src/errors.js';
 import type { LegacyReader } from '../../../src/legacy-reader.js';
 import { loadConfig } from '../../../config/load-config.js';

@@ -10,7 +10,7 @@ import { parseConfig } from '../../../config/load-config.js';
 import { readerTables } from '../../../src/app/pipeline-tables.js';
 import { CidaasClient } from '../../../src/cidaas/cidaas-client.js';
 import { userToWire } from '../../../src/cidaas/cidaas-user.js';
-import { startEmulator, type RunningEmulator, type StoredUser } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator, type StoredUser } from '../../../tools/emulator/cidaas-emulator.js';
 import { fingerprintUser } from '../../../src/digest/fingerprints.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';

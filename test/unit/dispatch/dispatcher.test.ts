@@ -3,7 +3,7 @@ import { CidaasClient } from '../../../src/cidaas/cidaas-client.js';
 import { rowDigest, rowIdentity } from '../../../src/digest/row-digest.js';
 import type { RowExpectation } from '../../../src/digest/row-expectation.js';
 import { Dispatcher, type DispatcherOptions, type DispatchItem } from '../../../src/dispatch/dispatcher.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import type { LegacyReader, LegacyRow, LegacyRows } from '../../../src/legacy-reader.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { SyncMetrics } from '../../../src/observability/metrics.js';

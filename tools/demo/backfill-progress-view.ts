@@ -1,5 +1,5 @@
-import { ProgressBar } from '../cli/output/progress-bar.js';
-import type { BackfillTick } from '../backfill.js';
+import { ProgressBar } from '../../src/cli/output/progress-bar.js';
+import type { BackfillTick } from '../../src/backfill.js';
 import { count, type DemoOutput } from './demo-output.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { Config } from '../../config/config-schema.js';
-import type { Pipeline } from '../app/open-pipeline.js';
-import { openSidecar } from '../app/open-sidecar.js';
-import type { BackfillTick } from '../backfill.js';
-import type { Logger } from '../observability/logger.js';
-import { SyncMetrics } from '../observability/metrics.js';
-import { startHttpServer } from '../observability/http-server.js';
-import type { SyncRunner } from '../sync-runner.js';
+import type { Pipeline } from '../../src/app/open-pipeline.js';
+import { openSidecar } from '../../src/app/open-sidecar.js';
+import type { BackfillTick } from '../../src/backfill.js';
+import type { Logger } from '../../src/observability/logger.js';
+import { SyncMetrics } from '../../src/observability/metrics.js';
+import { startHttpServer } from '../../src/observability/http-server.js';
+import type { SyncRunner } from '../../src/sync-runner.js';
 
 /** The sidecar running inside the demo process, as `cidaas-sync run` would run it. */
 export interface DemoSidecar {

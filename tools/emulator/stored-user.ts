@@ -1,4 +1,4 @@
-import type { CidaasUserStatus, CustomFieldValue as EntityCustomFieldValue, PasswordHashInfo as EntityPasswordHashInfo } from '../cidaas/cidaas-user.js';
+import type { CidaasUserStatus, CustomFieldValue as EntityCustomFieldValue, PasswordHashInfo as EntityPasswordHashInfo } from '../../src/cidaas/cidaas-user.js';
 
 /**
  * The user as the emulator stores it: the flat user entity of docs/cidaas-api.md (names
