@@ -14,7 +14,7 @@ import { loadConfig } from '../../../config/load-config.js';
 import { openPipeline } from '../../../src/app/open-pipeline.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { SyncMetrics } from '../../../src/observability/metrics.js';
-import { keyText } from '../../../src/row-digest.js';
+import { keyText } from '../../../src/digest/row-digest.js';
 import { Secret } from '../../../src/secret.js';
 import { ownedFieldsOf } from '../../../src/verify/owned-fields.js';
 import { verifyUsers } from '../../../src/verify/verify-users.js';

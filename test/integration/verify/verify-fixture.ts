@@ -11,7 +11,7 @@ import { readerTables } from '../../../src/app/pipeline-tables.js';
 import { CidaasClient } from '../../../src/cidaas/cidaas-client.js';
 import { userToWire } from '../../../src/cidaas/cidaas-user.js';
 import { startEmulator, type RunningEmulator, type StoredUser } from '../../../src/emulator/cidaas-emulator.js';
-import { fingerprintUser } from '../../../src/fingerprints.js';
+import { fingerprintUser } from '../../../src/digest/fingerprints.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';

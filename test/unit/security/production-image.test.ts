@@ -54,7 +54,7 @@ describe('the production image: no emulator or demo on the entry point path, the
     expect(devEdges.filter((e) => !OPTIONAL_EDGES.has(e))).to.deep.equal([]);
     expect([...files].filter((f) => DEV_ONLY.some((d) => f.startsWith(d)))).to.deep.equal([]);
     // The walk itself works: it sees the commands the image serves, the verifier among them.
-    for (const f of ['src/cli/commands/run.ts', 'src/cli/commands/verifier.ts', 'src/cli/commands/healthcheck.ts', 'src/dispatcher.ts']) {
+    for (const f of ['src/cli/commands/run.ts', 'src/cli/commands/verifier.ts', 'src/cli/commands/healthcheck.ts', 'src/dispatch/dispatcher.ts']) {
       expect(files.has(f), f).to.equal(true);
     }
     expect(devEdges).to.have.length(2);
