@@ -13,30 +13,16 @@ import { killAllSidecars, startSidecar, type SidecarProcess } from '../../suppor
 import { waitFor } from '../../support/wait-for.js';
 import { described, runCli } from '../cli/cli-run.js';
 import { createScratchDb, type ScratchDb } from './key-type-db.js';
+import { KEYCLOAK_DDL } from '../platforms/platform-schemas.js';
 
 /*
- * Keycloak's own tables (keycloak/keycloak, model/jpa liquibase changelogs: user_entity and
- * credential as Keycloak 12+ has them), one database with two realms of which one migrates,
- * passwords and OTP devices in one credential table told apart by `type`, hashed as
+ * Keycloak's own tables (platform-schemas.ts), one database with two realms of which one
+ * migrates, passwords and OTP devices in one credential table told apart by `type`, hashed as
  * Pbkdf2PasswordHashProvider does (pbkdf2-sha256, 27,500 iterations, 64-byte key, a password
  * under 14 characters padded with NUL) and OTP secrets kept as Keycloak keeps them (the raw text
  * whose UTF-8 bytes are the key).
  */
-const SCHEMA = [
-  `CREATE TABLE realm (id varchar(36) PRIMARY KEY, name varchar(255) UNIQUE)`,
-  `CREATE TABLE user_entity (
-    id varchar(36) PRIMARY KEY, email varchar(255), email_constraint varchar(255), email_verified boolean NOT NULL DEFAULT false,
-    enabled boolean NOT NULL DEFAULT false, federation_link varchar(255), first_name varchar(255), last_name varchar(255),
-    realm_id varchar(255), username varchar(255), created_timestamp bigint, service_account_client_link varchar(255),
-    not_before integer NOT NULL DEFAULT 0, CONSTRAINT uk_dykn684sl8up1crfei6eckhd7 UNIQUE (realm_id, email_constraint),
-    CONSTRAINT uk_ru8tt6t700s9v50bu18ws5ha6 UNIQUE (realm_id, username))`,
-  `CREATE TABLE credential (
-    id varchar(36) PRIMARY KEY, salt bytea, type varchar(255), user_id varchar(36) REFERENCES user_entity (id),
-    created_date bigint, user_label varchar(255), secret_data text, credential_data text, priority integer)`,
-  `CREATE INDEX idx_user_credential ON credential (user_id)`,
-  // A delete of a credential row must carry user_id: the DBA's one change for cidaas-sync.
-  `ALTER TABLE credential REPLICA IDENTITY FULL`,
-];
+const SCHEMA = KEYCLOAK_DDL;
 
 const CLIENT_ID = 'keycloak-platform';
 const CLIENT_SECRET = 'keycloak-platform-secret';

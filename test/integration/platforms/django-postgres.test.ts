@@ -9,25 +9,9 @@ import { createPostgresDatabase, uniqueName, type PostgresTestDatabase } from '.
 import { waitFor } from '../../support/wait-for.js';
 import { runCli } from '../cli/cli-run.js';
 import { CLIENT_ID, CLIENT_SECRET, loginOk, totpOk, writePlatformConfig, type PlatformConfig } from './platform-fixture.js';
+import { DJANGO_DDL } from './platform-schemas.js';
 
-// The tables as Django's own migrations create them on PostgreSQL (django.contrib.auth 0001..0012,
-// django_otp.plugins.otp_totp 0001..0003), with their real names, types and NOT NULLs.
-const DDL = [
-  `CREATE TABLE auth_user (
-    id serial PRIMARY KEY, password varchar(128) NOT NULL, last_login timestamptz NULL, is_superuser boolean NOT NULL,
-    username varchar(150) NOT NULL UNIQUE, first_name varchar(150) NOT NULL, last_name varchar(150) NOT NULL,
-    email varchar(254) NOT NULL, is_staff boolean NOT NULL, is_active boolean NOT NULL, date_joined timestamptz NOT NULL)`,
-  `CREATE TABLE otp_totp_totpdevice (
-    id serial PRIMARY KEY, name varchar(64) NOT NULL, confirmed boolean NOT NULL, key varchar(80) NOT NULL,
-    step smallint NOT NULL CHECK (step >= 0), t0 bigint NOT NULL, digits smallint NOT NULL CHECK (digits >= 0),
-    tolerance smallint NOT NULL CHECK (tolerance >= 0), drift smallint NOT NULL, last_t bigint NOT NULL,
-    user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
-    throttling_failure_count integer NOT NULL CHECK (throttling_failure_count >= 0),
-    throttling_failure_timestamp timestamptz NULL, created_at timestamptz NULL, last_used_at timestamptz NULL)`,
-  'CREATE INDEX otp_totp_totpdevice_user_id ON otp_totp_totpdevice (user_id)',
-  // `cidaas-sync check` asks for this: a deleted device's row image must name its user.
-  'ALTER TABLE otp_totp_totpdevice REPLICA IDENTITY FULL',
-];
+const DDL = DJANGO_DDL;
 
 /**
  * Django's PBKDF2PasswordHasher: "pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>"

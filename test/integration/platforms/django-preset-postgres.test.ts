@@ -2,22 +2,9 @@ import { expect } from 'chai';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { presetSuite } from './preset-suite.js';
+import { DJANGO_DDL } from './platform-schemas.js';
 
-// django/contrib/auth/migrations 0001..0012 and django_otp/plugins/otp_totp/migrations 0001..0003 on PostgreSQL.
-const DDL = [
-  `CREATE TABLE auth_user (
-    id serial PRIMARY KEY, password varchar(128) NOT NULL, last_login timestamptz NULL, is_superuser boolean NOT NULL,
-    username varchar(150) NOT NULL UNIQUE, first_name varchar(150) NOT NULL, last_name varchar(150) NOT NULL,
-    email varchar(254) NOT NULL, is_staff boolean NOT NULL, is_active boolean NOT NULL, date_joined timestamptz NOT NULL)`,
-  `CREATE TABLE otp_totp_totpdevice (
-    id serial PRIMARY KEY, name varchar(64) NOT NULL, confirmed boolean NOT NULL, key varchar(80) NOT NULL,
-    step smallint NOT NULL CHECK (step >= 0), t0 bigint NOT NULL, digits smallint NOT NULL CHECK (digits >= 0),
-    tolerance smallint NOT NULL CHECK (tolerance >= 0), drift smallint NOT NULL, last_t bigint NOT NULL,
-    user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
-    throttling_failure_count integer NOT NULL CHECK (throttling_failure_count >= 0),
-    throttling_failure_timestamp timestamptz NULL, created_at timestamptz NULL, last_used_at timestamptz NULL)`,
-  'ALTER TABLE otp_totp_totpdevice REPLICA IDENTITY FULL',
-];
+const DDL = DJANGO_DDL;
 
 /** PBKDF2PasswordHasher.encode (django/contrib/auth/hashers.py). */
 function djangoHash(password: string, salt = randomBytes(9).toString('hex'), iterations = 10_000): string {

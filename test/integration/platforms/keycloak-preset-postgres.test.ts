@@ -1,23 +1,9 @@
 import { pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { presetSuite } from './preset-suite.js';
+import { KEYCLOAK_DDL } from './platform-schemas.js';
 
-// keycloak/keycloak model/jpa liquibase changelogs (1.0.0.Final .. 12.0.0): realm, user_entity, credential.
-const DDL = [
-  'CREATE TABLE realm (id varchar(36) PRIMARY KEY, name varchar(255) UNIQUE)',
-  `CREATE TABLE user_entity (
-    id varchar(36) PRIMARY KEY, email varchar(255), email_constraint varchar(255), email_verified boolean NOT NULL DEFAULT false,
-    enabled boolean NOT NULL DEFAULT false, federation_link varchar(255), first_name varchar(255), last_name varchar(255),
-    realm_id varchar(255), username varchar(255), created_timestamp bigint, service_account_client_link varchar(255),
-    not_before integer NOT NULL DEFAULT 0, CONSTRAINT uk_dykn684sl8up1crfei6eckhd7 UNIQUE (realm_id, email_constraint),
-    CONSTRAINT uk_ru8tt6t700s9v50bu18ws5ha6 UNIQUE (realm_id, username))`,
-  `CREATE TABLE credential (
-    id varchar(36) PRIMARY KEY, salt bytea, type varchar(255), user_id varchar(36) REFERENCES user_entity (id),
-    created_date bigint, user_label varchar(255), secret_data text, credential_data text, priority integer)`,
-  'CREATE INDEX idx_user_credential ON credential (user_id)',
-  // What `cidaas-sync check` asks the DBA for: a deleted credential row must name its user.
-  'ALTER TABLE credential REPLICA IDENTITY FULL',
-];
+const DDL = KEYCLOAK_DDL;
 const SHOP = randomUUID();
 const MASTER = randomUUID();
 

@@ -10,23 +10,9 @@ import { createMariaDbDatabase, type MariaDbTestDatabase } from '../../support/s
 import { waitFor } from '../../support/wait-for.js';
 import { runCli } from '../cli/cli-run.js';
 import { CLIENT_ID, CLIENT_SECRET, loginOk, totpOk, writePlatformConfig, type PlatformConfig } from './platform-fixture.js';
+import { wordpressDdl } from './platform-schemas.js';
 
-// wp-admin/includes/schema.php (WordPress 6.x), as the installer creates them.
-const DDL = [
-  `CREATE TABLE wp_users (
-    ID bigint(20) unsigned NOT NULL auto_increment, user_login varchar(60) NOT NULL default '',
-    user_pass varchar(255) NOT NULL default '', user_nicename varchar(50) NOT NULL default '',
-    user_email varchar(100) NOT NULL default '', user_url varchar(100) NOT NULL default '',
-    user_registered datetime NOT NULL default '0000-00-00 00:00:00', user_activation_key varchar(255) NOT NULL default '',
-    user_status int(11) NOT NULL default '0', display_name varchar(250) NOT NULL default '',
-    PRIMARY KEY (ID), KEY user_login_key (user_login), KEY user_nicename (user_nicename), KEY user_email (user_email)
-  ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
-  `CREATE TABLE wp_usermeta (
-    umeta_id bigint(20) unsigned NOT NULL auto_increment, user_id bigint(20) unsigned NOT NULL default '0',
-    meta_key varchar(255) default NULL, meta_value longtext,
-    PRIMARY KEY (umeta_id), KEY user_id (user_id), KEY meta_key (meta_key(191))
-  ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
-];
+const DDL = wordpressDdl();
 
 /**
  * The mapping module a WordPress integrator writes: phpass ($P$, which cidaas cannot check) goes as

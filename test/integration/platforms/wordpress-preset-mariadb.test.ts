@@ -5,23 +5,9 @@ import { ITOA64 } from '../../../src/password/formats/crypt-base64.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { portableHash } from './platform-fixture.js';
 import { presetSuite } from './preset-suite.js';
+import { wordpressDdl } from './platform-schemas.js';
 
-// wp-admin/includes/schema.php (WordPress 6.x), with a non-default $table_prefix.
-const DDL = [
-  `CREATE TABLE shop_users (
-    ID bigint(20) unsigned NOT NULL auto_increment, user_login varchar(60) NOT NULL default '',
-    user_pass varchar(255) NOT NULL default '', user_nicename varchar(50) NOT NULL default '',
-    user_email varchar(100) NOT NULL default '', user_url varchar(100) NOT NULL default '',
-    user_registered datetime NOT NULL default '0000-00-00 00:00:00', user_activation_key varchar(255) NOT NULL default '',
-    user_status int(11) NOT NULL default '0', display_name varchar(250) NOT NULL default '',
-    PRIMARY KEY (ID), KEY user_login_key (user_login), KEY user_nicename (user_nicename), KEY user_email (user_email)
-  ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
-  `CREATE TABLE shop_usermeta (
-    umeta_id bigint(20) unsigned NOT NULL auto_increment, user_id bigint(20) unsigned NOT NULL default '0',
-    meta_key varchar(255) default NULL, meta_value longtext,
-    PRIMARY KEY (umeta_id), KEY user_id (user_id), KEY meta_key (meta_key(191))
-  ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
-];
+const DDL = wordpressDdl('shop_');
 
 // openwall phpass test.php: "A correct hash for test12345" (the library WordPress bundles as class-phpass.php).
 const VECTOR = '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0';

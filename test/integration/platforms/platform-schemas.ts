@@ -1,0 +1,64 @@
+/**
+ * The platforms' own tables, as their own migrations create them, shared by the platform tests
+ * (the older ones with a hand-written config, and the preset ones).
+ */
+
+/**
+ * Django on PostgreSQL: django.contrib.auth migrations 0001..0012 and django_otp's
+ * otp_totp migrations 0001..0003, with their real names, types and NOT NULLs.
+ */
+export const DJANGO_DDL: readonly string[] = [
+  `CREATE TABLE auth_user (
+    id serial PRIMARY KEY, password varchar(128) NOT NULL, last_login timestamptz NULL, is_superuser boolean NOT NULL,
+    username varchar(150) NOT NULL UNIQUE, first_name varchar(150) NOT NULL, last_name varchar(150) NOT NULL,
+    email varchar(254) NOT NULL, is_staff boolean NOT NULL, is_active boolean NOT NULL, date_joined timestamptz NOT NULL)`,
+  `CREATE TABLE otp_totp_totpdevice (
+    id serial PRIMARY KEY, name varchar(64) NOT NULL, confirmed boolean NOT NULL, key varchar(80) NOT NULL,
+    step smallint NOT NULL CHECK (step >= 0), t0 bigint NOT NULL, digits smallint NOT NULL CHECK (digits >= 0),
+    tolerance smallint NOT NULL CHECK (tolerance >= 0), drift smallint NOT NULL, last_t bigint NOT NULL,
+    user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
+    throttling_failure_count integer NOT NULL CHECK (throttling_failure_count >= 0),
+    throttling_failure_timestamp timestamptz NULL, created_at timestamptz NULL, last_used_at timestamptz NULL)`,
+  'CREATE INDEX otp_totp_totpdevice_user_id ON otp_totp_totpdevice (user_id)',
+  // `cidaas-sync check` asks for this: a deleted device's row image must name its user.
+  'ALTER TABLE otp_totp_totpdevice REPLICA IDENTITY FULL',
+];
+
+/** WordPress on MariaDB: wp-admin/includes/schema.php (WordPress 6.x), with the site's table prefix. */
+export function wordpressDdl(prefix = 'wp_'): string[] {
+  return [
+    `CREATE TABLE ${prefix}users (
+      ID bigint(20) unsigned NOT NULL auto_increment, user_login varchar(60) NOT NULL default '',
+      user_pass varchar(255) NOT NULL default '', user_nicename varchar(50) NOT NULL default '',
+      user_email varchar(100) NOT NULL default '', user_url varchar(100) NOT NULL default '',
+      user_registered datetime NOT NULL default '0000-00-00 00:00:00', user_activation_key varchar(255) NOT NULL default '',
+      user_status int(11) NOT NULL default '0', display_name varchar(250) NOT NULL default '',
+      PRIMARY KEY (ID), KEY user_login_key (user_login), KEY user_nicename (user_nicename), KEY user_email (user_email)
+    ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
+    `CREATE TABLE ${prefix}usermeta (
+      umeta_id bigint(20) unsigned NOT NULL auto_increment, user_id bigint(20) unsigned NOT NULL default '0',
+      meta_key varchar(255) default NULL, meta_value longtext,
+      PRIMARY KEY (umeta_id), KEY user_id (user_id), KEY meta_key (meta_key(191))
+    ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
+  ];
+}
+
+/**
+ * Keycloak on PostgreSQL: keycloak/keycloak model/jpa liquibase changelogs (1.0.0.Final ..
+ * 12.0.0): realm, user_entity, credential.
+ */
+export const KEYCLOAK_DDL: readonly string[] = [
+  'CREATE TABLE realm (id varchar(36) PRIMARY KEY, name varchar(255) UNIQUE)',
+  `CREATE TABLE user_entity (
+    id varchar(36) PRIMARY KEY, email varchar(255), email_constraint varchar(255), email_verified boolean NOT NULL DEFAULT false,
+    enabled boolean NOT NULL DEFAULT false, federation_link varchar(255), first_name varchar(255), last_name varchar(255),
+    realm_id varchar(255), username varchar(255), created_timestamp bigint, service_account_client_link varchar(255),
+    not_before integer NOT NULL DEFAULT 0, CONSTRAINT uk_dykn684sl8up1crfei6eckhd7 UNIQUE (realm_id, email_constraint),
+    CONSTRAINT uk_ru8tt6t700s9v50bu18ws5ha6 UNIQUE (realm_id, username))`,
+  `CREATE TABLE credential (
+    id varchar(36) PRIMARY KEY, salt bytea, type varchar(255), user_id varchar(36) REFERENCES user_entity (id),
+    created_date bigint, user_label varchar(255), secret_data text, credential_data text, priority integer)`,
+  'CREATE INDEX idx_user_credential ON credential (user_id)',
+  // What `cidaas-sync check` asks the DBA for: a deleted credential row must name its user.
+  'ALTER TABLE credential REPLICA IDENTITY FULL',
+];
