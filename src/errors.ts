@@ -48,8 +48,27 @@ export interface SyncErrorOptions {
   cause?: unknown;
 }
 
+const BRAND = Symbol.for('cidaas-sync.SyncError');
+
 /** Base class of every error cidaas-sync raises on purpose. */
 export class SyncError extends Error {
+  /**
+   * `instanceof` that also holds across two copies of this module. A module loaded both through
+   * require() and import() (mocha loads test files with require, while adapters and commands are
+   * loaded with import()) has two classes of the same name; a plain prototype check would then
+   * take a transient SyncError for an unknown error. Errors carry a registry symbol, and a class
+   * matches an error whose prototype chain has a class of its name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    for (let p: unknown = Object.getPrototypeOf(value); p !== null && typeof p === 'object'; p = Object.getPrototypeOf(p)) {
+      if ((p as { constructor?: { name?: string } }).constructor?.name === this.name) return true;
+    }
+    return false;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly transient: boolean;

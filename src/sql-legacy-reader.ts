@@ -1,28 +1,9 @@
 import type { LegacyReader, LegacyRow, LegacyRows, LegacyTableRole } from './legacy-reader.js';
-import { assertUsableKey, keyParam, type KeyColumnInfo, type LegacyKeyKind } from './legacy-key.js';
+import { assertUsableKey, keyParam, type LegacyKeyKind } from './legacy-key.js';
+import type { SqlDialect } from './sql-dialect.js';
 import { keyText } from './row-digest.js';
 import { SyncError } from './errors.js';
 import type { RowFilter } from './row-filter.js';
-
-/** What a SQL database must provide for {@link SqlLegacyReader}. Implemented per adapter. */
-export interface SqlDialect {
-  /** Quotes a possibly qualified table name (`public.users`). */
-  quoteTable(name: string): string;
-  quoteIdent(name: string): string;
-  /** A condition `column` in `values`, with its parameters, numbering placeholders from `first` (1-based). */
-  inList(column: string, values: readonly unknown[], first: number): { sql: string; params: unknown[] };
-  /** The n-th placeholder (1-based). */
-  placeholder(n: number): string;
-  query(sql: string, params: readonly unknown[]): Promise<LegacyRow[]>;
-  /** The table's row count estimate (planner statistics), or an exact count when cheap. */
-  estimateRows(table: string): Promise<number>;
-  /**
-   * The type of a key column and whether it identifies one row, or `null` when the column does
-   * not exist. Without it, every key is read as text.
-   */
-  keyColumn?(table: string, column: string): Promise<KeyColumnInfo | null>;
-  close(): Promise<void>;
-}
 
 /** A configured table and the column holding the legacy user key. */
 export interface ReaderTable {

@@ -2,9 +2,9 @@ import type { SyncError } from '../../src/errors.js';
 import type { BinlogPosition } from './binlog-position.js';
 import { compareBinlogFiles, formatMariadbGtid, parseMariadbGtidPosition, sameMariadbGtidPosition } from './binlog-position.js';
 import { positionLost } from './binlog-errors.js';
-import type { BinlogFile } from './binlog-server.js';
+import type { BinlogFile } from './mysql-server.js';
 
-/** The queries {@link planResume} needs (BinlogServer answers them). */
+/** The queries {@link planResume} needs (MysqlServer answers them). */
 export interface ResumeQueries {
   binaryLogs(): Promise<BinlogFile[]>;
   /** `BINLOG_GTID_POS(file, offset)`: null when the file is not there, the offset is not an event's start in it, or there is no GTID there. */

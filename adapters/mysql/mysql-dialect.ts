@@ -2,7 +2,7 @@ import mysql from 'mysql2';
 import type { Pool as PromisePool, RowDataPacket } from 'mysql2/promise';
 import type { LegacyRow } from '../../src/legacy-reader.js';
 import type { Secret } from '../../src/secret.js';
-import type { SqlDialect } from '../../src/sql-legacy-reader.js';
+import type { SqlDialect } from '../../src/sql-dialect.js';
 import type { KeyColumnInfo, LegacyKeyKind } from '../../src/legacy-key.js';
 import { mysqlConnectionOptions, quoteMysqlIdent, quoteMysqlTable, SESSION_TIME_ZONE_SQL, splitMysqlTable } from './mysql-connection-options.js';
 

@@ -4,8 +4,10 @@ import type { Secret } from '../../src/secret.js';
 import { compareBinlogFiles, parseBinlogPosition } from './binlog-position.js';
 import { planResume } from './binlog-resume.js';
 import type { ResumeQueries } from './binlog-resume.js';
-import type { BinlogFile } from './binlog-server.js';
+import type { BinlogFile } from './mysql-server.js';
 import { mysqlConnectionOptions, quoteMysqlTable, splitMysqlTable } from './mysql-connection-options.js';
+import { checkMysqlTables } from './mysql-table-checks.js';
+import type { ExpectedTable } from '../../src/preflight/expected-columns.js';
 import { withTlsHint } from '../../src/security/with-tls-hint.js';
 import { redactDriverError } from '../../src/redact/redact.js';
 
@@ -28,6 +30,8 @@ export interface MysqlPreflightArgs {
   readonly serverId: number;
   /** The stored checkpoint, when there is one: it must still be in the binlog. */
   readonly checkpoint?: string | null;
+  /** The configured tables with their columns: each column must exist (not checked when absent). */
+  readonly columns?: readonly ExpectedTable[];
   /** The shortest binlog retention that passes (default 3 days: a weekend outage). */
   readonly minRetentionSeconds?: number;
 }
@@ -92,6 +96,7 @@ async function runChecks(c: Connection, args: MysqlPreflightArgs): Promise<Prefl
   }
 
   items.push(...await grantChecks(c, mariadb, version, user, args.tables));
+  if (args.columns) items.push(...await checkMysqlTables(c, args.columns));
   items.push(...await retentionChecks(c, args));
   return items;
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { LegacyRow } from '../../src/legacy-reader.js';
 import type { Secret } from '../../src/secret.js';
-import type { SqlDialect } from '../../src/sql-legacy-reader.js';
+import type { SqlDialect } from '../../src/sql-dialect.js';
 import type { KeyColumnInfo, LegacyKeyKind } from '../../src/legacy-key.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';

@@ -1,7 +1,6 @@
 import pg from 'pg';
-import type { Config, PostgresSourceConfig } from '../../config/config-schema.js';
-import type { Logger } from '../../src/observability/logger.js';
-import { expectedTables } from '../../src/preflight/expected-columns.js';
+import type { PostgresSourceConfig } from '../../config/config-schema.js';
+import type { ExpectedTable } from '../../src/preflight/expected-columns.js';
 import { fail, pass, warn, type PreflightItem, type RepairOutcome } from '../../src/preflight/preflight-item.js';
 import { failoverSlotItems } from './failover-slot-check.js';
 import { idleSlotTimeoutItems } from './idle-slot-timeout-check.js';
@@ -213,9 +212,7 @@ async function slotItems(c: pg.Client, s: PostgresSourceConfig, f: ServerFacts, 
  * kind, its consumer, the WAL it retains) and the configured tables and columns. Every statement
  * runs with a timeout. A connection that fails is the only item then.
  */
-export async function checkPostgresSource(config: Config, _logger: Logger, o: PostgresPreflightOptions = {}): Promise<PreflightItem[]> {
-  const s = config.source;
-  if (s.kind !== 'postgres') throw new Error('checkPostgresSource needs a postgres source');
+export async function checkPostgresSource(s: PostgresSourceConfig, tables: readonly ExpectedTable[], o: PostgresPreflightOptions = {}): Promise<PreflightItem[]> {
   const timeoutMs = o.timeoutMs ?? 5000;
   const url = s.url;
   let c: pg.Client;
@@ -231,7 +228,6 @@ export async function checkPostgresSource(config: Config, _logger: Logger, o: Po
       ? 'SELECT plugin, slot_type, database, active, active_pid, wal_status, (pg_current_wal_lsn() - restart_lsn)::text AS retained FROM pg_replication_slots WHERE slot_name = $1'
       : 'SELECT plugin, slot_type, database, active, active_pid, NULL AS wal_status, (pg_current_wal_lsn() - restart_lsn)::text AS retained FROM pg_replication_slots WHERE slot_name = $1';
     const slot = (await c.query<SlotRow>(slotQuery, [s.slot])).rows[0];
-    const tables = expectedTables(config);
     const items = serverItems(facts, slot !== undefined, slot?.active === true);
     if (facts.superuser || facts.replication) items.push(await replicationConnectionItem(url, timeoutMs));
     items.push(...(await checkPostgresTables(c, tables, facts.role)));
@@ -252,9 +248,7 @@ export async function checkPostgresSource(config: Config, _logger: Logger, o: Po
  * (creating the publication, setting replica identity, creating the slot), and lists every other
  * failed item as left to a person (a restart, a grant by a superuser, a configuration change).
  */
-export async function repairPostgresSource(config: Config, items: readonly PreflightItem[], _logger: Logger, o: PostgresPreflightOptions = {}): Promise<RepairOutcome[]> {
-  const s = config.source;
-  if (s.kind !== 'postgres') throw new Error('repairPostgresSource needs a postgres source');
+export async function repairPostgresSource(s: PostgresSourceConfig, items: readonly PreflightItem[], o: PostgresPreflightOptions = {}): Promise<RepairOutcome[]> {
   const outcomes: RepairOutcome[] = [];
   const todo = items.filter((i) => i.repair?.length);
   for (const i of items) {

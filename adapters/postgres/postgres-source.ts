@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { ExitCode, SyncError } from '../../src/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import type { Secret } from '../../src/secret.js';
@@ -8,11 +8,9 @@ import { createSlotSql, enableFailover, failoverSlotUnsupported } from './failov
 import { compareLsn, normalizeLsn, parseLsn } from './lsn.js';
 import { postgresHeartbeat } from './postgres-heartbeat.js';
 import { quoteIdent, quoteQualified } from './postgres-identifiers.js';
-import { waitForVisibility } from './postgres-visibility.js';
 import { positionLost } from './replication-errors.js';
-import { ReplicationStream } from './replication-stream.js';
-import { pgConnectionConfig } from '../../src/security/pg-connection-config.js';
-import { withTlsHint } from '../../src/security/with-tls-hint.js';
+import { PostgresServer } from './postgres-server.js';
+import { PostgresStream } from './postgres-stream.js';
 
 export { quoteIdent, quoteQualified } from './postgres-identifiers.js';
 
@@ -45,23 +43,22 @@ export interface PostgresSourceOptions {
 
 /**
  * PostgreSQL logical replication (pgoutput, protocol 1) through pg-logical-replication 2.5.0, used as
- * its traps require (see {@link ReplicationStream} and replication-connection.ts):
+ * its traps require (see {@link PostgresStream} and replication-connection.ts):
  * manual acknowledgement with the library's timer off, our own status updates (also while paused), a
  * new service instance with an explicit start position on every (re)connect, handler calls that
  * never overlap and never throw into the library, our own reconnect.
  *
  * Positions are commit end LSNs (and keepalive positions): streaming from one delivers exactly the
  * transactions whose commit record starts at or after it. The query session also serves as a
- * shutdown sentinel (see #client).
+ * shutdown sentinel (see {@link PostgresServer}).
  */
 export class PostgresSource implements Source {
   readonly kind = 'postgres';
   readonly #o: PostgresSourceOptions;
   readonly #log: Logger;
   readonly #tables: Set<string>;
-  readonly #stream: ReplicationStream;
-  #query: pg.Client | null = null;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #stream: PostgresStream;
+  readonly #server: PostgresServer;
   #primaryKeys = new Map<string, readonly string[]>();
   readonly #heartbeat: HeartbeatWriter | null;
 
@@ -69,7 +66,7 @@ export class PostgresSource implements Source {
     this.#o = options;
     this.#log = options.logger.child({ component: 'postgres-source' });
     this.#tables = new Set(options.tables);
-    this.#stream = new ReplicationStream({
+    this.#stream = new PostgresStream({
       url: options.url,
       slot: options.slot,
       publication: options.publication,
@@ -80,8 +77,9 @@ export class PostgresSource implements Source {
       ...(options.reconnectMinMs !== undefined ? { reconnectMinMs: options.reconnectMinMs } : {}),
       ...(options.reconnectMaxMs !== undefined ? { reconnectMaxMs: options.reconnectMaxMs } : {}),
       // Keep the shutdown sentinel open while streaming.
-      onStreaming: () => void this.#client().catch(() => undefined),
+      onStreaming: () => void this.#server.connect().catch(() => undefined),
     });
+    this.#server = new PostgresServer(options.url, this.#log, (err) => this.#stream.interrupt(err));
     this.#heartbeat = options.heartbeat ? postgresHeartbeat(options.url, options.heartbeat, this.#log) : null;
   }
 
@@ -99,8 +97,9 @@ export class PostgresSource implements Source {
     return this.#stream.bufferedMessages;
   }
 
-  prepare(): Promise<void> {
-    return this.#withClient((c) => this.#prepare(c));
+  async prepare(): Promise<void> {
+    await this.#server.withClient((c) => this.#prepare(c));
+    this.#primaryKeys = await this.#server.primaryKeys([...this.#tables]);
   }
 
   async #prepare(c: pg.Client): Promise<void> {
@@ -138,35 +137,16 @@ export class PostgresSource implements Source {
         this.#log.info('replication slot made a failover slot', { slot: this.#o.slot });
       }
     }
-    const pks = await c.query<{ t: string; cols: string[] }>(
-      `SELECT n.nspname || '.' || c.relname AS t,
-              array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum)) AS cols
-         FROM pg_index i
-         JOIN pg_class c ON c.oid = i.indrelid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey::int2[])
-        WHERE i.indisprimary AND (n.nspname || '.' || c.relname) = ANY($1::text[])
-        GROUP BY 1`, [[...this.#tables]]);
-    this.#primaryKeys = new Map(pks.rows.map((r) => [r.t, r.cols]));
   }
 
-  /**
-   * The WAL position now, taken so that every transaction whose commit record lies before it is
-   * visible to reads that start afterwards (see {@link waitForVisibility}).
-   */
+  /** The WAL position now, every transaction committed before it visible to later reads (see PostgresServer). */
   currentPosition(): Promise<string> {
-    return this.#withClient(async (c) => {
-      const lsn = (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
-      await waitForVisibility(c, this.#log);
-      return normalizeLsn(lsn);
-    });
+    return this.#server.currentPosition();
   }
 
   async start(from: string | null, handler: SourceHandler, onError: (err: Error) => void): Promise<void> {
     if (this.#stream.active) throw new Error('PostgresSource.start() while already streaming');
-    const slot = await this.#withClient((c) => c.query<{ confirmed: string | null }>(
-      'SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1', [this.#o.slot]));
-    const confirmedText = slot.rows[0]?.confirmed;
+    const confirmedText = await this.#server.confirmedPosition(this.#o.slot);
     if (!confirmedText) throw positionLost(`replication slot "${this.#o.slot}" does not exist (dropped?), so the changes since the checkpoint are gone`);
     const confirmed = parseLsn(confirmedText);
     let at = confirmed;
@@ -191,10 +171,7 @@ export class PostgresSource implements Source {
   }
 
   async lag(): Promise<SourceLag> {
-    const r = await this.#withClient((c) => c.query<{ lag: string | null; retained: string | null }>(
-      `SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS lag, (pg_current_wal_lsn() - restart_lsn)::text AS retained
-         FROM pg_replication_slots WHERE slot_name = $1`, [this.#o.slot]));
-    const row = r.rows[0];
+    const row = await this.#server.slotLag(this.#o.slot);
     return {
       bytes: row?.lag != null ? Math.max(0, Number(row.lag)) : null,
       retainedBytes: row?.retained != null ? Math.max(0, Number(row.retained)) : null,
@@ -204,42 +181,6 @@ export class PostgresSource implements Source {
   async stop(): Promise<void> {
     await this.#heartbeat?.stop();
     await this.#stream.stop();
-    const q = this.#query;
-    this.#query = null;
-    await q?.end().catch(() => undefined);
-  }
-
-  /** Runs `fn` on the query connection, one caller at a time (a pg client takes one query at a time). */
-  #withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    const run = this.#queue.then(async () => fn(await this.#client()));
-    this.#queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async #client(): Promise<pg.Client> {
-    if (this.#query) return this.#query;
-    const c = new pg.Client({ ...pgConnectionConfig(this.#o.url), application_name: 'cidaas-sync', connectionTimeoutMillis: 10_000 });
-    c.on('error', (err) => {
-      this.#log.warn('query connection lost', { error: err.message });
-      if (this.#query === c) this.#query = null;
-      // A fast shutdown ends the normal sessions first (57P01), then waits for every walsender to
-      // have its WAL confirmed; paused by backpressure, we would neither read its request nor
-      // confirm, and the database would not stop. Give the session up now and reconnect later.
-      if ((err as { code?: unknown }).code === '57P01') {
-        this.#stream.interrupt(new Error(`the server ends sessions (shutdown?): ${err.message}`));
-      }
-    });
-    c.on('end', () => {
-      if (this.#query === c) this.#query = null;
-    });
-    try {
-      await c.connect();
-    } catch (err) {
-      throw new SyncError('SOURCE_UNAVAILABLE', `cannot connect to PostgreSQL: ${err instanceof Error ? err.message : String(err)}${withTlsHint(err, 'source')}`, {
-        transient: true, cause: err, hint: 'check source.url (host, port, database, role) and that the server is up',
-      });
-    }
-    this.#query = c;
-    return c;
+    await this.#server.close();
   }
 }

@@ -36,7 +36,7 @@ export interface BenchSidecar {
   readonly config: ShopConfigFile;
   readonly slot: string;
   /**
-   * Waits for the first log line with this message and returns its own timestamp (ms since epoch):
+   * Waits for the first log line with this message (see {@link isLine}) and returns its own timestamp (ms since epoch):
    * when the sidecar wrote it, not when we read it.
    */
   lineAt(message: string, timeoutMs?: number): Promise<{ at: number; line: SidecarLine }>;
@@ -83,9 +83,17 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     extra: { engine: { ...(o.engine ?? {}) }, ...(o.cidaas ? { cidaas: o.cidaas } : {}) },
   });
   const slot = previous?.slot ?? (await slotOf(config.path));
+  return { ...(await runBenchSidecar(config, o.nodeOptions)), slot };
+}
+
+/**
+ * Starts `cidaas-sync run` on a written configuration, on either database: the process part of
+ * {@link BenchSidecar} (everything but the slot). `nodeOptions` as {@link BenchSidecarOptions.nodeOptions}.
+ */
+export async function runBenchSidecar(config: ShopConfigFile, nodeOptionsOverride?: string): Promise<Omit<BenchSidecar, 'slot'>> {
   // The sidecar runs with the image's heap settings (the Dockerfile's NODE_OPTIONS), or with
   // BENCH_SIDECAR_NODE_OPTIONS when set (e.g. `--max-semi-space-size=16`); it only goes to the sidecar.
-  const nodeOptions = o.nodeOptions ?? process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
+  const nodeOptions = nodeOptionsOverride ?? process.env['BENCH_SIDECAR_NODE_OPTIONS'] ?? (await imageNodeOptions());
   const proc = startSidecar({
     args: ['run', '--config', config.path, '--no-progress'],
     env: { LOG_LEVEL: 'info', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
@@ -107,7 +115,6 @@ export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSi
     process: proc,
     pid: proc.pid,
     config,
-    slot,
     lineAt,
     async metric(name, labels = {}) {
       let text: string;

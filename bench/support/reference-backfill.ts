@@ -1,6 +1,8 @@
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { BENCH_CLIENT } from './bench-sidecar.js';
+import type { BenchKind } from './bench-source.js';
 
 /** What the bare reference did. */
 export interface ReferenceResult {
@@ -11,8 +13,8 @@ export interface ReferenceResult {
   readonly cpuMs?: number;
 }
 
-/** The columns the reference reads: the same tables and columns the shop configuration maps. */
-const PAGE_SQL = `
+/** The columns the reference reads on PostgreSQL: the same tables and columns the shop configuration maps. */
+const PG_PAGE_SQL = `
   SELECT u.id, u.email, u.email_confirmed, u.first_name, u.last_name, u.phone, u.login, u.customer_number,
          (SELECT c.password_hash FROM credentials c WHERE c.user_id = u.id) AS password_hash,
          (SELECT d.secret_base32 FROM totp_devices d WHERE d.user_id = u.id AND d.confirmed ORDER BY d.id LIMIT 1) AS secret_base32
@@ -23,7 +25,33 @@ const PAGE_SQL = `
 // Correlated subqueries, not joins: each page must cost the same wherever it starts (a merge join
 // would scan credentials from its first row on every page).
 
+/** The same on MariaDB (its nested-loop join looks each page's credentials up by key). */
+const MYSQL_PAGE_SQL = `
+  SELECT u.id, u.email, u.email_confirmed, u.first_name, u.last_name, u.phone, u.login, u.customer_number,
+         c.password_hash,
+         (SELECT d.secret_base32 FROM totp_devices d WHERE d.user_id = u.id AND d.confirmed ORDER BY d.id LIMIT 1) AS secret_base32
+    FROM users u
+    LEFT JOIN credentials c ON c.user_id = u.id
+   WHERE u.id > ? AND u.deleted_at IS NULL
+   ORDER BY u.id
+   LIMIT ?`;
+
 type Row = Record<string, unknown>;
+
+/** Reads the users after a key, one page at a time, from one database. */
+interface PageReader {
+  read(afterKey: number, limit: number): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+function pageReader(kind: BenchKind, url: string): PageReader {
+  if (kind === 'postgres') {
+    const db = new pg.Pool({ connectionString: url, max: 2 });
+    return { read: async (after, limit) => (await db.query(PG_PAGE_SQL, [after, limit])).rows as Row[], close: () => db.end() };
+  }
+  const db = mysql.createPool({ uri: url, connectionLimit: 2, supportBigNumbers: true, bigNumberStrings: true });
+  return { read: async (after, limit) => (await db.query<mysql.RowDataPacket[]>(MYSQL_PAGE_SQL, [after, limit]))[0] as Row[], close: () => db.end() };
+}
 
 function text(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
@@ -35,7 +63,8 @@ function text(v: unknown): string | undefined {
 function entity(r: Row): Record<string, unknown> {
   const u: Record<string, unknown> = {
     sub: `legacy-${String(r['id'])}`,
-    email_verified: r['email_confirmed'] === true,
+    // PostgreSQL gives a boolean, MariaDB a TINYINT(1).
+    email_verified: Number(r['email_confirmed']) === 1,
     given_name: text(r['first_name']) ?? '',
     family_name: text(r['last_name']) ?? '',
   };
@@ -59,13 +88,13 @@ function entity(r: Row): Record<string, unknown> {
 }
 
 /**
- * The bare reference of pg.backfill: SELECT the users by key pages of `batchSize` and POST each
+ * The bare reference of pg.backfill and mysql.backfill: SELECT the users by key pages of `batchSize` and POST each
  * page as one bulk call, `concurrency` calls in flight, one token fetched up front; no state, no
  * fingerprints, no checkpoint. The pages are read one after the other (each starts after the
  * last key of the one before), overlapping the calls in flight, as the sidecar's backfill does.
  */
-export async function referenceBackfill(o: { url: string; emulatorUrl: string; concurrency: number; batchSize: number }): Promise<ReferenceResult> {
-  const db = new pg.Pool({ connectionString: o.url, max: 2 });
+export async function referenceBackfill(kind: BenchKind, o: { url: string; emulatorUrl: string; concurrency: number; batchSize: number }): Promise<ReferenceResult> {
+  const db = pageReader(kind, o.url);
   const http = new Pool(o.emulatorUrl, { connections: o.concurrency, keepAliveTimeout: 60_000 });
   try {
     const tokenRes = await http.request({
@@ -82,7 +111,7 @@ export async function referenceBackfill(o: { url: string; emulatorUrl: string; c
     const nextPage = (): Promise<Row[]> => {
       const page = reading.then(async () => {
         if (exhausted) return [];
-        const rows = (await db.query(PAGE_SQL, [lastKey, o.batchSize])).rows as Row[];
+        const rows = await db.read(lastKey, o.batchSize);
         if (rows.length === 0) exhausted = true;
         else lastKey = Number(rows[rows.length - 1]!['id']);
         return rows;
@@ -120,6 +149,6 @@ export async function referenceBackfill(o: { url: string; emulatorUrl: string; c
     return { users, calls, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     await http.close();
-    await db.end();
+    await db.close();
   }
 }

@@ -1,4 +1,6 @@
+import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { BenchKind } from './bench-source.js';
 
 /** One committed update as the load generator saw it. */
 export interface SentUpdate {
@@ -17,12 +19,28 @@ export interface SteadyRun {
   readonly maxBacklog: number;
 }
 
+/** One connection of the load generator: runs the update of one user's first name. */
+interface Updater {
+  update(id: number, value: string): Promise<void>;
+  end(): Promise<void>;
+}
+
+async function updater(kind: BenchKind, url: string): Promise<Updater> {
+  if (kind === 'postgres') {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    return { update: async (id, value) => { await c.query('UPDATE users SET first_name = $1 WHERE id = $2', [value, id]); }, end: () => c.end() };
+  }
+  const c = await mysql.createConnection({ uri: url });
+  return { update: async (id, value) => { await c.query('UPDATE users SET first_name = ? WHERE id = ?', [value, id]); }, end: () => c.end() };
+}
+
 /**
- * Commits single-row updates (`UPDATE users SET first_name = $1 WHERE id = $2`, each its own
+ * Commits single-row updates (`UPDATE users SET first_name = ? WHERE id = ?`, each its own
  * transaction) of `ids`, one user after the other, at a steady `perSecond` for `seconds`, over
  * `connections` connections. `onSend` is called just before each statement goes out.
  */
-export async function steadyUpdates(o: {
+export async function steadyUpdates(kind: BenchKind, o: {
   url: string;
   ids: readonly number[];
   perSecond: number;
@@ -33,11 +51,7 @@ export async function steadyUpdates(o: {
 }): Promise<SteadyRun> {
   const total = Math.round(o.perSecond * o.seconds);
   if (total > o.ids.length) throw new Error(`${total} updates of distinct users need ${total} users, not ${o.ids.length}`);
-  const clients = await Promise.all(Array.from({ length: o.connections ?? 8 }, async () => {
-    const c = new pg.Client({ connectionString: o.url });
-    await c.connect();
-    return c;
-  }));
+  const clients = await Promise.all(Array.from({ length: o.connections ?? 8 }, () => updater(kind, o.url)));
   try {
     let due = 0;
     let sent = 0;
@@ -53,7 +67,7 @@ export async function steadyUpdates(o: {
       wake = null;
       w?.();
     }, 2);
-    const worker = async (c: pg.Client): Promise<void> => {
+    const worker = async (c: Updater): Promise<void> => {
       for (;;) {
         if (sent >= total) return;
         if (sent >= due) {
@@ -67,7 +81,7 @@ export async function steadyUpdates(o: {
         const id = o.ids[n]!;
         const value = `${o.tag}-${n}`;
         o.onSend({ id, value, sentAt: performance.now() });
-        await c.query('UPDATE users SET first_name = $1 WHERE id = $2', [value, id]);
+        await c.update(id, value);
         committed += 1;
         lastCommit = performance.now();
       }

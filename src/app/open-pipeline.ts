@@ -8,7 +8,9 @@ import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
 import type { Source } from '../source.js';
-import { SqlLegacyReader, type SqlDialect } from '../sql-legacy-reader.js';
+import { sourceAdapterFor } from '../source-adapter-for.js';
+import type { SqlDialect } from '../sql-dialect.js';
+import { SqlLegacyReader } from '../sql-legacy-reader.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { StateFence, StateStore } from '../state/state-store.js';
 import { Translator } from '../translator.js';
@@ -42,27 +44,10 @@ function readPoolSize(config: Config): number {
 
 /** The source adapter and the read dialect for the configured database. */
 export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
-  const s = config.source;
+  const adapter = await sourceAdapterFor(config.source);
   // One table may serve two roles (password and MFA rows in one credential table).
   const tables = [...new Set(watchedTables(config).map((t) => t.table))];
-  if (s.kind === 'postgres') {
-    const { PostgresSource } = await import('../../adapters/postgres/postgres-source.js');
-    const { PostgresDialect } = await import('../../adapters/postgres/postgres-dialect.js');
-    return {
-      source: new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables, logger, failoverSlot: s.failoverSlot,
-        ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
-      }),
-      dialect: new PostgresDialect(s.url, { maxConnections: readPoolSize(config) }),
-    };
-  }
-  const { MysqlSource } = await import('../../adapters/mysql/mysql-source.js');
-  const { MysqlDialect } = await import('../../adapters/mysql/mysql-dialect.js');
-  return {
-    source: new MysqlSource({ url: s.url, serverId: s.serverId, tables, logger,
-      ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
-    }),
-    dialect: new MysqlDialect(s.url, { maxConnections: readPoolSize(config) }),
-  };
+  return { source: adapter.createSource({ tables, logger }), dialect: adapter.createDialect({ maxConnections: readPoolSize(config) }) };
 }
 
 /** Where the dispatch pace a run settled at is kept for the next run's start. */

@@ -22,7 +22,8 @@ export function checkHa(config: Config, stored: string | null): PreflightItem[] 
     items.push({ name: 'ha state store', ok: true, detail: `${loc.kind === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} ${loc.display}: the lease row lives beside the checkpoint` });
   }
   const src = config.source;
-  if (src.kind === 'mysql') {
+  // Only the binlog reader has a server id (MySQL/MariaDB).
+  if ('serverId' in src) {
     const mine = String(src.serverId);
     items.push(stored === null || stored === mine
       ? { name: 'ha source.serverId', ok: true, detail: `${mine}${stored === null ? ' (no replica has streamed yet)' : ', the same as the active replica'}: every replica must use it` }

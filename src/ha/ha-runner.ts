@@ -4,6 +4,8 @@ import { SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
 import type { Source, SourceLag } from '../source.js';
+import type { SourceAdapter } from '../source-adapter.js';
+import { sourceAdapterFor } from '../source-adapter-for.js';
 import { openStateStore } from '../state/open-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import type { SyncRunner } from '../sync-runner.js';
@@ -44,6 +46,8 @@ export class HaRunner {
   #source: Source | null = null;
   #store: StateStore | null = null;
   #prepared: Promise<void> | null = null;
+  /** The source adapter, loaded by {@link prepare}. */
+  #adapter: SourceAdapter | null = null;
 
   constructor(options: HaRunnerOptions) {
     this.#o = options;
@@ -73,9 +77,7 @@ export class HaRunner {
   prepare(): Promise<void> {
     this.#prepared ??= (async () => {
       const { config, keeper } = this.#o;
-      await (config.source.kind === 'postgres'
-        ? Promise.all([import('../../adapters/postgres/postgres-source.js'), import('../../adapters/postgres/postgres-dialect.js'), import('../../adapters/postgres/postgres-slot.js')])
-        : Promise.all([import('../../adapters/mysql/mysql-source.js'), import('../../adapters/mysql/mysql-dialect.js')]));
+      this.#adapter = await sourceAdapterFor(config.source);
       try {
         const store = await openStateStore(config.state.url, { logger: this.#o.logger });
         store.setFence?.(keeper.fence);
@@ -91,6 +93,7 @@ export class HaRunner {
   async run(): Promise<void> {
     const { keeper, config } = this.#o;
     await this.prepare();
+    const adapter = this.#adapter ?? await sourceAdapterFor(config.source);
     try {
       while (!this.#stop.aborted) {
         this.#setRole('standby');
@@ -120,7 +123,7 @@ export class HaRunner {
             beforeSend: () => keeper.assertHeld(),
           });
           // For `check`: the server id every replica must share (MySQL).
-          if (config.source.kind === 'mysql') await pipeline.store.setMeta(SERVER_ID_META, String(config.source.serverId));
+          if (adapter.replicaServerId !== null) await pipeline.store.setMeta(SERVER_ID_META, adapter.replicaServerId);
           const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));
           this.#runner = runner;
           this.#source = pipeline.source;

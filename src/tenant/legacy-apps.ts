@@ -1,7 +1,7 @@
 import type { AppsFrom, TenantApp } from '../../config/tenant-schema.js';
 import type { LegacyRow } from '../legacy-reader.js';
 import { Secret } from '../secret.js';
-import type { SqlDialect } from '../sql-legacy-reader.js';
+import type { SqlDialect } from '../sql-dialect.js';
 
 /** Django OAuth Toolkit's grant names → cidaas grant types. */
 const GRANTS: Record<string, string[]> = {

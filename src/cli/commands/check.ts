@@ -8,7 +8,9 @@ import { checkCidaas } from '../../preflight/cidaas-preflight.js';
 import { checkTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-preflight.js';
 import type { PreflightItem, PreflightSection, RepairOutcome } from '../../preflight/preflight-item.js';
-import { checkSource, repairSource } from '../../preflight/source-preflight.js';
+import { expectedTables } from '../../preflight/expected-columns.js';
+import type { SourceAdapter } from '../../source-adapter.js';
+import { sourceAdapterFor } from '../../source-adapter-for.js';
 import { confirmRepairPlan, renderRepairPlan, repairPlan } from '../confirm-repair-plan.js';
 import { presetReportOf } from '../../../config/load-config.js';
 import { configFrom, withConfigOption } from '../config-option.js';
@@ -28,17 +30,19 @@ async function mappingSection(config: Config, logger: Logger): Promise<Preflight
 }
 
 /** Every preflight check: the source, cidaas and the mapping, the first two at once. */
-async function runChecks(config: Config, logger: Logger): Promise<PreflightSection[]> {
+async function runChecks(config: Config, adapter: SourceAdapter, logger: Logger): Promise<PreflightSection[]> {
   // Only the binlog check needs the checkpoint (is it still in the binlog?). A broken state store is
   // not a source problem: the checks then run as if nothing was stored.
-  const checkpoint = config.source.kind !== 'mysql' ? null
+  const checkpoint = !adapter.preflightNeedsCheckpoint ? null
     : await usingStateStore(config, logger, async (store) => (await store.getCheckpoint())?.position ?? null).catch(() => null);
-  const [source, cidaas, tenant] = await Promise.all([checkSource(config, logger, { checkpoint }), checkCidaas(config, logger), checkTenantPreconditions(config, logger)]);
+  const [source, cidaas, tenant] = await Promise.all([
+    adapter.preflight({ tables: expectedTables(config), checkpoint, logger }), checkCidaas(config, logger), checkTenantPreconditions(config, logger),
+  ]);
   const canary = await usingStateStore(config, logger, (store) => checkCanary(config, store)).catch(() => null) ?? await checkCanary(config, null);
   const preset = presetReportOf(config);
   return [
     ...(preset ? [presetSection(preset)] : []),
-    { title: `source (${config.source.kind})`, items: source },
+    { title: `source (${adapter.kind})`, items: source },
     { title: 'cidaas', items: [...cidaas, ...tenant, canary] },
     { title: 'mapping', items: await mappingSection(config, logger) },
     ...(config.ha.enabled
@@ -73,7 +77,8 @@ export function checkCommand(): Command {
   cmd.action(async (opts: { config: string; fix?: boolean; yes?: boolean; json?: boolean }) => {
     const config = await configFrom(opts);
     const logger = commandLogger();
-    let sections = await runChecks(config, logger);
+    const adapter = await sourceAdapterFor(config.source);
+    let sections = await runChecks(config, adapter, logger);
     let repairs: RepairOutcome[] | undefined;
     if (opts.fix) {
       const plan = repairPlan(sourceItems(sections));
@@ -81,8 +86,8 @@ export function checkCommand(): Command {
       const planOut = opts.json ? process.stderr : process.stdout;
       planOut.write(renderRepairPlan(plan, 'the role in source.url'));
       if (plan.length === 0 || (await confirmRepairPlan({ yes: opts.yes === true, input: process.stdin, output: planOut }))) {
-        repairs = await repairSource(config, sourceItems(sections), logger);
-        sections = await runChecks(config, logger);
+        repairs = await adapter.repair(sourceItems(sections), logger);
+        sections = await runChecks(config, adapter, logger);
       } else {
         planOut.write('nothing was changed: run `cidaas-sync check --fix --yes` to run these statements\n');
       }

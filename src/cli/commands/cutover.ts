@@ -3,6 +3,7 @@ import { openPipeline } from '../../app/open-pipeline.js';
 import { ExitCode, SyncError } from '../../errors.js';
 import { takeLeaseForCutover } from '../../ha/cutover-lease.js';
 import { SyncMetrics } from '../../observability/metrics.js';
+import { sourceAdapterFor } from '../../source-adapter-for.js';
 import { SyncRunner } from '../../sync-runner.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
@@ -30,19 +31,11 @@ export function cutoverCommand(): Command {
     const config = await configFrom(opts);
     const logger = commandLogger('info');
     const reportPath = opts.report ?? defaultReportPath('cutover');
-    const src = config.source;
+    const adapter = await sourceAdapterFor(config.source);
     // With replicas running (ha.enabled), cutover takes the lease from them instead of asking for a stop.
     const lease = config.ha.enabled ? await takeLeaseForCutover(config, logger, opts.timeout * 1000) : null;
     let complete = false;
-    if (src.kind === 'postgres' && !lease) {
-      const { slotHolder } = await import('../../../adapters/postgres/postgres-slot.js');
-      const holder = await slotHolder(src.url, src.slot);
-      if (holder) {
-        throw new SyncError('USAGE', `the replication slot "${src.slot}" is in use by process ${holder.pid} (${holder.application ?? 'unknown application'})`, {
-          hint: 'stop `cidaas-sync run` first (SIGTERM: it checkpoints and exits); cutover drains the stream itself', exitCode: ExitCode.config,
-        });
-      }
-    }
+    if (!lease) await adapter.assertLogFree();
     const metrics = new SyncMetrics();
     const pipeline = await openPipeline(config, { logger, metrics, ...lease?.pipelineOptions }).catch(async (err: unknown) => {
       await lease?.finish(false);
@@ -89,18 +82,10 @@ export function cutoverCommand(): Command {
       const report = await runVerify(config, { reader: pipeline.reader, mapper: pipeline.mapper, store: pipeline.store, logger }, {
         concurrency: opts.concurrency, read: opts.read, reportPath, progress: opts.progress, command: 'cutover',
       });
-      if (src.kind === 'mysql') process.stdout.write(`final binlog position (for the record): ${final}\n`);
-      if (opts.dropSlot && src.kind === 'postgres') {
-        if (!report.equal && !opts.force) {
-          throw new SyncError('VERIFY_DIFFERENCES', `legacy and cidaas differ (report: ${reportPath}); the slot "${src.slot}" is kept so the sync can resume`, {
-            hint: 'fix the differences and run cutover again, or add --force to drop the slot anyway', exitCode: ExitCode.verify,
-          });
-        }
-        await pipeline.source.stop();
-        const { dropReplicationSlot } = await import('../../../adapters/postgres/postgres-slot.js');
-        const dropped = await dropReplicationSlot(src.url, src.slot);
-        process.stdout.write(dropped ? `replication slot "${src.slot}" dropped: PostgreSQL keeps no more WAL for cidaas-sync\n` : `replication slot "${src.slot}" was already gone\n`);
-      }
+      const lines = await adapter.finish({
+        finalPosition: final, release: opts.dropSlot === true, verified: report.equal, force: opts.force === true, reportPath, stopSource: () => pipeline.source.stop(),
+      });
+      for (const line of lines) process.stdout.write(`${line}\n`);
       if (!report.equal) {
         throw new SyncError('VERIFY_DIFFERENCES', `legacy and cidaas differ (report: ${reportPath})`, {
           hint: 'read the report; `cidaas-sync dlq list` shows refused users', exitCode: ExitCode.verify,

@@ -105,7 +105,7 @@ export function runCommand(): Command {
       },
     });
     logger.info('cidaas-sync running', {
-      source: config.source.kind, slot: config.source.kind === 'postgres' ? config.source.slot : undefined, http: http.port, state: config.state.redactedUrl,
+      source: config.source.kind, slot: 'slot' in config.source ? config.source.slot : undefined, http: http.port, state: config.state.redactedUrl,
       ...(keeper ? { ha: { replica: keeper.me.holder, leaseSeconds: config.ha.leaseSeconds } } : {}),
     });
     if (stopRequested) stopActive();

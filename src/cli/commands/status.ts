@@ -4,6 +4,7 @@ import type { Config } from '../../../config/config-schema.js';
 import { openSource } from '../../app/open-pipeline.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SourceLag } from '../../source.js';
+import { sourceAdapterFor } from '../../source-adapter-for.js';
 import { collectHaStatus, haStatusRows, type HaStatus } from '../../ha/ha-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { assembleStatus, readStoredStatus, type StatusReport } from '../../observability/status-report.js';
@@ -56,7 +57,8 @@ function bytes(n: number): string {
   return n < 1024 * 1024 ? `${n} bytes` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function render(r: StatusWithHa, config: Config): string {
+/** `retainedBy`: who retains the log, as the source adapter says it (`by slot cidaas_sync`), or null. */
+function render(r: StatusWithHa, retainedBy: string | null): string {
   const rows: string[][] = [];
   const b = r.backfill;
   rows.push(['state store', `${r.store.location}${r.store.exists ? '' : ' (not created yet: cidaas-sync has not run with this configuration)'}`]);
@@ -73,7 +75,7 @@ function render(r: StatusWithHa, config: Config): string {
   else {
     rows.push(['lag', s.lagBytes === null ? 'unknown (no slot yet)'
       : `${bytes(s.lagBytes)}${s.lagSecondsApprox !== null ? `, about ${s.lagSecondsApprox} s (time since the checkpoint last moved: an approximation)` : ''}`]);
-    if (s.retainedBytes !== null) rows.push(['WAL retained', `${bytes(s.retainedBytes)}${config.source.kind === 'postgres' ? ` by slot ${config.source.slot}` : ''}`]);
+    if (s.retainedBytes !== null) rows.push(['WAL retained', `${bytes(s.retainedBytes)}${retainedBy !== null ? ` ${retainedBy}` : ''}`]);
   }
   if (r.ha) rows.push(...haStatusRows(r.ha));
   return textTable(rows) + '\n';
@@ -112,7 +114,7 @@ export function statusCommand(): Command {
     const report = await collect(config, logger);
     const reenrol = await totpReenrolNote(config, logger);
     if (opts.json) printJson(reenrol ? { ...report, totpReenrol: reenrol } : report);
-    else process.stdout.write(render(report, config) + (reenrol ? `${reenrol.text}\n` : ''));
+    else process.stdout.write(render(report, (await sourceAdapterFor(config.source)).retainedBy) + (reenrol ? `${reenrol.text}\n` : ''));
   });
   return cmd;
 }

@@ -41,4 +41,22 @@ describe('cidaas-sync check on MariaDB', function () {
     const missing = source.items.find((i) => i.name === `SELECT on ${db.database}.no_such_users`);
     expect(missing, JSON.stringify(source.items)).to.include({ ok: false });
   });
+
+  it('fails a configured column the table does not have, naming its config key and the column meant (#17)', async () => {
+    const typo = await writeShopConfig({
+      kind: 'mysql', sourceUrl: db.url, emulatorUrl: emulator.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+      extra: { users: { fields: { email: 'emial' } } },
+    });
+    try {
+      const r = await runCli(['check', '--json', '--config', typo.path]);
+      expect(r.code, described(r)).to.equal(3);
+      const source = jsonOf<CheckJson>(r).sections.find((s) => s.title === 'source (mysql)')!;
+      const column = source.items.find((i) => i.name === `column ${db.database}.users.emial`);
+      expect(column, JSON.stringify(source.items)).to.include({ ok: false });
+      expect(column!.fix).to.contain('users.fields.email').and.to.contain('did you mean `email`?');
+      expect(source.items.filter((i) => i.name.startsWith('column ') && !i.ok)).to.have.length(1);
+    } finally {
+      await typo.remove();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { RowDataPacket } from 'mysql2/promise';
 import { checkMysqlSource } from '../../../adapters/mysql/mysql-preflight.js';
 import type { PreflightItem } from '../../../adapters/mysql/mysql-preflight.js';
+import type { ExpectedTable } from '../../../src/preflight/expected-columns.js';
 import { Secret } from '../../../src/secret.js';
 import { uniqueName } from '../../support/servers.js';
 import { createMysqlFixture } from './mysql-fixture.js';
@@ -99,6 +100,55 @@ describe('checkMysqlSource: preflight of a MariaDB source', function () {
     const it = item(await checkMysqlSource(f.url, { tables: [missing], serverId }), `SELECT on ${missing}`);
     expect(it.ok).to.equal(false);
     expect(it.detail).to.contain('does not exist');
+  });
+
+  describe('configured columns (#17)', () => {
+    /** WordPress's user table as wp-admin/includes/schema.php creates it (the columns cidaas-sync reads). */
+    let wpUsers: string;
+    before(async () => {
+      await f.exec(`CREATE TABLE wp_users (
+        ID bigint(20) unsigned NOT NULL AUTO_INCREMENT, user_login varchar(60) NOT NULL DEFAULT '', user_pass varchar(255) NOT NULL DEFAULT '',
+        user_email varchar(100) NOT NULL DEFAULT '', user_registered datetime NOT NULL DEFAULT '0000-00-00 00:00:00', display_name varchar(250) NOT NULL DEFAULT '',
+        PRIMARY KEY (ID))`);
+      wpUsers = `${f.database}.wp_users`;
+    });
+
+    function expected(columns: readonly (readonly [string, string])[]): ExpectedTable {
+      return {
+        role: 'users', table: { schema: f.database, name: 'wp_users' }, qualified: wpUsers, configKey: 'users.table', userKey: columns[0]![0], userKeyConfigKey: 'users.key',
+        columns: columns.map(([column, configKey], i) => ({ column, configKey, use: i === 0 ? 'key' : 'text' })),
+      };
+    }
+
+    it('passes when every configured column exists', async () => {
+      const items = await checkMysqlSource(f.url, { tables: [wpUsers], columns: [expected([['ID', 'users.key'], ['user_email', 'users.fields.email'], ['user_pass', 'password.hash']])], serverId });
+      expect(item(items, `columns of ${wpUsers}`)).to.include({ ok: true, detail: '3 configured columns exist' });
+    });
+
+    it('fails a misspelled column with the config key that names it and the column meant', async () => {
+      const items = await checkMysqlSource(f.url, { tables: [wpUsers], columns: [expected([['ID', 'users.key'], ['user_emial', 'users.fields.email']])], serverId });
+      const it = item(items, `column ${wpUsers}.user_emial`);
+      expect(it.ok).to.equal(false);
+      expect(it.detail).to.equal('does not exist (named by users.fields.email)');
+      expect(it.fix).to.equal(`set users.fields.email to a column of ${wpUsers} (did you mean \`user_email\`?)`);
+      expect(items.filter((i) => !i.ok).map((i) => i.name)).to.deep.equal([`column ${wpUsers}.user_emial`]);
+    });
+
+    it('fails a column spelled in another case, since rows are read by the exact name', async () => {
+      const items = await checkMysqlSource(f.url, { tables: [wpUsers], columns: [expected([['id', 'users.key']])], serverId });
+      expect(item(items, `column ${wpUsers}.id`).fix).to.contain('(did you mean `ID`?)');
+    });
+
+    it('lists the columns the table has when no name is close', async () => {
+      const items = await checkMysqlSource(f.url, { tables: [wpUsers], columns: [expected([['ID', 'users.key'], ['mail_address', 'users.fields.email']])], serverId });
+      expect(item(items, `column ${wpUsers}.mail_address`).fix).to.contain('(it has: ID, user_login, user_pass, user_email, user_registered, display_name)');
+    });
+
+    it('leaves a missing table to the SELECT check', async () => {
+      const missing = { ...expected([['ID', 'users.key']]), qualified: `${f.database}.nope`, table: { schema: f.database, name: 'nope' } };
+      const items = await checkMysqlSource(f.url, { tables: [missing.qualified], columns: [missing], serverId });
+      expect(items.filter((i) => !i.ok).map((i) => i.name)).to.deep.equal([`SELECT on ${missing.qualified}`]);
+    });
   });
 
   it('fails a binlog retention shorter than the minimum, with the setting that lengthens it', async () => {

@@ -2,7 +2,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { quoteIdent, quoteQualified } from '../../../adapters/postgres/postgres-identifiers.js';
 import type { LegacyReader, LegacyRow } from '../../../src/legacy-reader.js';
-import { SqlLegacyReader, type ReaderTables, type SqlDialect } from '../../../src/sql-legacy-reader.js';
+import type { SqlDialect } from '../../../src/sql-dialect.js';
+import { SqlLegacyReader, type ReaderTables } from '../../../src/sql-legacy-reader.js';
 import { createMariaDbDatabase, createPostgresDatabase, uniqueName } from '../../support/servers.js';
 import { createShopSchema, openShopDb, type ShopDb, type ShopDbKind } from '../../support/shop-schema.js';
 

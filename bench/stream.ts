@@ -1,5 +1,5 @@
 /**
- * pg.stream: commit-to-emulator latency at a steady 2,000 changes/s. A load generator commits
+ * pg.stream, mysql.stream: commit-to-emulator latency at a steady 2,000 changes/s. A load generator commits
  * single-row updates of distinct users (each its own transaction) at 2,000/s; the sidecar
  * (`cidaas-sync run` as a child process, after its backfill) streams them into an emulator in
  * this process, instrumented to note the moment it stores each user (support/arrival-watch.ts).
@@ -18,11 +18,10 @@ import { seedUsers } from '../test/support/user-generator.js';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';
 import { ArrivalWatch } from './support/arrival-watch.js';
-import { startBenchDatabase, type BenchDatabase } from './support/bench-postgres.js';
-import { BENCH_CLIENT, startBenchSidecar, type BenchSidecar } from './support/bench-sidecar.js';
+import { BENCH_CLIENT } from './support/bench-sidecar.js';
+import { BENCH_PREFIX, startBenchSource, type BenchKind, type BenchSource, type SourceSidecar } from './support/bench-source.js';
 import { percentile, perSecond, round } from './support/figures.js';
 import { processCpuMs } from './support/process-cpu.js';
-import { steadyUpdates } from './support/steady-updates.js';
 import { waitFor } from '../test/support/wait-for.js';
 
 const RATE = 2000;
@@ -43,12 +42,12 @@ interface StreamFigures {
   sidecar_cpu_pct: number;
 }
 
-async function streamRun(database: BenchDatabase, emulator: RunningEmulator, sidecar: BenchSidecar, ids: readonly number[], seconds: number, tag: string): Promise<StreamFigures> {
+async function streamRun(database: BenchSource, emulator: RunningEmulator, sidecar: SourceSidecar, ids: readonly number[], seconds: number, tag: string): Promise<StreamFigures> {
   await sidecar.lineAt('streaming', 600_000);
   await waitFor(() => emulator.userCount === ids.length, { timeoutMs: 600_000, message: 'the backfill' });
   const warm = new ArrivalWatch(emulator);
   const warmIds = ids.slice(ids.length - RATE * WARMUP_SECONDS);
-  await steadyUpdates({ url: database.url, ids: warmIds, perSecond: RATE, seconds: WARMUP_SECONDS, tag: `${tag}w`, onSend: (u) => warm.expect(`legacy-${u.id}`, u.value, u.sentAt) });
+  await database.steadyUpdates({ ids: warmIds, perSecond: RATE, seconds: WARMUP_SECONDS, tag: `${tag}w`, onSend: (u) => warm.expect(`legacy-${u.id}`, u.value, u.sentAt) });
   await warm.drained(60_000);
   warm.stop();
 
@@ -57,7 +56,7 @@ async function streamRun(database: BenchDatabase, emulator: RunningEmulator, sid
   const watch = new ArrivalWatch(emulator);
   const cpuBefore = processCpuMs(sidecar.pid);
   const wallBefore = performance.now();
-  const run = await steadyUpdates({ url: database.url, ids, perSecond: RATE, seconds, tag, onSend: (u) => watch.expect(`legacy-${u.id}`, u.value, u.sentAt) });
+  const run = await database.steadyUpdates({ ids, perSecond: RATE, seconds, tag, onSend: (u) => watch.expect(`legacy-${u.id}`, u.value, u.sentAt) });
   await watch.drained(120_000);
   watch.stop();
   const cpuPct = ((processCpuMs(sidecar.pid) - cpuBefore) / (performance.now() - wallBefore)) * 100;
@@ -78,26 +77,27 @@ async function streamRun(database: BenchDatabase, emulator: RunningEmulator, sid
   };
 }
 
-export const pgStreamBench: Bench = {
-  name: 'pg.stream',
+/** The stream bench on `kind`. */
+export const streamBench = (kind: BenchKind): Bench => ({
+  name: `${BENCH_PREFIX[kind]}.stream`,
   async run(scale: BenchScale): Promise<BenchFigures> {
     const seconds = SECONDS[scale];
     const users = RATE * seconds;
-    const database = await startBenchDatabase('bench_stream');
+    const database = await startBenchSource(kind, 'bench_stream');
     const emulator = await startEmulator({ ...BENCH_CLIENT });
-    const sidecars: BenchSidecar[] = [];
+    const sidecars: SourceSidecar[] = [];
     try {
       progress(`seeding ${users + RATE * WARMUP_SECONDS} users`);
       const { ids } = await seedUsers(database.db, users + RATE * WARMUP_SECONDS, 13);
 
       progress(`default debounce: ${RATE} updates/s for ${seconds} s`);
-      const first = await startBenchSidecar({ database, emulatorUrl: emulator.url });
+      const first = await database.startSidecar({ emulatorUrl: emulator.url });
       sidecars.push(first);
       const debounced = await streamRun(database, emulator, first, ids, seconds, 'd');
       await first.stop();
 
       progress(`flushIntervalMs 0: ${RATE} updates/s for ${seconds} s`);
-      const second = await startBenchSidecar({ database, emulatorUrl: emulator.url, engine: { flushIntervalMs: 0 }, resume: first });
+      const second = await database.startSidecar({ emulatorUrl: emulator.url, engine: { flushIntervalMs: 0 }, resume: first });
       sidecars.push(second);
       const immediate = await streamRun(database, emulator, second, ids, seconds, 'z');
       await second.stop();
@@ -118,4 +118,4 @@ export const pgStreamBench: Bench = {
       await database.close();
     }
   },
-};
+});

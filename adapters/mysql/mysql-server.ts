@@ -15,7 +15,7 @@ export interface BinlogFile {
 }
 
 /** What the adapter needs to know about the server before it streams. */
-export interface BinlogServerInfo {
+export interface MysqlServerInfo {
   readonly version: string;
   readonly mariadb: boolean;
   readonly logBin: boolean;
@@ -30,7 +30,7 @@ export interface BinlogServerInfo {
  * files, the current position and the tables' primary keys. A small pool, so a connection lost in a
  * server restart is replaced on the next query.
  */
-export class BinlogServer implements ResumeQueries {
+export class MysqlServer implements ResumeQueries {
   readonly #pool: PromisePool;
 
   constructor(url: Secret) {
@@ -48,7 +48,7 @@ export class BinlogServer implements ResumeQueries {
     }
   }
 
-  async info(): Promise<BinlogServerInfo> {
+  async info(): Promise<MysqlServerInfo> {
     const [r] = await this.#rows('SELECT VERSION() AS version, @@log_bin AS logBin, @@binlog_format AS format, @@binlog_row_image AS image');
     let metadata: string | null = null;
     try {
