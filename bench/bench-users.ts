@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base32Encode } from '../src/totp.js';
+import { base32Encode } from '../tools/totp.js';
 
 const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hannes', 'Ida', 'Jonas', 'Klara', 'Lukas'];
 const LAST = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann'];

@@ -4,7 +4,7 @@
  * Talks to the parent over IPC: `ready` with the URL, then answers `reset`, `heap`
  * and `close` messages.
  */
-import { startEmulator } from '../src/emulator/cidaas-emulator.js';
+import { startEmulator } from '../tools/emulator/cidaas-emulator.js';
 import { benchUser } from './bench-users.js';
 
 const SEED_CHUNK = 10_000;

@@ -8,7 +8,7 @@
  */
 import { loadavg } from 'node:os';
 import { progress, type Bench, type BenchFigures, type BenchScale } from './bench.js';
-import { startEmulator, type RunningEmulator } from '../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../tools/emulator/cidaas-emulator.js';
 import { killAllSidecars } from '../test/support/sidecar-process.js';
 import { stopAllServers } from '../test/support/server-registry.js';
 import type { ShopDbKind } from '../test/support/shop-schema.js';

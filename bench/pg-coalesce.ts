@@ -5,7 +5,7 @@
  * Sidecar and emulator run in this process (calls are counted, not timed), with the default
  * engine settings (flushIntervalMs 200, maxDelayMs 1000). BENCH.md goal: 1000 -> <= 3; ignored -> 0.
  */
-import { startEmulator } from '../src/emulator/cidaas-emulator.js';
+import { startEmulator } from '../tools/emulator/cidaas-emulator.js';
 import { startInProcessSidecar } from '../test/support/in-process-sidecar.js';
 import { writeShopConfig } from '../test/support/test-config.js';
 import { seedUsers } from '../test/support/user-generator.js';

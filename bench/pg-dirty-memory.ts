@@ -14,7 +14,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../src/emulator/cidaas-emulator.js';
+import { startEmulator } from '../tools/emulator/cidaas-emulator.js';
 import { seedUsers } from '../test/support/user-generator.js';
 import { waitFor } from '../test/support/wait-for.js';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';

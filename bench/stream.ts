@@ -13,7 +13,7 @@
  * BENCH.md goal: p99 < 1000 ms at 2000/s.
  */
 import { loadavg } from 'node:os';
-import { startEmulator, type RunningEmulator } from '../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../tools/emulator/cidaas-emulator.js';
 import { seedUsers } from '../test/support/user-generator.js';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';

@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../src/emulator/cidaas-emulator.js';
+import { startEmulator } from '../tools/emulator/cidaas-emulator.js';
 import type { CustomHashParams } from '../src/password/formats/custom-hash-format.js';
 import { customHashFormat } from '../src/password/formats/custom-hash-formats.js';
 import { FIREBASE_README_PARAMS, HASH_VECTORS, type HashVector } from '../test/unit/password/formats/custom-hash-vectors.js';

@@ -12,7 +12,7 @@ import { PostgresDialect } from '../adapters/postgres/postgres-dialect.js';
 import { readerTables } from '../src/app/pipeline-tables.js';
 import { CidaasClient } from '../src/cidaas/cidaas-client.js';
 import { userToWire } from '../src/cidaas/cidaas-user.js';
-import { fingerprintUser } from '../src/fingerprints.js';
+import { fingerprintUser } from '../src/digest/fingerprints.js';
 import { createLogger, silentLogger } from '../src/observability/logger.js';
 import { Secret } from '../src/secret.js';
 import { SqlLegacyReader } from '../src/sql-legacy-reader.js';

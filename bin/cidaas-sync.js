@@ -15,7 +15,7 @@ const built = join(root, 'dist', 'src', 'cli', 'main.js');
 // Written by `npm run build` after the compiler finished: the time of the last complete build.
 const stamp = join(root, 'dist', '.built');
 // What the build compiles (tsconfig.build.json "include").
-const SOURCE_DIRS = ['src', 'adapters', 'config'];
+const SOURCE_DIRS = ['src', 'adapters', 'config', 'tools'];
 
 /** True when a .ts file under `dir` was changed after `since` (ms since epoch). */
 function changedSince(dir, since) {

@@ -1,26 +1,17 @@
+import type { CidaasUser, CidaasUserStatus, CustomFieldValue, PasswordHashInfo } from '../src/cidaas/cidaas-user.js';
 import type { Secret } from '../src/secret.js';
 
-/** The states cidaas knows for a user; only VERIFIED can log in. */
-export type CidaasUserStatus = 'VERIFIED' | 'PENDING' | 'LOCKED' | 'DECLINED';
+export type { CidaasUserStatus };
 
-/** A value cidaas accepts in `customFields`. */
-export type CidaasCustomFieldValue = string | number | boolean | string[];
+/** A value cidaas accepts in `customFields`: a string, number or boolean, or a list of them. */
+export type CidaasCustomFieldValue = CustomFieldValue;
 
 /**
  * How cidaas verifies a migrated password (`password_hash_info` in the bulk API).
  * The translator fills `passwordHash` with a {@link Secret}; a mapping module may
  * return a plain string, which the client wraps before anything can print it.
  */
-export interface CidaasPasswordHashInfo {
-  /** e.g. `BCRYPT_10`, `PBKDF2_SHA256`, `ARGON2`, `SHA256`, `CUSTOM_PHPASS`. */
-  algorithmTypeId: string;
-  passwordHash: Secret | string;
-  hData?: {
-    salt?: string;
-    /** cidaas takes the iteration count as a string. */
-    iterations?: string;
-  };
-}
+export type CidaasPasswordHashInfo = PasswordHashInfo<Secret | string>;
 
 /** A TOTP enrolment as the bulk API takes it. The secret is base32. */
 export interface CidaasTotpDraft {
@@ -31,45 +22,20 @@ export interface CidaasTotpDraft {
 }
 
 /**
- * The cidaas user as cidaas-sync pushes it: the flat user entity of the bulk API
- * (docs/cidaas-api.md), every field optional. The YAML mapping builds one per dirty user;
- * the mapping module may change it. The lead reconciles this with the cidaas client's
- * own user type.
+ * The cidaas user as cidaas-sync pushes it, derived from the client's user entity
+ * ({@link CidaasUser}, the flat user entity of the bulk API, docs/cidaas-api.md) with every field
+ * optional. The YAML mapping builds one per dirty user (`sub` is `sub.prefix` + the legacy key);
+ * the mapping module may change it.
  */
-export interface CidaasUserDraft {
-  /** The upsert key: `sub.prefix` + the legacy key. */
-  sub?: string;
-  userStatus?: CidaasUserStatus;
-  /** `self` for users with a password. */
-  provider?: string;
-  email?: string;
-  email_verified?: boolean;
-  /** E.164, e.g. `+4915112345678`. */
-  mobile_number?: string;
-  mobile_number_verified?: boolean;
-  username?: string;
-  given_name?: string;
-  family_name?: string;
-  middle_name?: string;
-  nickname?: string;
-  locale?: string;
-  /** `YYYY-MM-DD`. */
-  birthdate?: string;
-  /** ISO 8601. */
-  createdTime?: string;
-  /** ISO 8601. */
-  lastLoggedInTime?: string;
-  /** Keys must exist in the tenant's field setup. */
-  customFields?: Record<string, CidaasCustomFieldValue>;
+export type CidaasUserDraft = Partial<Omit<CidaasUser, 'password_hash_info' | 'mfa'>> & {
   /**
    * The password to migrate. Removing it (or `null`) means "no usable password": the user is
    * created without one, and a password pushed earlier is revoked in cidaas (`password.onRevoked`).
    */
   password_hash_info?: CidaasPasswordHashInfo | null;
-  mfa_enabled?: boolean;
   /** `{}` removes any TOTP setup cidaas holds. */
   mfa?: { totp?: CidaasTotpDraft };
-}
+};
 
 /**
  * Everything cidaas-sync read for one user, with values as the database driver

@@ -1,6 +1,7 @@
 import { MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
-import type { DispatchGovernor } from './dispatch-governor.js';
-import type { Dispatcher, DispatchItem, KnownStates } from './dispatcher.js';
+import type { DispatchGovernor } from './dispatch/dispatch-governor.js';
+import type { Dispatcher, DispatchItem, KnownStates } from './dispatch/dispatcher.js';
+import { pauseForRetry, SWEEP_RETRY_MS } from './dispatch/retry-schedule.js';
 import { assertPageAdvanced } from './legacy-key.js';
 import type { LegacyReader, LegacyRows } from './legacy-reader.js';
 import type { Logger } from './observability/logger.js';
@@ -107,7 +108,7 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
         const retry = items.filter((i) => results.get(i.key)?.status === 'retry');
         if (!retry.length) break;
         const delays = retry.map((i) => { const r = results.get(i.key)!; return r.status === 'retry' ? r.delayMs : 0; });
-        await new Promise((res) => setTimeout(res, Math.max(...delays)));
+        await pauseForRetry(Math.max(...delays));
         if (o.signal.aborted) return;
         // A retry reads the user again: the page's rows are old by now.
         items = retry.map(({ read: _read, ...i }) => ({ ...i, attempts: i.attempts + 1, force: true }));
@@ -215,7 +216,7 @@ export async function sweepDeleted(o: BackfillOptions): Promise<number> {
       while (items.length && !o.signal.aborted) {
         const results = await o.dispatcher.process(items, 'backfill');
         items = items.filter((x) => results.get(x.key)?.status === 'retry').map((x) => ({ ...x, attempts: x.attempts + 1 }));
-        if (items.length) await new Promise((res) => setTimeout(res, 1000));
+        if (items.length) await pauseForRetry(SWEEP_RETRY_MS);
       }
       swept += gone.slice(i, i + o.batchSize).length;
     }

@@ -1,4 +1,4 @@
-import { canonicalValue } from './row-digest.js';
+import { canonicalValue } from './digest/row-digest.js';
 
 /** A value a `filter:` may name: what YAML can write for a column value. */
 export type FilterValue = string | number | boolean;

@@ -1,7 +1,7 @@
 import type { LegacyReader, LegacyRow, LegacyRows, LegacyTableRole } from './legacy-reader.js';
 import { assertUsableKey, keyParam, type LegacyKeyKind } from './legacy-key.js';
 import type { SqlDialect } from './sql-dialect.js';
-import { keyText } from './row-digest.js';
+import { keyText } from './digest/row-digest.js';
 import { SyncError } from './errors.js';
 import type { RowFilter } from './row-filter.js';
 

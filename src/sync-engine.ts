@@ -1,7 +1,9 @@
-import type { RowExpectation } from './row-expectation.js';
+// Over 300 lines on purpose: the dirty set, the watermark and the in-flight bookkeeping share one
+// invariant (a user never in two batches, the watermark never past an unpushed user).
+import type { RowExpectation } from './digest/row-expectation.js';
 import { DirtySet, type DirtyFields } from './dirty-set.js';
 import { MinHeap } from './min-heap.js';
-import { PackedExpectations } from './packed-expectations.js';
+import { PackedExpectations } from './digest/packed-expectations.js';
 import type { DirtyMark } from './translator.js';
 
 /**

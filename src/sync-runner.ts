@@ -1,6 +1,9 @@
-import { runBackfill, sweepDeleted, type BackfillTick } from './backfill.js';
-import type { DispatchGovernor } from './dispatch-governor.js';
-import type { Dispatcher } from './dispatcher.js';
+// Over 300 lines on purpose: the outcome -> checkpoint -> acknowledge order, the shutdown that
+// keeps it, and the failure paths that must not break it are one state machine, read together.
+import { runBackfill, type BackfillTick } from './backfill.js';
+import { BackfillLifecycle } from './backfill-lifecycle.js';
+import type { DispatchGovernor } from './dispatch/dispatch-governor.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
 import { SyncError } from './errors.js';
 import type { LegacyReader } from './legacy-reader.js';
 import { CommitClock } from './observability/commit-clock.js';
@@ -12,6 +15,7 @@ import type { StateStore } from './state/state-store.js';
 import { retryTransientWrite } from './state/retry-transient-write.js';
 import { SyncEngine, type DirtyUser } from './sync-engine.js';
 import type { Translator } from './translator.js';
+import { META } from './state/meta-keys.js';
 
 export interface SyncRunnerOptions {
   readonly source: Source;
@@ -31,7 +35,7 @@ export interface SyncRunnerOptions {
 }
 
 /** The state store's note of whether the streaming run stopped cleanly ('true') or not ('false'). */
-const CLEAN_META = 'runner.clean';
+const CLEAN_META = META.runnerClean;
 
 /** Where the runner is, for /readyz and `status`. */
 export type RunnerPhase = 'starting' | 'backfill' | 'streaming' | 'stopping' | 'stopped' | 'failed';
@@ -82,31 +86,19 @@ export class SyncRunner {
       let backfill = await o.store.getBackfill();
       if (!backfill || backfill.status === 'running') {
         this.#phase = 'backfill';
-        if (!backfill) {
-          // The position first (the slot exists since prepare), so nothing after it is recycled.
-          const startPosition = await o.source.currentPosition();
-          const sweep = (await o.store.countUsers()).live > 0;
-          backfill = { status: 'running', startPosition, lastKey: null, usersDone: 0, usersTotal: null, startedAt: new Date(), finishedAt: null };
-          await o.store.saveBackfill(backfill);
-          if (sweep) await o.store.setMeta('backfill.sweep', 'pending');
-        }
+        const lifecycle = new BackfillLifecycle(o.source, o.store);
+        backfill = await lifecycle.begin(backfill);
         const bo = {
           reader: o.reader, dispatcher: o.dispatcher, governor: o.governor, store: o.store, logger: o.logger,
           metrics: o.metrics, batchSize: o.batchSize, signal: this.#abort, ...(o.onBackfillProgress ? { onProgress: o.onBackfillProgress } : {}),
         };
         backfill = await Promise.race([runBackfill(bo, backfill), failed]);
         if (this.#abort.aborted) return;
-        if (await o.store.getMeta('backfill.sweep') === 'pending') {
-          const swept = await sweepDeleted(bo);
-          if (this.#abort.aborted) return;
-          await o.store.setMeta('backfill.sweep', 'done');
-          this.#log.info('sweep of users deleted meanwhile done', { deleted: swept });
-        }
-        if (checkpoint === null || o.source.comparePositions(backfill.startPosition, checkpoint) < 0) {
-          // Stream from the hand-off position: changes made during the backfill are replayed.
-          checkpoint = backfill.startPosition;
-          await o.store.saveCheckpoint(checkpoint);
-        }
+        const swept = await lifecycle.sweepIfPending(bo);
+        if (this.#abort.aborted) return;
+        if (swept !== null) this.#log.info('sweep of users deleted meanwhile done', { deleted: swept });
+        // Stream from the hand-off position: changes made during the backfill are replayed.
+        checkpoint = await lifecycle.handOff(backfill, checkpoint);
       }
       if (this.#abort.aborted) return;
       await this.#stream(checkpoint, failed);
@@ -270,7 +262,7 @@ export class SyncRunner {
       this.#deadLettersCounted = n;
     }).catch(() => undefined);
     // For `status` in another process: what only this process knows.
-    await this.#o.store.setMeta('status.pending', JSON.stringify({
+    await this.#o.store.setMeta(META.statusPending, JSON.stringify({
       users: e.pendingCount, at: new Date().toISOString(), phase: this.#phase, lagSeconds: Math.round(lagSeconds * 10) / 10,
     })).catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 import type { LegacyTableRole } from './legacy-reader.js';
-import type { RowExpectation } from './row-expectation.js';
-import { canonicalValue, keyText, rowDigest, rowIdentity } from './row-digest.js';
+import type { RowExpectation } from './digest/row-expectation.js';
+import { canonicalValue, keyText, rowDigest, rowIdentity } from './digest/row-digest.js';
 import { matchesFilter, type RowFilter } from './row-filter.js';
 import type { RowChange, RowImage } from './source.js';
 

@@ -10,7 +10,7 @@ import { normalizeTotpSecret } from './mfa/normalize-totp-secret.js';
 import { explicitPasswordHash } from './password/explicit-password-hash.js';
 import { noPasswordMarker } from './password/no-password-marker.js';
 import { recognizePasswordHash } from './password/recognize-password-hash.js';
-import { canonicalValue } from './row-digest.js';
+import { canonicalValue } from './digest/row-digest.js';
 import { Secret } from './secret.js';
 import { ownedFieldsOf, type OwnedFields } from './verify/owned-fields.js';
 

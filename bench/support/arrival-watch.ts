@@ -1,5 +1,5 @@
-import type { RunningEmulator } from '../../src/emulator/cidaas-emulator.js';
-import { UserStore } from '../../src/emulator/user-store.js';
+import type { RunningEmulator } from '../../tools/emulator/cidaas-emulator.js';
+import { UserStore } from '../../tools/emulator/user-store.js';
 import { waitFor } from '../../test/support/wait-for.js';
 
 type StoredListener = (sub: string) => void;

@@ -4,7 +4,7 @@
  * `{ id, op, arg }` with `{ id, ok, value | error }`.
  */
 import { Server, type IncomingMessage } from 'node:http';
-import { startEmulator, type EmulatorOptions, type FaultRule } from '../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type EmulatorOptions, type FaultRule } from '../../tools/emulator/cidaas-emulator.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
 /** When each bulk call arrived (ms since epoch): bench instrumentation on the HTTP server's 'request' event. */

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorOptions, EmulatorStats, FaultRule } from '../../src/emulator/cidaas-emulator.js';
+import type { EmulatorOptions, EmulatorStats, FaultRule } from '../../tools/emulator/cidaas-emulator.js';
 
 const BULK = 'POST /users-srv/user/bulk';
 

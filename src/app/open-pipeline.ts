@@ -2,8 +2,8 @@ import type { Config } from '../../config/config-schema.js';
 import { loadMappingModule } from '../../config/load-mapping-module.js';
 import type { MappingFunction } from '../../config/mapping-types.js';
 import { CidaasClient } from '../cidaas/cidaas-client.js';
-import { DispatchGovernor } from '../dispatch-governor.js';
-import { Dispatcher } from '../dispatcher.js';
+import { DispatchGovernor } from '../dispatch/dispatch-governor.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncMetrics } from '../observability/metrics.js';
@@ -17,6 +17,7 @@ import { Translator } from '../translator.js';
 import { UserMapper } from '../user-mapper.js';
 import { countingReader } from '../observability/counting-reader.js';
 import { qualifiedName, readerTables, watchedTables } from './pipeline-tables.js';
+import { META } from '../state/meta-keys.js';
 
 /** Everything a command needs, opened from one configuration; {@link Pipeline.close} releases it all. */
 export interface Pipeline {
@@ -51,7 +52,7 @@ export async function openSource(config: Config, logger: Logger): Promise<{ sour
 }
 
 /** Where the dispatch pace a run settled at is kept for the next run's start. */
-export const GOVERNOR_RATE_META = 'dispatch.callsPerSecond';
+export const GOVERNOR_RATE_META = META.governorRate;
 
 /** The remembered starting pace, when one is stored and sane. */
 function pacedFrom(stored: string | null): { startCallsPerSecond?: number } {

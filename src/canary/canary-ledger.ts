@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config/config-schema.js';
 import type { StateStore } from '../state/state-store.js';
+import { META } from '../state/meta-keys.js';
 
-const PENDING = 'canary.pending';
-const PASSED = 'canary.passed';
+const PENDING = META.canaryPending;
+const PASSED = META.canaryPassed;
 
 /**
  * The canary's record in the state store: the subs of canary users it pushed and has not

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every cidaas user API the sidecar calls (bulk upsert with 413 halving,
+// purge or schedule, search, bulk read, GET) behind one token, transport and compat switch.
 import { z } from 'zod';
 import type { Secret } from '../secret.js';
 import type { Logger } from '../observability/logger.js';

@@ -4,23 +4,51 @@ import { mfaToWire, type CidaasMfa, type CidaasMfaRecord } from './cidaas-mfa.js
 /** `userStatus` of a cidaas user. Only VERIFIED users can log in. */
 export type CidaasUserStatus = 'VERIFIED' | 'PENDING' | 'LOCKED' | 'DECLINED';
 
-/** A value of a tenant custom field. */
+/**
+ * A value of a tenant custom field: a string, number or boolean, or a list of them. This is the one
+ * definition: the mapping module's `CidaasCustomFieldValue` and the emulator's are this type.
+ */
 export type CustomFieldValue = string | number | boolean | (string | number | boolean)[];
 
-/**
- * A migrated password hash. cidaas verifies the legacy hash on the user's first login.
- * See docs/cidaas-api.md for the `algorithmTypeId` values and the hash format each expects.
- */
-export interface PasswordHashInfo {
-  /** `BCRYPT_<cost>`, `PBKDF2_SHA256`, `PBKDF2_SHA1`, `ARGON2`, `SHA256`, `SHA1` or `CUSTOM_<name>`. */
-  algorithmTypeId: string;
-  /** The hash as the algorithm expects it. Held as a Secret so it can never reach a log line. */
-  passwordHash: Secret;
+/** Parameters a password hash does not carry itself (PBKDF2 and salted SHA only). */
+export interface PasswordHashData {
   /**
-   * Salt and iterations for PBKDF2 and salted SHA; `iterations` is a string on the wire.
-   * `keylen`: the PBKDF2 derived key length in bytes, sent only when it is not the digest's size.
+   * Standard padded base64 of the salt BYTES, for every algorithm cidaas verifies
+   * itself (Django's text salt becomes base64 of its UTF-8 bytes). **ASSUMED**: the
+   * convention is set out once, at the top of `recognize-password-hash.ts`.
+   * For `CUSTOM_<name>` the salt is passed as the legacy database holds it.
    */
-  hData?: { salt?: string; iterations?: string; keylen?: string };
+  salt?: string;
+  /** The PBKDF2 iteration count, as a decimal string (cidaas wants a string). */
+  iterations?: string;
+  /**
+   * The PBKDF2 derived key length in bytes, as a decimal string like `iterations`; only when it
+   * is not the digest's own size (Keycloak derives 64 bytes with SHA-256). cidaas's docs name
+   * the field `keylen` (docs/cidaas-api.md Revision 2); sending it as a string is ASSUMED.
+   */
+  keylen?: string;
+}
+
+/**
+ * `password_hash_info`, a migrated password hash: how cidaas verifies the user's legacy password
+ * at the next login (docs/cidaas-api.md for the `algorithmTypeId` values and the hash format each
+ * expects). The one definition, by the type of the hash: a {@link Secret} in the client (so it can
+ * never reach a log line), a string while a hash is recognised (`password/`) and in the emulator,
+ * either from a mapping module.
+ */
+export interface PasswordHashInfo<Hash = Secret> {
+  /**
+   * The cidaas algorithm: `BCRYPT_<4..20>`, `PBKDF2_SHA256`, `PBKDF2_SHA1`, `ARGON2`,
+   * `SHA256`, `SHA1` or `CUSTOM_<name>`.
+   */
+  algorithmTypeId: string;
+  /**
+   * The hash in the form cidaas checks for that algorithm: the full modular-crypt string
+   * for bcrypt, the PHC string for argon2, standard padded base64 of the derived key for
+   * PBKDF2, lowercase hex for SHA256/SHA1, anything for CUSTOM_<name>.
+   */
+  passwordHash: Hash;
+  hData?: PasswordHashData;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import type { Config } from '../../config/config-schema.js';
 import { CidaasClient } from '../cidaas/cidaas-client.js';
 import type { LegacyReader } from '../legacy-reader.js';
@@ -14,6 +13,7 @@ import { htmlReportPath, writeReportFile, writeVerifyReport } from '../verify/wr
 import { renderVerifyReportHtml } from '../verify/verify-report-html.js';
 import { LAST_VERIFY_META, type LastVerify } from '../observability/live-status.js';
 import { VERSION } from '../version.js';
+import { ProgressBar } from './output/progress-bar.js';
 
 export interface RunVerifyOptions {
   readonly sample?: number;
@@ -45,10 +45,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   const signal = { aborted: false };
   const onSigint = (): void => { signal.aborted = true; };
   process.on('SIGINT', onSigint);
-  const bar = o.progress && process.stderr.isTTY
-    ? new SingleBar({ format: 'verify |{bar}| {percentage}% {value}/{total} users | ETA {eta_formatted}', stream: process.stderr, hideCursor: true })
-    : null;
-  let started = false;
+  const bar = ProgressBar.open(o.progress, { label: 'verify' });
   let lastLine = 0;
   try {
     const report = await verifyUsers({
@@ -56,17 +53,14 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
       concurrency: o.concurrency, cidaasRead: o.read ?? readModeOf(config.cidaas.compat.search), ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete, onRevoked: config.password?.onRevoked ?? 'scramble',
       ...(o.sample !== undefined ? { sample: o.sample } : {}), signal,
       onProgress: (done, total) => {
-        if (bar) {
-          if (!started) { bar.start(Math.max(total ?? done, done), done); started = true; }
-          bar.setTotal(Math.max(total ?? done, done));
-          bar.update(done);
-        } else if (Date.now() - lastLine > 5000) {
+        if (bar) bar.update(done, total);
+        else if (Date.now() - lastLine > 5000) {
           lastLine = Date.now();
           parts.logger.info('verify progress', { done, total });
         }
       },
     });
-    if (started) bar?.stop();
+    bar?.stop();
     const command = o.command ?? 'verify';
     const htmlPath = htmlReportPath(o.reportPath);
     const checkpoint = (await parts.store.getCheckpoint())?.position ?? null;
@@ -80,7 +74,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
     process.stdout.write(formatVerifySummary(report) + `\nreport: ${o.reportPath}\nreport for sign-off: ${htmlPath}\n`);
     return report;
   } finally {
-    if (started) bar?.stop();
+    bar?.stop();
     process.off('SIGINT', onSigint);
     await client.close();
   }

@@ -1,7 +1,7 @@
 import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
-import { changedGroups, fingerprintUser, type FieldGroup } from '../fingerprints.js';
-import type { FingerprintKey } from '../fingerprint-key.js';
+import { changedGroups, fingerprintUser, type FieldGroup } from '../digest/fingerprints.js';
+import type { FingerprintKey } from '../digest/fingerprint-key.js';
 import { Secret } from '../secret.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { EntityGroups, GroupVerdict } from './final-entity.js';

@@ -1,4 +1,4 @@
-import type { Dispatcher } from '../dispatcher.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { StateStore } from '../state/state-store.js';
 
 /** What a retry did for one user. */

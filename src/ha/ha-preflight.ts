@@ -2,9 +2,10 @@ import type { Config } from '../../config/config-schema.js';
 import type { PreflightItem } from '../preflight/preflight-item.js';
 import { parseStateStoreUrl } from '../state/state-store-url.js';
 import type { StateStore } from '../state/state-store.js';
+import { META } from '../state/meta-keys.js';
 
 /** The meta key where the active replica notes the MySQL server id it streams with. */
-export const SERVER_ID_META = 'ha.source.serverId';
+export const SERVER_ID_META = META.haServerId;
 
 /**
  * `check` with `ha.enabled`: a state store the replicas share, and on MySQL/MariaDB one

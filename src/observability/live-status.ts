@@ -4,9 +4,10 @@ import { VERSION } from '../version.js';
 import type { CommitClock } from './commit-clock.js';
 import type { SyncMetrics } from './metrics.js';
 import { assembleStatus, readStoredStatus, type StatusReport } from './status-report.js';
+import { META } from '../state/meta-keys.js';
 
 /** The meta key `verify` and `cutover` keep the summary of their last report in (JSON {@link LastVerify}). */
-export const LAST_VERIFY_META = 'verify.last';
+export const LAST_VERIFY_META = META.lastVerify;
 
 /** The summary of the last verify run, as the status page shows it. */
 export interface LastVerify {

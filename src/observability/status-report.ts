@@ -1,9 +1,10 @@
 import type { SourceLag } from '../source.js';
 import { countDeadLettersByKind, type DeadLetterKind } from './dead-letter-reasons.js';
 import type { BackfillProgress, StateStore } from '../state/state-store.js';
+import { META } from '../state/meta-keys.js';
 
 /** The meta key a running sidecar keeps its pending-user count in: JSON `{"users": n, "at": iso}` or a bare number. */
-export const PENDING_META = 'status.pending';
+export const PENDING_META = META.statusPending;
 
 /** What `status --json` prints, and what the status page shows. */
 export interface StatusReport {

@@ -1,6 +1,6 @@
 import { SyncError } from '../errors.js';
 import { KEY_LENGTH, META_NAME_LENGTH } from './entities/table-names.js';
-import { FINGERPRINT_KEY_META } from '../fingerprint-key.js';
+import { FINGERPRINT_KEY_META } from '../digest/fingerprint-key.js';
 import type { BackfillProgress } from './state-store.js';
 import { redactText } from '../redact/redact.js';
 

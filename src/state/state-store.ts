@@ -1,4 +1,4 @@
-import type { FingerprintKey } from '../fingerprint-key.js';
+import type { FingerprintKey } from '../digest/fingerprint-key.js';
 
 /**
  * The state store: what cidaas-sync remembers between runs. Per legacy user key, the cidaas

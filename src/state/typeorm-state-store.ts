@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: it implements the whole StateStore contract for SQLite, PostgreSQL
+// and MySQL through one TypeORM data source, each method one short transaction.
 import { In, MoreThan } from 'typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SyncError } from '../errors.js';
@@ -20,7 +22,7 @@ import type { BackfillProgress, Checkpoint, DeadLetter, ListDeadLettersOptions, 
 import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
 import { preparePrivateFile } from '../security/private-file.js';
-import { FINGERPRINT_KEY_META, FingerprintKey } from '../fingerprint-key.js';
+import { FINGERPRINT_KEY_META, FingerprintKey } from '../digest/fingerprint-key.js';
 
 function toUserState(r: UserStateRow): UserState {
   const fingerprints: UserState['fingerprints'] = {};

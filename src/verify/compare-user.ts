@@ -1,5 +1,5 @@
 import type { CidaasUser, CidaasUserRecord } from '../cidaas/cidaas-user.js';
-import { groupComparer, unkeyedFingerprints } from '../fingerprints.js';
+import { groupComparer, unkeyedFingerprints } from '../digest/fingerprints.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { EntityGroups } from '../dispatch/final-entity.js';
 import { REVOKED_PASSWORD_FP, type OnRevoked } from '../dispatch/push-plan.js';

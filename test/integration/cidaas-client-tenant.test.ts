@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { CidaasClient } from '../../src/cidaas/cidaas-client.js';
-import type { TenantVariant } from '../../src/emulator/cidaas-emulator.js';
+import type { TenantVariant } from '../../tools/emulator/cidaas-emulator.js';
 import { MemoryLogger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';
 import { runScenario, TEST_RETRY } from '../support/cidaas-client-fixture.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { installedEmbeddedPostgres } from '../../src/throwaway/postgres-binaries.js';
+import { installedEmbeddedPostgres } from '../../tools/throwaway/postgres-binaries.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The demo must be done within this (DESIGN: under 2 minutes); after it, it is stopped. */

@@ -2,9 +2,9 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
-import { installedEmbeddedPostgres } from '../../src/throwaway/postgres-binaries.js';
-import { startThrowawayPostgres } from '../../src/throwaway/throwaway-postgres.js';
-import type { ThrowawayPostgres } from '../../src/throwaway/throwaway-postgres.js';
+import { installedEmbeddedPostgres } from '../../tools/throwaway/postgres-binaries.js';
+import { startThrowawayPostgres } from '../../tools/throwaway/throwaway-postgres.js';
+import type { ThrowawayPostgres } from '../../tools/throwaway/throwaway-postgres.js';
 
 /**
  * The npm-shipped server binaries in a checkout the server's account cannot reach: as root, in a

@@ -4,7 +4,7 @@ import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
 import { CidaasClient, type CidaasClientOptions } from '../../src/cidaas/cidaas-client.js';
 import type { CidaasUser } from '../../src/cidaas/cidaas-user.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/emulator/cidaas-emulator.js';
 import { SyncError } from '../../src/errors.js';
 import { createLogger, MemoryLogger, type LogFields, type Logger } from '../../src/observability/logger.js';
 import { Secret } from '../../src/secret.js';

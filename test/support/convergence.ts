@@ -1,4 +1,4 @@
-import type { RunningEmulator, StoredUser } from '../../src/emulator/cidaas-emulator.js';
+import type { RunningEmulator, StoredUser } from '../../tools/emulator/cidaas-emulator.js';
 import type { ShopDb, ShopQueries, ShopRow } from './shop-schema.js';
 import { waitFor } from './wait-for.js';
 

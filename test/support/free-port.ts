@@ -1,2 +1,2 @@
-// One implementation, shared with the demo: src/throwaway/.
-export { freePort } from '../../src/throwaway/free-port.js';
+// One implementation, shared with the demo: tools/throwaway/.
+export { freePort } from '../../tools/throwaway/free-port.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
-import { pollUntil } from '../../src/throwaway/poll-until.js';
+import { pollUntil } from '../../tools/throwaway/poll-until.js';
 
 /**
  * A headless Chromium (Debian's `chromium` package) driven over the DevTools protocol, for

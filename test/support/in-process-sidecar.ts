@@ -1,9 +1,10 @@
 import { loadConfig } from '../../config/load-config.js';
-import { openPipeline, type Pipeline } from '../../src/app/open-pipeline.js';
+import type { Pipeline } from '../../src/app/open-pipeline.js';
+import { openSidecar } from '../../src/app/open-sidecar.js';
 import type { LegacyReader } from '../../src/legacy-reader.js';
 import { MemoryLogger } from '../../src/observability/logger.js';
 import { SyncMetrics } from '../../src/observability/metrics.js';
-import { SyncRunner } from '../../src/sync-runner.js';
+import type { SyncRunner } from '../../src/sync-runner.js';
 import { waitFor } from './wait-for.js';
 
 /** The sidecar running inside the test process: every part observable. */
@@ -24,12 +25,7 @@ export async function startInProcessSidecar(configPath: string, opts: { wrapRead
   const config = await loadConfig(configPath);
   const logger = new MemoryLogger();
   const metrics = new SyncMetrics();
-  const pipeline = await openPipeline(config, { logger, metrics, ...(opts.wrapReader ? { wrapReader: opts.wrapReader } : {}) });
-  const runner = new SyncRunner({
-    source: pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
-    governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
-    maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
-  });
+  const { pipeline, runner } = await openSidecar(config, { logger, metrics, ...(opts.wrapReader ? { wrapReader: opts.wrapReader } : {}) });
   let failure: unknown = null;
   const done = runner.run().catch((err: unknown) => { failure = err; throw err; });
   done.catch(() => undefined);

@@ -8,7 +8,7 @@ import type { ServerCommand } from './server-process.js';
 import { registerServer } from './server-registry.js';
 import { handOver, resolveServerUser, serverTempBase } from './server-user.js';
 import type { ServerUser } from './server-user.js';
-import { writeServerTls, type ServerTls, type ServerTlsFiles } from '../../src/throwaway/server-tls.js';
+import { writeServerTls, type ServerTls, type ServerTlsFiles } from '../../tools/throwaway/server-tls.js';
 import { TestServer } from './test-server.js';
 
 /** Password of the TCP superuser `root@127.0.0.1` on test servers (mysql_native_password). */

@@ -1,9 +1,9 @@
-import { postgresBindir as findPostgresBindir, startThrowawayPostgres, ThrowawayPostgres } from '../../src/throwaway/throwaway-postgres.js';
-import type { ServerTls } from '../../src/throwaway/server-tls.js';
+import { postgresBindir as findPostgresBindir, startThrowawayPostgres, ThrowawayPostgres } from '../../tools/throwaway/throwaway-postgres.js';
+import type { ServerTls } from '../../tools/throwaway/server-tls.js';
 import { registerServer } from './server-registry.js';
 
 /**
- * A throwaway PostgreSQL cluster for tests (src/throwaway/throwaway-postgres.ts): its own
+ * A throwaway PostgreSQL cluster for tests (tools/throwaway/throwaway-postgres.ts): its own
  * temp data dir, a free port on 127.0.0.1, `wal_level=logical`, trust authentication
  * (replication included) and fsync off. Create it with {@link startPostgresServer}.
  */

@@ -1,3 +1,3 @@
-// One implementation, shared with the demo: src/throwaway/.
-export { logTail, runToCompletion, ServerProcess } from '../../src/throwaway/server-process.js';
-export type { ProcessExit, ServerCommand } from '../../src/throwaway/server-process.js';
+// One implementation, shared with the demo: tools/throwaway/.
+export { logTail, runToCompletion, ServerProcess } from '../../tools/throwaway/server-process.js';
+export type { ProcessExit, ServerCommand } from '../../tools/throwaway/server-process.js';

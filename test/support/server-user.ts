@@ -1,3 +1,3 @@
-// One implementation, shared with the demo: src/throwaway/.
-export { handOver, resolveServerUser, serverTempBase } from '../../src/throwaway/server-user.js';
-export type { ServerUser } from '../../src/throwaway/server-user.js';
+// One implementation, shared with the demo: tools/throwaway/.
+export { handOver, resolveServerUser, serverTempBase } from '../../tools/throwaway/server-user.js';
+export type { ServerUser } from '../../tools/throwaway/server-user.js';

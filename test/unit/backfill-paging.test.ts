@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runBackfill } from '../../src/backfill.js';
-import { DispatchGovernor } from '../../src/dispatch-governor.js';
-import type { Dispatcher, DispatchItem } from '../../src/dispatcher.js';
+import { DispatchGovernor } from '../../src/dispatch/dispatch-governor.js';
+import type { Dispatcher, DispatchItem } from '../../src/dispatch/dispatcher.js';
 import { SyncError } from '../../src/errors.js';
 import type { LegacyReader } from '../../src/legacy-reader.js';
 import { MemoryLogger } from '../../src/observability/logger.js';

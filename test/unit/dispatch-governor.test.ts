@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DispatchGovernor, slowStartRate } from '../../src/dispatch-governor.js';
+import { DispatchGovernor, slowStartRate } from '../../src/dispatch/dispatch-governor.js';
 
 /** A governor on a clock the test moves. */
 function governorAt(options: Omit<ConstructorParameters<typeof DispatchGovernor>[0], 'now'>): { g: DispatchGovernor; clock: { t: number } } {

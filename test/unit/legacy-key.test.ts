@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SyncError } from '../../src/errors.js';
 import { assertPageAdvanced, assertUsableKey, keyParam } from '../../src/legacy-key.js';
-import { keyText } from '../../src/row-digest.js';
+import { keyText } from '../../src/digest/row-digest.js';
 
 const where = { table: 'public.users', column: 'id', configKey: 'users.key', root: true };
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DirtySet } from '../../src/dirty-set.js';
-import { PackedExpectations } from '../../src/packed-expectations.js';
-import type { RowExpectation } from '../../src/row-expectation.js';
+import { PackedExpectations } from '../../src/digest/packed-expectations.js';
+import type { RowExpectation } from '../../src/digest/row-expectation.js';
 
 const users = (identity: string, digest: string): RowExpectation => ({ role: 'users', identityColumns: ['id'], identity, columns: ['id', 'email'], digest });
 const gone = (identity: string): RowExpectation => ({ role: 'mfa', identityColumns: ['user_id', 'id'], identity, columns: null, digest: null });

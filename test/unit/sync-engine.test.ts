@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SyncEngine } from '../../src/sync-engine.js';
 import type { DirtyMark } from '../../src/translator.js';
-import type { RowExpectation } from '../../src/row-expectation.js';
+import type { RowExpectation } from '../../src/digest/row-expectation.js';
 
 const cmp = (a: string, b: string): number => Number(a) - Number(b);
 const marks = (...keys: string[]): DirtyMark[] => keys.map((key) => ({ key, expectation: null }));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { base32Decode, base32Encode, totpCode, verifyTotp } from '../../src/totp.js';
+import { base32Decode, base32Encode, totpCode, verifyTotp } from '../../tools/totp.js';
 
 // RFC 6238 appendix B (SHA1, key "12345678901234567890"): the 6-digit code is the last
 // 6 digits of the 8-digit value listed there.

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Translator, type WatchedTable } from '../../src/translator.js';
 import type { RowChange } from '../../src/source.js';
-import { rowDigest } from '../../src/row-digest.js';
-import { unmetExpectations } from '../../src/row-expectation.js';
+import { rowDigest } from '../../src/digest/row-digest.js';
+import { unmetExpectations } from '../../src/digest/row-expectation.js';
 import type { LegacyRows } from '../../src/legacy-reader.js';
 
 const users: WatchedTable = { role: 'users', table: 'public.users', userKey: 'id', watched: { only: new Set(['id', 'email', 'first_name', 'deleted_at']) } };

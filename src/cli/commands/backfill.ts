@@ -1,11 +1,12 @@
-import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { runBackfill, sweepDeleted, type BackfillOptions, type BackfillTick } from '../../backfill.js';
+import { runBackfill, type BackfillOptions, type BackfillTick } from '../../backfill.js';
+import { BackfillLifecycle } from '../../backfill-lifecycle.js';
 import { ExitCode } from '../../errors.js';
 import type { BackfillProgress } from '../../state/state-store.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { plural } from '../output/plural.js';
+import { ProgressBar } from '../output/progress-bar.js';
 import { usingPipeline } from '../using-pipeline.js';
 
 const RESTART_NOTE = [
@@ -14,22 +15,6 @@ const RESTART_NOTE = [
   '  - the stream keeps its checkpoint: `run` replays from there, so no change is lost',
   '  - users the state store holds as live but the legacy database no longer has are deleted in cidaas after the walk (the sweep)',
 ].join('\n');
-
-/** Progress on a terminal as a bar; elsewhere the backfill logs a line every few seconds. */
-function progressBar(enabled: boolean): { onProgress?: (t: BackfillTick) => void; stop(): void } {
-  if (!enabled || !process.stderr.isTTY) return { stop() {} };
-  const bar = new SingleBar({ format: 'backfill |{bar}| {percentage}% {value}/{total} users | {rate} users/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true });
-  let started = false;
-  return {
-    onProgress: (t) => {
-      const total = Math.max(t.total ?? t.done, t.done);
-      if (!started) { bar.start(total, t.done, { rate: 0 }); started = true; }
-      bar.setTotal(total);
-      bar.update(t.done, { rate: Math.round(t.usersPerSecond) });
-    },
-    stop: () => { if (started) bar.stop(); started = false; },
-  };
-}
 
 /**
  * `cidaas-sync backfill [--restart]`: the backfill alone, as `run` does it first (record the
@@ -58,7 +43,8 @@ export function backfillCommand(): Command {
     const onSignal = (): void => { signal.aborted = true; };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const bar = progressBar(opts.progress);
+    // Progress on a terminal as a bar; elsewhere the backfill logs a line every few seconds.
+    const bar = ProgressBar.open(opts.progress, { label: 'backfill', rate: true });
     try {
       await usingPipeline(config, logger, async (p, metrics) => {
         await p.source.prepare();
@@ -71,44 +57,33 @@ export function backfillCommand(): Command {
           process.stdout.write(`backfill already done: ${b.usersDone} users, finished ${b.finishedAt?.toISOString() ?? '?'}; \`backfill --restart\` walks every user again\n`);
           return;
         }
-        if (!b) {
-          // As the runner does: the position first (the slot exists since prepare), so nothing after it is recycled.
-          const startPosition = await p.source.currentPosition();
-          const sweep = (await p.store.countUsers()).live > 0;
-          b = { status: 'running', startPosition, lastKey: null, usersDone: 0, usersTotal: null, startedAt: new Date(), finishedAt: null };
-          await p.store.saveBackfill(b);
-          if (sweep) await p.store.setMeta('backfill.sweep', 'pending');
-        }
+        const lifecycle = new BackfillLifecycle(p.source, p.store);
+        b = await lifecycle.begin(b);
         const bo: BackfillOptions = {
           reader: p.reader, dispatcher: p.dispatcher, governor: p.governor, store: p.store, logger, metrics,
-          batchSize: config.cidaas.batchSize, signal, ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+          batchSize: config.cidaas.batchSize, signal, ...(bar ? { onProgress: (t: BackfillTick) => bar.update(t.done, t.total, t.usersPerSecond) } : {}),
         };
         const started = Date.now();
         b = await runBackfill(bo, b);
-        bar.stop();
+        bar?.stop();
         if (signal.aborted) {
           process.stdout.write(`backfill interrupted after ${b.usersDone} users; it resumes after key ${b.lastKey ?? '(none)'}\n`);
           process.exitCode = ExitCode.runtime;
           return;
         }
-        let swept: number | null = null;
-        if (await p.store.getMeta('backfill.sweep') === 'pending') {
-          swept = await sweepDeleted(bo);
-          if (signal.aborted) {
-            process.stdout.write('backfill done, sweep interrupted: the next backfill or run sweeps again\n');
-            process.exitCode = ExitCode.runtime;
-            return;
-          }
-          await p.store.setMeta('backfill.sweep', 'done');
+        const swept = await lifecycle.sweepIfPending(bo);
+        if (swept !== null && signal.aborted) {
+          process.stdout.write('backfill done, sweep interrupted: the next backfill or run sweeps again\n');
+          process.exitCode = ExitCode.runtime;
+          return;
         }
-        const checkpoint = (await p.store.getCheckpoint())?.position ?? null;
-        if (checkpoint === null || p.source.comparePositions(b.startPosition, checkpoint) < 0) await p.store.saveCheckpoint(b.startPosition);
+        await lifecycle.handOff(b, (await p.store.getCheckpoint())?.position ?? null);
         const dead = await p.store.countDeadLetters();
         process.stdout.write(`backfill done: ${b.usersDone} users in ${Math.round((Date.now() - started) / 1000)} s` +
           `${swept !== null ? `, ${swept} deleted meanwhile swept` : ''}, ${plural(dead, 'dead letter')}${dead > 0 ? ' (`cidaas-sync dlq list`)' : ''}; \`cidaas-sync run\` streams from ${(await p.store.getCheckpoint())?.position ?? b.startPosition}\n`);
       });
     } finally {
-      bar.stop();
+      bar?.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { openPipeline } from '../../app/open-pipeline.js';
+import { openSidecar } from '../../app/open-sidecar.js';
 import { ExitCode, SyncError } from '../../errors.js';
 import { takeLeaseForCutover } from '../../ha/cutover-lease.js';
 import { SyncMetrics } from '../../observability/metrics.js';
+import type { Source } from '../../source.js';
 import { sourceAdapterFor } from '../../source-adapter-for.js';
-import { SyncRunner } from '../../sync-runner.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { defaultReportPath, runVerify } from '../run-verify.js';
@@ -37,7 +37,9 @@ export function cutoverCommand(): Command {
     let complete = false;
     if (!lease) await adapter.assertLogFree();
     const metrics = new SyncMetrics();
-    const pipeline = await openPipeline(config, { logger, metrics, ...lease?.pipelineOptions }).catch(async (err: unknown) => {
+    const { pipeline, runner } = await openSidecar(config, {
+      logger, metrics, drain: true, ...lease?.pipelineOptions, ...(lease ? { wrapSource: (s: Source) => lease.wrap(s) } : {}),
+    }).catch(async (err: unknown) => {
       await lease?.finish(false);
       throw err;
     });
@@ -48,11 +50,6 @@ export function cutoverCommand(): Command {
           hint: 'run `cidaas-sync run` until it streams (`cidaas-sync status` shows the backfill), then cutover', exitCode: ExitCode.config,
         });
       }
-      const runner = new SyncRunner({
-        source: lease ? lease.wrap(pipeline.source) : pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
-        governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
-        maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: 0, maxDelayMs: 0,
-      });
       let failure: unknown = null;
       const running = runner.run().catch((err: unknown) => { failure = err; });
       const deadline = Date.now() + opts.timeout * 1000;

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { duration, streamOutput } from '../../demo/demo-output.js';
-import { runDemo } from '../../demo/run-demo.js';
-import { Teardown } from '../../demo/teardown.js';
+import { duration, streamOutput } from '../../../tools/demo/demo-output.js';
+import { runDemo } from '../../../tools/demo/run-demo.js';
+import { Teardown } from '../../../tools/demo/teardown.js';
 import { ExitCode, SyncError } from '../../errors.js';
 
 function integer(min: number, max: number): (value: string) => number {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { untilSignal } from '../until-signal.js';
-import { DEFAULT_SCOPES, startEmulator, type TenantVariant } from '../../emulator/cidaas-emulator.js';
+import { DEFAULT_SCOPES, startEmulator, type TenantVariant } from '../../../tools/emulator/cidaas-emulator.js';
 import { ExitCode, SyncError } from '../../errors.js';
 
 /** The client id and secret `cidaas-sync emulator` uses when none is given: fake dev values. */

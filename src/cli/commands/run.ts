@@ -1,18 +1,19 @@
 import { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
-import { openPipeline, type Pipeline } from '../../app/open-pipeline.js';
+import type { Pipeline } from '../../app/open-pipeline.js';
+import { openSidecar, sidecarRunner } from '../../app/open-sidecar.js';
 import { HaRunner } from '../../ha/ha-runner.js';
 import { openLeaseKeeper } from '../../ha/open-lease-keeper.js';
 import type { Source } from '../../source.js';
 import { createLogger } from '../../observability/logger.js';
 import { SyncMetrics } from '../../observability/metrics.js';
 import { startHttpServer } from '../../observability/http-server.js';
-import { SyncRunner } from '../../sync-runner.js';
+import type { SyncRunner } from '../../sync-runner.js';
 import { assertTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { deadLetterKeys, retryDeadLetters } from '../../dlq/retry-dead-letters.js';
 import { LiveStatusBoard } from '../../observability/live-status.js';
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { configFrom, withConfigOption } from '../config-option.js';
+import { ProgressBar } from '../output/progress-bar.js';
 import type { BackfillTick } from '../../backfill.js';
 import { PipelineLiveness } from '../../observability/pipeline-liveness.js';
 
@@ -46,28 +47,15 @@ export function runCommand(): Command {
     // A mapped custom field missing in the tenant would be dropped silently by cidaas: stop before the first push.
     await assertTenantPreconditions(config, logger);
     const metrics = new SyncMetrics({ defaultMetrics: true });
-    const bar = opts.progress && process.stderr.isTTY ? new SingleBar({
-      format: 'backfill |{bar}| {percentage}% {value}/{total} users | {rate} users/s | ETA {eta_formatted}',
-      stream: process.stderr, hideCursor: true,
-    }) : null;
-    let barStarted = false;
-    const onBackfillProgress = (t: BackfillTick): void => {
-      if (!bar) return;
-      if (!barStarted) { bar.start(Math.max(t.total ?? t.done, t.done), t.done, { rate: 0 }); barStarted = true; }
-      bar.setTotal(Math.max(t.total ?? t.done, t.done));
-      bar.update(t.done, { rate: Math.round(t.usersPerSecond) });
-    };
-    const makeRunner = (pipeline: Pipeline, source: Source): SyncRunner => new SyncRunner({
-      source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
-      governor: pipeline.governor, store: pipeline.store, logger, metrics, batchSize: config.cidaas.batchSize,
-      maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
-      onBackfillProgress,
-    });
+    const bar = ProgressBar.open(opts.progress, { label: 'backfill', rate: true });
+    const onBackfillProgress = (t: BackfillTick): void => bar?.update(t.done, t.total, t.usersPerSecond);
+    const makeRunner = (pipeline: Pipeline, source: Source): SyncRunner => sidecarRunner(pipeline, { source, logger, metrics, onBackfillProgress });
     // High availability: the replica waits for the lease and opens the pipeline only while it holds it.
     const keeper = config.ha.enabled ? openLeaseKeeper(config, logger) : null;
     const ha = keeper ? new HaRunner({ config, logger, metrics, keeper, makeRunner }) : null;
-    const pipeline = ha ? null : await openPipeline(config, { logger, metrics });
-    if (pipeline) runner = makeRunner(pipeline, pipeline.source);
+    const sidecar = ha ? null : await openSidecar(config, { logger, metrics, onBackfillProgress });
+    const pipeline = sidecar?.pipeline ?? null;
+    if (sidecar) runner = sidecar.runner;
     stopActive = () => (ha ? ha.stop() : runner?.stop());
     const current = (): SyncRunner | null => (ha ? ha.runner : runner);
     // The status page reads the pipeline of this process. With ha.enabled the pipeline exists only
@@ -114,7 +102,7 @@ export function runCommand(): Command {
       else await runner!.run();
       logger.info('stopped cleanly');
     } finally {
-      if (barStarted) bar?.stop();
+      bar?.stop();
       live?.stop();
       await http.close();
       await pipeline?.close();

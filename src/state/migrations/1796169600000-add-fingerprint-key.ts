@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { FINGERPRINT_KEY_META, FingerprintKey } from '../../fingerprint-key.js';
+import { FINGERPRINT_KEY_META, FingerprintKey } from '../../digest/fingerprint-key.js';
 import { TableNames } from '../entities/table-names.js';
 
 function placeholders(queryRunner: QueryRunner): [string, string] {

@@ -2,7 +2,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../config/load-config.js';
 import type { CanaryFinding, CanaryReport } from '../../../src/canary/canary-finding.js';
 import type { CidaasCompat } from '../../../src/cidaas/cidaas-compat.js';
-import { startEmulator, type RunningEmulator, type TenantVariant } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator, type TenantVariant } from '../../../tools/emulator/cidaas-emulator.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { runCanaryForConfig } from '../../../src/cli/run-canary-for-config.js';
 import type { ShopDbKind } from '../../support/shop-schema.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { TenantVariant } from '../../../src/emulator/cidaas-emulator.js';
+import type { TenantVariant } from '../../../tools/emulator/cidaas-emulator.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
-import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { pollUntil } from '../../../tools/throwaway/poll-until.js';
 import { readModeOf } from '../../../src/verify/cidaas-user-lookup.js';
 import { ownedFieldsOf } from '../../../src/verify/owned-fields.js';
 import type { VerifyReport } from '../../../src/verify/verify-report.js';

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import type { RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import type { StateStore } from '../../../src/state/state-store.js';
 import type { ConvergenceResult } from '../../support/convergence.js';
 import type { ShopDb } from '../../support/shop-schema.js';

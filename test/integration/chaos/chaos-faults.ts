@@ -1,4 +1,4 @@
-import type { FaultRule, RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import type { FaultRule, RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 
 /**
  * A storm of transient cidaas faults for the chaos run: every `everyMs` one or two short-lived

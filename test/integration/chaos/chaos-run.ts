@@ -1,4 +1,4 @@
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { openStateStore } from '../../../src/state/open-state-store.js';
 import { checkConvergence, describeConvergence, isConverged, type ConvergenceResult } from '../../support/convergence.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';

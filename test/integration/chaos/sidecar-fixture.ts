@@ -1,4 +1,4 @@
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { waitForConvergence, type ConvergenceResult } from '../../support/convergence.js';
 import { uniqueName } from '../../support/servers.js';
 import { startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { createMariaDbDatabase, type MariaDbTestDatabase } from '../../support/servers.js';
 import { createShopSchema } from '../../support/shop-schema.js';
 import { writeShopConfig, type ShopConfigFile } from '../../support/test-config.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { uniqueName } from '../../support/servers.js';
 import { CLIENT_ID, CLIENT_SECRET, cliFixture, type CliFixture } from './cli-fixture.js';
 import { described, jsonOf, runCli } from './cli-run.js';

@@ -1,4 +1,4 @@
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { createPostgresDatabase, type PostgresTestDatabase } from '../../support/servers.js';
 import { createShopSchema, openShopDb, type ShopDb } from '../../support/shop-schema.js';
 import { writeShopConfig, type ShopConfigFile, type ShopConfigOptions } from '../../support/test-config.js';

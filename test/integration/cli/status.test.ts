@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { seedUsers } from '../../support/user-generator.js';
 import { PENDING_META } from '../../../src/cli/commands/status.js';
-import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { pollUntil } from '../../../tools/throwaway/poll-until.js';
 import { openStateStore } from '../../../src/state/open-state-store.js';
 import { cliFixture, type CliFixture } from './cli-fixture.js';
 import { described, jsonOf, runCli } from './cli-run.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { UserRule } from '../../../src/emulator/cidaas-emulator.js';
-import { BATCH_RULES, USER_RULES } from '../../../src/emulator/cidaas-emulator.js';
+import type { UserRule } from '../../../tools/emulator/cidaas-emulator.js';
+import { BATCH_RULES, USER_RULES } from '../../../tools/emulator/cidaas-emulator.js';
 import type { EmulatorFixture } from './emulator-fixture.js';
 import { useEmulator, user } from './emulator-fixture.js';
 

@@ -1,5 +1,5 @@
-import type { EmulatorOptions, RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
-import { startEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import type { EmulatorOptions, RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
+import { startEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 
 export const CLIENT_ID = 'test-client';
 export const CLIENT_SECRET = 'test-secret';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Agent, request } from 'undici';
-import { startEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { CLIENT_ID, CLIENT_SECRET, useEmulator, user } from './emulator-fixture.js';
 
 describe('cidaas emulator: rate limit, latency, scopes and close', () => {

@@ -2,7 +2,7 @@ import { createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import bcrypt from 'bcryptjs';
 import { argon2i, argon2id } from 'hash-wasm';
-import { base32Encode, totpCode } from '../../../src/totp.js';
+import { base32Encode, totpCode } from '../../../tools/totp.js';
 import { useEmulator, user } from './emulator-fixture.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_SCOPES, SETUP_SCOPES } from '../../../src/emulator/cidaas-emulator.js';
+import { DEFAULT_SCOPES, SETUP_SCOPES } from '../../../tools/emulator/cidaas-emulator.js';
 import { useEmulator } from './emulator-fixture.js';
 
 const field = (key: string, over: Record<string, unknown> = {}) => ({ fieldKey: key, dataType: 'TEXT', fieldType: 'CUSTOM', enabled: true, localeTexts: [{ locale: 'en', name: key }], ...over });

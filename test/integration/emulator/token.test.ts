@@ -1,7 +1,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import { createPublicKey, verify } from 'node:crypto';
 import { expect } from 'chai';
-import { startEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { waitFor } from '../../support/wait-for.js';
 import { CLIENT_ID, CLIENT_SECRET, useEmulator } from './emulator-fixture.js';
 

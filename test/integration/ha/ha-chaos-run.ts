@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
-import type { ReplicaReport } from '../../../src/emulator/replica-log.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
+import type { ReplicaReport } from '../../../tools/emulator/replica-log.js';
 import { checkConvergence, describeConvergence, isConverged, type ConvergenceResult } from '../../support/convergence.js';
 import { killAllSidecars, type SidecarProcess } from '../../support/sidecar-process.js';
 import type { ShopDbKind } from '../../support/shop-schema.js';

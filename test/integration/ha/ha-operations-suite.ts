@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import type { HaStatus } from '../../../src/ha/ha-status.js';
 import { waitForConvergence } from '../../support/convergence.js';
 import { killAllSidecars } from '../../support/sidecar-process.js';

@@ -8,7 +8,7 @@ import { MemoryLogger } from '../../../src/observability/logger.js';
 import { openStateStore } from '../../../src/state/open-state-store.js';
 import type { StateStore } from '../../../src/state/state-store.js';
 import { parseStateStoreUrl } from '../../../src/state/state-store-url.js';
-import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { pollUntil } from '../../../tools/throwaway/poll-until.js';
 import { storeTargets, sqlitePath } from '../fixtures/state-store-targets.js';
 
 /** Issue #14: the lease, its fencing token, and the fence every state store write checks. */

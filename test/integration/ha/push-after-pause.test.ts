@@ -5,7 +5,7 @@ import { CidaasTransport } from '../../../src/cidaas/cidaas-transport.js';
 import { RetryPolicy } from '../../../src/cidaas/retry-policy.js';
 import { SyncError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/observability/logger.js';
-import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { pollUntil } from '../../../tools/throwaway/poll-until.js';
 
 /**
  * Issue #14, the stale push of a paused holder, cut down: a push prepared while the lease was held

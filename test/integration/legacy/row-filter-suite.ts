@@ -5,7 +5,7 @@ import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { startInProcessSidecar, type InProcessSidecar } from '../../support/in-process-sidecar.js';
 import { uniqueName } from '../../support/servers.js';
 import type { ShopDbKind } from '../../support/shop-schema.js';

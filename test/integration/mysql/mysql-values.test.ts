@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MysqlDialect } from '../../../adapters/mysql/mysql-dialect.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
-import { canonicalValue, keyText, rowDigest } from '../../../src/row-digest.js';
+import { canonicalValue, keyText, rowDigest } from '../../../src/digest/row-digest.js';
 import { SqlLegacyReader } from '../../../src/sql-legacy-reader.js';
 import { uniqueName } from '../../support/servers.js';
 import { waitFor } from '../../support/wait-for.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { request } from 'undici';
-import { pollUntil } from '../../../src/throwaway/poll-until.js';
+import { pollUntil } from '../../../tools/throwaway/poll-until.js';
 import type { LiveStatus } from '../../../src/observability/live-status.js';
 import type { StatusReport } from '../../../src/observability/status-report.js';
 import { openHeadlessPage, type HeadlessPage } from '../../support/headless-chromium.js';

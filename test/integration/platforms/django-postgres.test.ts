@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { createPostgresDatabase, uniqueName, type PostgresTestDatabase } from '../../support/servers.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { createMariaDbDatabase, type MariaDbTestDatabase } from '../../support/servers.js';

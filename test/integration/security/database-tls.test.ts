@@ -6,7 +6,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { loadConfig } from '../../../config/load-config.js';
 import { openSource } from '../../../src/app/open-pipeline.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { openStateStore } from '../../../src/state/open-state-store.js';
 import { startInProcessSidecar } from '../../support/in-process-sidecar.js';

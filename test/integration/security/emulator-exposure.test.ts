@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { CidaasClient } from '../../../src/cidaas/cidaas-client.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 import { Secret } from '../../../src/secret.js';
 import { minimalConfig, parse } from '../../unit/config/config-test-helpers.js';

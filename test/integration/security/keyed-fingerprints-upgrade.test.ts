@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { planPush } from '../../../src/dispatch/push-plan.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
-import { FINGERPRINT_KEY_META } from '../../../src/fingerprint-key.js';
-import { unkeyedFingerprints, type FieldGroup } from '../../../src/fingerprints.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
+import { FINGERPRINT_KEY_META } from '../../../src/digest/fingerprint-key.js';
+import { unkeyedFingerprints, type FieldGroup } from '../../../src/digest/fingerprints.js';
 import type { FieldFingerprints, OutcomeRecord } from '../../../src/state/state-store.js';
 import { waitForConvergence } from '../../support/convergence.js';
 import { startInProcessSidecar, type InProcessSidecar } from '../../support/in-process-sidecar.js';

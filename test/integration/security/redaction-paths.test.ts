@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { loadConfig } from '../../../config/load-config.js';
 import { openSource } from '../../../src/app/open-pipeline.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { MemoryLogger } from '../../../src/observability/logger.js';
 import { freePort } from '../../support/free-port.js';
 import { startInProcessSidecar } from '../../support/in-process-sidecar.js';

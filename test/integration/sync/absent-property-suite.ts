@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator, type StoredUser } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator, type StoredUser } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import type { VerifyReport } from '../../../src/verify/verify-report.js';
 import { startInProcessSidecar, type InProcessSidecar } from '../../support/in-process-sidecar.js';

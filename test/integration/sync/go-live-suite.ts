@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../../config/load-config.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { waitForConvergence } from '../../support/convergence.js';
 import { killAllSidecars, startSidecar } from '../../support/sidecar-process.js';
 import type { ShopDbKind } from '../../support/shop-schema.js';

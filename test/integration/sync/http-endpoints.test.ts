@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { request } from 'undici';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { waitForConvergence } from '../../support/convergence.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { writeShopConfig, type ShopConfigFile } from '../../support/test-config.js';

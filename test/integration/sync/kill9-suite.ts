@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../../config/load-config.js';
 import { openStateStore } from '../../../src/state/open-state-store.js';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { waitForConvergence } from '../../support/convergence.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { startInProcessSidecar, type InProcessSidecar } from '../../support/in-process-sidecar.js';
 import { createMariaDbDatabase, createPostgresDatabase, uniqueName } from '../../support/servers.js';
 import { waitFor } from '../../support/wait-for.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { waitForConvergence } from '../../support/convergence.js';
 import { killAllSidecars, startSidecar } from '../../support/sidecar-process.js';

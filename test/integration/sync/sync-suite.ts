@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { request } from 'undici';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import type { LegacyReader } from '../../../src/legacy-reader.js';
 import { readerTables } from '../../../src/app/pipeline-tables.js';
-import { totpCode } from '../../../src/totp.js';
+import { totpCode } from '../../../tools/totp.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { randomBytes } from 'node:crypto';
 import { waitForConvergence } from '../../support/convergence.js';

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { DEFAULT_SCOPES, SETUP_SCOPES } from '../../../src/emulator/cidaas-emulator.js';
+import { DEFAULT_SCOPES, SETUP_SCOPES } from '../../../tools/emulator/cidaas-emulator.js';
 import { cliFixture, type CliFixture } from '../cli/cli-fixture.js';
 import { described, runCli, type CliResult } from '../cli/cli-run.js';
 

@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/cidaas-emulator.js';
+import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { defaultVerifierConfig } from '../../../src/verifier/load-verifier-config.js';
 import { startVerifier, type RunningVerifier } from '../../../src/verifier/verifier-server.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { CidaasUser } from '../../../src/cidaas/cidaas-user.js';
 import { finalEntity, type EntityGroups } from '../../../src/dispatch/final-entity.js';
 import { NO_PASSWORD_FP, planPush, REVOKED_PASSWORD_FP, userToSend, type OnRevoked } from '../../../src/dispatch/push-plan.js';
-import { FingerprintKey } from '../../../src/fingerprint-key.js';
+import { FingerprintKey } from '../../../src/digest/fingerprint-key.js';
 import { Secret } from '../../../src/secret.js';
 import type { UserState } from '../../../src/state/state-store.js';
 import type { OwnedFields } from '../../../src/verify/owned-fields.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ReplicaLog } from '../../../src/emulator/replica-log.js';
+import { ReplicaLog } from '../../../tools/emulator/replica-log.js';
 
 /** Issue #14: the emulator's record of which replica called when, and what counts as two pushing at once. */
 describe('emulator replica log (#14)', () => {

@@ -1,11 +1,11 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { argon2id } from 'hash-wasm';
-import { verifyPassword } from '../../../src/emulator/password-verifier.js';
+import { verifyPassword } from '../../../tools/emulator/password-verifier.js';
 import { keycloakOtpSecret } from '../../../src/mfa/keycloak-otp-secret.js';
 import type { PasswordHashInfo, RecognizedHash } from '../../../src/password/password-hash-info.js';
 import { recognizePasswordHash } from '../../../src/password/recognize-password-hash.js';
-import { totpCode } from '../../../src/totp.js';
+import { totpCode } from '../../../tools/totp.js';
 
 /*
  * Keycloak's credential rows, laid out as keycloak/keycloak writes them: PasswordSecretData /

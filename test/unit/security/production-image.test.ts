@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 
 /** What the Dockerfile's build stage deletes from dist/: the development tools. */
-const DEV_ONLY = ['src/emulator/', 'src/demo/', 'src/throwaway/', 'src/cli/commands/emulator.ts', 'src/cli/commands/demo.ts'];
+const DEV_ONLY = ['tools/', 'src/cli/commands/emulator.ts', 'src/cli/commands/demo.ts'];
 /** The only imports allowed to reach them: the two development commands, loaded so that a missing file means "no such command". */
 const OPTIONAL_EDGES = new Set(['src/cli/commands/index.ts -> src/cli/commands/emulator.ts', 'src/cli/commands/index.ts -> src/cli/commands/demo.ts']);
 
@@ -45,7 +45,7 @@ describe('the production image: no emulator or demo on the entry point path, the
   const dockerfile = readFileSync('Dockerfile', 'utf8');
 
   it('deletes the development tools from the built code', () => {
-    const rm = /rm -rf dist\/src\/emulator dist\/src\/demo dist\/src\/throwaway\s*\\?\s*dist\/src\/cli\/commands\/emulator\.js dist\/src\/cli\/commands\/demo\.js/;
+    const rm = /rm -rf dist\/tools\s*\\?\s*dist\/src\/cli\/commands\/emulator\.js dist\/src\/cli\/commands\/demo\.js/;
     expect(dockerfile).to.match(rm);
   });
 
@@ -54,7 +54,7 @@ describe('the production image: no emulator or demo on the entry point path, the
     expect(devEdges.filter((e) => !OPTIONAL_EDGES.has(e))).to.deep.equal([]);
     expect([...files].filter((f) => DEV_ONLY.some((d) => f.startsWith(d)))).to.deep.equal([]);
     // The walk itself works: it sees the commands the image serves, the verifier among them.
-    for (const f of ['src/cli/commands/run.ts', 'src/cli/commands/verifier.ts', 'src/cli/commands/healthcheck.ts', 'src/dispatcher.ts']) {
+    for (const f of ['src/cli/commands/run.ts', 'src/cli/commands/verifier.ts', 'src/cli/commands/healthcheck.ts', 'src/dispatch/dispatcher.ts']) {
       expect(files.has(f), f).to.equal(true);
     }
     expect(devEdges).to.have.length(2);

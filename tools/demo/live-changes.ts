@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningEmulator, StoredUser } from '../emulator/cidaas-emulator.js';
-import { SyncError } from '../errors.js';
+import { SyncError } from '../../src/errors.js';
 import { base32Encode } from '../totp.js';
 import { duration, type DemoOutput } from './demo-output.js';
 import type { DemoShop } from './demo-shop.js';

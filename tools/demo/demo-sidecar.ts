@@ -1,10 +1,11 @@
 import type { Config } from '../../config/config-schema.js';
-import { openPipeline, type Pipeline } from '../app/open-pipeline.js';
-import type { BackfillTick } from '../backfill.js';
-import type { Logger } from '../observability/logger.js';
-import { SyncMetrics } from '../observability/metrics.js';
-import { startHttpServer } from '../observability/http-server.js';
-import { SyncRunner } from '../sync-runner.js';
+import type { Pipeline } from '../../src/app/open-pipeline.js';
+import { openSidecar } from '../../src/app/open-sidecar.js';
+import type { BackfillTick } from '../../src/backfill.js';
+import type { Logger } from '../../src/observability/logger.js';
+import { SyncMetrics } from '../../src/observability/metrics.js';
+import { startHttpServer } from '../../src/observability/http-server.js';
+import type { SyncRunner } from '../../src/sync-runner.js';
 
 /** The sidecar running inside the demo process, as `cidaas-sync run` would run it. */
 export interface DemoSidecar {
@@ -27,13 +28,7 @@ export interface DemoSidecarOptions {
 /** Opens the pipeline for `config` and starts the runner (backfill, then stream) and the HTTP endpoints. */
 export async function startDemoSidecar(config: Config, o: DemoSidecarOptions): Promise<DemoSidecar> {
   const metrics = new SyncMetrics();
-  const pipeline = await openPipeline(config, { logger: o.logger, metrics });
-  const runner = new SyncRunner({
-    source: pipeline.source, reader: pipeline.reader, translator: pipeline.translator, dispatcher: pipeline.dispatcher,
-    governor: pipeline.governor, store: pipeline.store, logger: o.logger, metrics, batchSize: config.cidaas.batchSize,
-    maxDirtyUsers: config.engine.maxDirtyUsers, quietMs: config.engine.flushIntervalMs, maxDelayMs: config.engine.maxDelayMs,
-    onBackfillProgress: o.onBackfillProgress,
-  });
+  const { pipeline, runner } = await openSidecar(config, { logger: o.logger, metrics, onBackfillProgress: o.onBackfillProgress });
   let http: Awaited<ReturnType<typeof startHttpServer>>;
   try {
     http = await startHttpServer({

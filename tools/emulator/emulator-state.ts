@@ -1,5 +1,5 @@
 import { SetupStore, type SetupOptions } from './setup-routes.js';
-import type { Secret } from '../secret.js';
+import type { Secret } from '../../src/secret.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { StatsRecorder } from './emulator-stats.js';
 import { ReplicaLog } from './replica-log.js';

@@ -1,4 +1,4 @@
-import type { LegacyRow, LegacyRows, LegacyTableRole } from './legacy-reader.js';
+import type { LegacyRow, LegacyRows, LegacyTableRole } from '../legacy-reader.js';
 import { rowDigest, rowIdentity } from './row-digest.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { base32Decode as decodeBase32, base32Encode } from './mfa/base32.js';
+import { base32Decode as decodeBase32, base32Encode } from '../src/mfa/base32.js';
 
 /**
  * TOTP (RFC 6238) with the parameters cidaas migrates: HMAC-SHA1, 6 digits, 30 s steps,

@@ -1,8 +1,8 @@
-import type { Pipeline } from '../app/open-pipeline.js';
-import type { Logger } from '../observability/logger.js';
-import { formatVerifySummary } from '../verify/format-verify-summary.js';
-import { ownedFieldsOf } from '../verify/owned-fields.js';
-import { verifyUsers } from '../verify/verify-users.js';
+import type { Pipeline } from '../../src/app/open-pipeline.js';
+import type { Logger } from '../../src/observability/logger.js';
+import { formatVerifySummary } from '../../src/verify/format-verify-summary.js';
+import { ownedFieldsOf } from '../../src/verify/owned-fields.js';
+import { verifyUsers } from '../../src/verify/verify-users.js';
 import type { DemoOutput } from './demo-output.js';
 
 /** What the demo's verify step needs: the running sidecar's pipeline (reader, mapper, client, state store). */

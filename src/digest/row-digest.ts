@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 
 /**
  * Canonical text of a column value, equal for the value as the log decoder gives it and as the
@@ -21,14 +22,7 @@ export function canonicalValue(value: unknown): string {
   }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid-date' : value.toISOString();
   if (value instanceof Uint8Array) return 'hex:' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-  return stableJson(value);
-}
-
-function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
-  if (Array.isArray(value)) return '[' + value.map(stableJson).join(',') + ']';
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return '{' + entries.map(([k, v]) => JSON.stringify(k) + ':' + stableJson(v)).join(',') + '}';
+  return canonicalJson(value, 'undefined');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EMULATOR_HEADER } from '../cidaas/emulator-header.js';
+import { EMULATOR_HEADER } from '../../src/cidaas/emulator-header.js';
 
 /** Raised by {@link readBody} when a body exceeds the limit. */
 export class BodyTooLargeError extends Error {

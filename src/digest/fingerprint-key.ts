@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { SyncError } from './errors.js';
+import { SyncError } from '../errors.js';
+import { META } from '../state/meta-keys.js';
 
 /** The metadata name the state store keeps the fingerprint key under (written once, by a migration). */
-export const FINGERPRINT_KEY_META = 'fingerprint.key';
+export const FINGERPRINT_KEY_META = META.fingerprintKey;
 
 const KEY_BYTES = 32;
 

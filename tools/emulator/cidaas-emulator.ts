@@ -22,8 +22,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExitCode, SyncError } from '../errors.js';
-import { Secret } from '../secret.js';
+import { ExitCode, SyncError } from '../../src/errors.js';
+import { Secret } from '../../src/secret.js';
 import { Scopes } from './api-routes.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import type { ReplicaReport } from './replica-log.js';

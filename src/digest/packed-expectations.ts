@@ -1,4 +1,4 @@
-import type { LegacyTableRole } from './legacy-reader.js';
+import type { LegacyTableRole } from '../legacy-reader.js';
 import type { RowExpectation } from './row-expectation.js';
 
 /** What the expectations of one table share: its role, key columns and the columns an image carries. */

@@ -1,3 +1,5 @@
+import type { CidaasUserStatus, CustomFieldValue as EntityCustomFieldValue, PasswordHashInfo as EntityPasswordHashInfo } from '../../src/cidaas/cidaas-user.js';
+
 /**
  * The user as the emulator stores it: the flat user entity of docs/cidaas-api.md (names
  * exact), plus `createdTime` and `updatedTime`. Stored objects are frozen and shared;
@@ -5,20 +7,13 @@
  */
 
 /** `userStatus` values; only VERIFIED can log in. */
-export type UserStatus = 'VERIFIED' | 'PENDING' | 'LOCKED' | 'DECLINED';
+export type UserStatus = CidaasUserStatus;
 
-/** A `customFields` value: string, number, boolean or an array of those. */
-export type CustomFieldValue = string | number | boolean | readonly (string | number | boolean)[];
+/** A `customFields` value (the entity's own type), stored read-only. */
+export type CustomFieldValue = Readonly<EntityCustomFieldValue>;
 
-/** The migrated password: the legacy hash and how to check it. */
-export interface PasswordHashInfo {
-  /** `BCRYPT_<n>`, `PBKDF2_SHA256`, `PBKDF2_SHA1`, `ARGON2`, `SHA256`, `SHA1` or `CUSTOM_<name>`. */
-  readonly algorithmTypeId: string;
-  /** The hash in the algorithm's format (see password-hash-format.ts). */
-  readonly passwordHash: string;
-  /** Salt and iteration count for the algorithms that keep them outside the hash. */
-  readonly hData?: { readonly salt?: string; readonly iterations?: string; readonly keylen?: string };
-}
+/** The migrated password: the legacy hash, in the algorithm's format (see password-hash-format.ts), and how to check it. */
+export type PasswordHashInfo = Readonly<EntityPasswordHashInfo<string>>;
 
 /** The migrated TOTP setup (**ASSUMED** shape, see docs/cidaas-api.md). */
 export interface TotpSetup {

@@ -1,0 +1,120 @@
+import type { CidaasClient } from '../cidaas/cidaas-client.js';
+import type { CidaasUser } from '../cidaas/cidaas-user.js';
+import { needsTotpEnrolment } from '../cidaas/cidaas-compat.js';
+import type { Logger } from '../observability/logger.js';
+import type { DomainEvent, SyncMetrics } from '../observability/metrics.js';
+import type { FieldFingerprints, OutcomeRecord } from '../state/state-store.js';
+import { confirmedEvents } from './domain-events.js';
+import type { ItemResult } from './dispatcher.js';
+import type { RetrySchedule } from './retry-schedule.js';
+
+/** A user to send to cidaas (an `upsert` plan of {@link planUser}). */
+export interface PlannedUpsert {
+  readonly key: string;
+  readonly user: CidaasUser;
+  readonly events: DomainEvent[];
+  readonly fingerprints: FieldFingerprints;
+  readonly recreate: boolean;
+  /** Earlier attempts of this user, for the retry delay. */
+  readonly attempts: number;
+  /** In the dead-letter list now: pushed alone. */
+  readonly deadLettered: boolean;
+}
+
+/** A user to delete (or lock) in cidaas. */
+export interface PlannedDelete {
+  readonly key: string;
+  readonly sub: string;
+}
+
+export interface BatchPushOptions {
+  readonly client: CidaasClient;
+  readonly metrics: SyncMetrics;
+  readonly onDelete: 'purge' | 'lock' | 'ignore';
+  readonly schedule: RetrySchedule;
+}
+
+/**
+ * The cidaas calls of one batch: one bulk upsert for the regular users, one call each for a user in
+ * the dead-letter list or one recreated under a reused key (whatever broke it cannot touch the
+ * others), and one purge or lock per delete, all at once. Every answer becomes an outcome and a
+ * result; a call that throws leaves its users without a result and its error in `errors`.
+ */
+export class BatchPush {
+  readonly #o: BatchPushOptions;
+  readonly #log: Logger;
+
+  constructor(options: BatchPushOptions, log: Logger) {
+    this.#o = options;
+    this.#log = log;
+  }
+
+  /** Runs every call; adds to `outcomes` and `results`; resolves with the errors once every call has ended. */
+  async push(upserts: readonly PlannedUpsert[], deletes: readonly PlannedDelete[], mode: 'backfill' | 'stream',
+    outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<unknown[]> {
+    const regular = upserts.filter((u) => !u.deadLettered && !u.recreate);
+    const alone = upserts.filter((u) => u.deadLettered || u.recreate);
+    const calls = [regular, ...alone.map((u) => [u])].filter((b) => b.length > 0);
+    const settled = await Promise.allSettled([
+      ...calls.map((batch) => this.#upsert(batch, mode, outcomes, results)),
+      ...deletes.map((d) => this.#delete(d, mode, outcomes, results)),
+    ]);
+    return settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  }
+
+  async #upsert(batch: readonly PlannedUpsert[], mode: 'backfill' | 'stream', outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<void> {
+    const o = this.#o;
+    for (const u of batch) {
+      if (!u.recreate) continue;
+      await o.client.purge(u.user.sub);
+      o.metrics.domainEvents.inc({ type: 'user.deleted' });
+      this.#log.info('user.deleted', { key: u.key, sub: u.user.sub, events: ['user.deleted'], reason: 'the key was deleted and used again by a new user' });
+    }
+    const answers = await o.client.bulkUpsert(batch.map((u) => u.user));
+    batch.forEach((u, i) => {
+      const a = answers[i]!;
+      if (a.status === 'FAILED') {
+        o.metrics.pushes.inc({ outcome: 'failed' });
+        if (a.permanent) {
+          outcomes.push({ kind: 'dead', key: u.key, reason: a.message ?? 'FAILED without a message', at: new Date(), permanent: true });
+          results.set(u.key, { status: 'done' });
+          if (!u.deadLettered) this.#log.warn('cidaas refused a user; it is in the dead-letter list', { key: u.key, sub: u.user.sub, reason: a.message });
+        } else {
+          results.set(u.key, { status: 'retry', delayMs: o.schedule.pushFailed(u.attempts), why: 'transient' });
+        }
+        return;
+      }
+      o.metrics.pushes.inc({ outcome: a.status === 'CREATED' ? 'created' : 'updated' });
+      if (needsTotpEnrolment(u.user)) o.metrics.totpReenrol.inc();
+      const events = confirmedEvents(u.events, a.status);
+      for (const e of events) o.metrics.domainEvents.inc({ type: e });
+      const line = { key: u.key, sub: u.user.sub, events };
+      if (mode === 'stream') this.#log.info(events[0]!, line);
+      else this.#log.debug(events[0]!, line);
+      // The time of cidaas's answer: verify compares it with the user's updatedTime there.
+      outcomes.push({ kind: 'pushed', key: u.key, sub: u.user.sub, fingerprints: u.fingerprints, at: new Date() });
+      results.set(u.key, { status: 'done' });
+    });
+  }
+
+  async #delete(d: PlannedDelete, mode: 'backfill' | 'stream', outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<void> {
+    const o = this.#o;
+    if (o.onDelete === 'lock') {
+      const [a] = await o.client.bulkUpsert([{ sub: d.sub, userStatus: 'LOCKED' }]);
+      if (a!.status === 'FAILED') {
+        outcomes.push({ kind: 'dead', key: d.key, reason: `lock failed: ${a!.message ?? ''}`, at: new Date(), permanent: a!.permanent });
+        results.set(d.key, { status: 'done' });
+        return;
+      }
+    } else {
+      const r = await o.client.purge(d.sub);
+      o.metrics.pushes.inc({ outcome: r === 'deleted' ? 'deleted' : 'absent' });
+    }
+    o.metrics.domainEvents.inc({ type: 'user.deleted' });
+    const line = { key: d.key, sub: d.sub, events: ['user.deleted'] };
+    if (mode === 'stream') this.#log.info('user.deleted', line);
+    else this.#log.debug('user.deleted', line);
+    outcomes.push({ kind: 'deleted', key: d.key, sub: d.sub, at: new Date() });
+    results.set(d.key, { status: 'done' });
+  }
+}
