@@ -34,13 +34,14 @@ describe('cidaas-sync status', function () {
   });
 
   it('says nothing ran yet, without creating the state store, and exits 0', async () => {
-    const r = await runCli(['status', '--config', f.config.path]);
+    // Independent reads of the same store: side by side.
+    const [r, json] = await Promise.all([runCli(['status', '--config', f.config.path]), runCli(['status', '--json', '--config', f.config.path])]);
     expect(r.code, described(r)).to.equal(0);
     expect(r.stdout).to.match(/^state store\s+\S+state\.db \(not created yet: cidaas-sync has not run with this configuration\)$/m);
     expect(r.stdout).to.match(/^checkpoint\s+none yet$/m);
     expect(r.stdout).to.match(/^backfill\s+not started$/m);
     expect(r.stdout).to.match(/^lag\s+unknown \(no slot yet\)$/m);
-    const j = jsonOf<StatusJson>(await runCli(['status', '--json', '--config', f.config.path]));
+    const j = jsonOf<StatusJson>(json);
     expect(j.store.exists).to.equal(false);
     expect(existsSync(f.config.statePath)).to.equal(false);
   });

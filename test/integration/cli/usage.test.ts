@@ -1,16 +1,28 @@
 import { expect } from 'chai';
-import { described, runCli } from './cli-run.js';
+import { described, runCli, type CliResult } from './cli-run.js';
 
 describe('cidaas-sync operator commands: usage and configuration errors', function () {
   this.timeout(30_000);
 
-  it('exit 2 for a missing configuration file, a bad option value and a dlq command without keys', async () => {
-    const [noConfig, badLimit, noKeys, both] = await Promise.all([
-      runCli(['status', '--config', '/nonexistent/cidaas-sync.yaml']),
-      runCli(['preview', '--limit', '0']),
-      runCli(['dlq', 'retry']),
-      runCli(['dlq', 'drop', '42', '--all']),
+  const HELP = [['check'], ['backfill'], ['dlq']];
+  // Every run of both tests starts in `before`, all at once: they are independent, and their CLI
+  // start-ups overlap instead of queueing test after test. Each test then checks its own runs.
+  let usage: CliResult[];
+  let help: CliResult[];
+  before(async () => {
+    [usage, help] = await Promise.all([
+      Promise.all([
+        runCli(['status', '--config', '/nonexistent/cidaas-sync.yaml']),
+        runCli(['preview', '--limit', '0']),
+        runCli(['dlq', 'retry']),
+        runCli(['dlq', 'drop', '42', '--all']),
+      ]),
+      Promise.all(HELP.map((c) => runCli([...c, '--help']))),
     ]);
+  });
+
+  it('exit 2 for a missing configuration file, a bad option value and a dlq command without keys', () => {
+    const [noConfig, badLimit, noKeys, both] = usage as [CliResult, CliResult, CliResult, CliResult];
     expect(noConfig.code, described(noConfig)).to.equal(2);
     expect(noConfig.stderr).to.include('CONFIG_INVALID: cannot read the configuration file /nonexistent/cidaas-sync.yaml (ENOENT)');
     expect(badLimit.code, described(badLimit)).to.equal(2);
@@ -21,12 +33,10 @@ describe('cidaas-sync operator commands: usage and configuration errors', functi
     expect(both.stderr).to.include('USAGE: dlq drop: give keys or --all, not both');
   });
 
-  it('--help shows examples and exits 0', async () => {
-    const commands = [['check'], ['backfill'], ['dlq']];
-    const results = await Promise.all(commands.map((c) => runCli([...c, '--help'])));
-    results.forEach((r, i) => {
-      expect(r.code, `${commands[i]!.join(' ')}: ${described(r)}`).to.equal(0);
-      expect(r.stdout, commands[i]!.join(' ')).to.include('Examples:');
+  it('--help shows examples and exits 0', () => {
+    help.forEach((r, i) => {
+      expect(r.code, `${HELP[i]!.join(' ')}: ${described(r)}`).to.equal(0);
+      expect(r.stdout, HELP[i]!.join(' ')).to.include('Examples:');
     });
   });
 });

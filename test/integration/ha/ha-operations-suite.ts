@@ -75,13 +75,13 @@ export function defineHaOperationsSuite(kind: ShopDbKind): void {
       const replica = active.lines.find((l) => l.message === 'cidaas-sync running')?.['ha'] as { replica: string };
       expect(standby.lines.some((l) => l.message === 'streaming')).to.equal(false);
 
-      const r = await runCli(['status', '--json', '--config', config.path]);
+      // Independent reads of the shared store: side by side.
+      const [r, text] = await Promise.all([runCli(['status', '--json', '--config', config.path]), runCli(['status', '--config', config.path])]);
       expect(r.code, described(r)).to.equal(0);
       const ha = jsonOf<{ ha: HaStatus }>(r).ha;
       expect(ha).to.include({ lease: 'held', holder: replica.replica, pid: active.pid });
       expect(Number(ha.token)).to.be.greaterThan(0);
       expect(ha.leaseAgeSeconds).to.be.a('number');
-      const text = await runCli(['status', '--config', config.path]);
       expect(text.stdout).to.match(new RegExp(`ha holder +${replica.replica.replace(/[/]/g, '\\/')} \\(host .+, pid ${active.pid}\\)`));
     });
 

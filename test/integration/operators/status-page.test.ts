@@ -28,9 +28,13 @@ describe('the status page of a running sidecar (headless Chromium)', function ()
   let sidecar: SidecarProcess;
   let base: string;
   let page: HeadlessPage;
+  let opening: Promise<unknown> | undefined;
   let failing = '';
 
   before(async () => {
+    // Chromium starts while the sidecar does: neither needs the other until the first test.
+    opening = openHeadlessPage().then((p) => { page = p; });
+    opening.catch(() => undefined); // awaited below and in `after`; not unheard meanwhile
     f = await cliFixture({ config: { extra: { http: { port: 0, host: '127.0.0.1', allowActions: true, actionToken: '${STATUS_PAGE_TOKEN}' } } } });
     const seeded = await seedUsers(f.shop, 40, 19);
     const user = await f.shop.getUser(seeded.ids[7]!);
@@ -41,10 +45,11 @@ describe('the status page of a running sidecar (headless Chromium)', function ()
     const running = await sidecar.waitForLine((l) => l.message === 'cidaas-sync running', 30_000);
     base = `http://127.0.0.1:${String(running.http)}`;
     await sidecar.waitForLine((l) => l.message === 'streaming', 60_000);
-    page = await openHeadlessPage();
+    await opening;
   });
 
   after(async () => {
+    await opening?.catch(() => undefined);
     await page?.close();
     await killAllSidecars();
     await f?.close();

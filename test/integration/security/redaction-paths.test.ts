@@ -67,8 +67,8 @@ describe('one redaction path: each leak of #13 through the real code path', func
 
   it('`?password=` in a state URL: not in status, not in the run log or its error', async () => {
     const c = await config({ state: { url: `postgres://st@127.0.0.1:${closedPort}/x?password=QueryPw-4711` } });
-    const status = await runCli(['status', '--config', c.path]);
-    const run = await runCli(['run', '--config', c.path], { timeoutMs: 60_000 });
+    // Both fail on the closed port, independently: side by side.
+    const [status, run] = await Promise.all([runCli(['status', '--config', c.path]), runCli(['run', '--config', c.path], { timeoutMs: 60_000 })]);
     expect(run.code, described(run)).to.not.equal(0);
     expect(status.stdout + status.stderr + run.stdout + run.stderr).to.include('password=***');
     expectNone([['status', status.stdout + status.stderr], ['run', run.stdout + run.stderr], ...(await filesIn(c.dir))], ['QueryPw-4711']);
