@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -30,14 +30,13 @@ export function canonicalValue(value: unknown): string {
  * A digest, never the values: rows carry password hashes and TOTP secrets.
  */
 export function rowDigest(row: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const c of columns) {
-    h.update(c);
-    h.update('\u0001');
-    h.update(canonicalValue(row[c]));
-    h.update('\u0002');
-  }
-  return h.digest('base64url').slice(0, 22);
+  // One text, one one-shot hash: the same digest as hashing the parts one after the other (UTF-8
+  // of the concatenation is the concatenation of the UTF-8; the separators keep every part whole),
+  // at a fraction of the cost of a Hash object and four updates per column. Every changed row and
+  // every read of a dirty user goes through here.
+  let text = '';
+  for (const c of columns) text += c + '\u0001' + canonicalValue(row[c]) + '\u0002';
+  return hash('sha256', text, 'base64url').slice(0, 22);
 }
 
 /** The identity of a row: its key columns' canonical values, or `null` when the image lacks one. */
