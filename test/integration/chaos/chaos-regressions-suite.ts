@@ -4,8 +4,34 @@ import { killAllSidecars } from '../../support/sidecar-process.js';
 import type { ShopDbKind } from '../../support/shop-schema.js';
 import { passwordPool } from '../../support/user-generator.js';
 import { waitFor } from '../../support/wait-for.js';
+import { TableNames } from '../../../src/state/entities/table-names.js';
 import { openRawSqlite } from '../fixtures/raw-sqlite.js';
 import { openSidecarFixture, type SidecarFixture } from './sidecar-fixture.js';
+
+/**
+ * Makes the SQLite state store refuse to store the outcome of one user (by sub), or of any user it
+ * holds no row for yet, with a trigger: the push reaches cidaas, storing what it did fails, and the
+ * sidecar stops there as a kill -9 would have stopped it. (Holding the whole file's write lock
+ * instead froze the sidecar's event loop in its busy waits, so on a loaded machine the push itself
+ * could not get out: CI.)
+ */
+function refuseOutcomes(statePath: string, sub: string): { storedSubs(sub: string): number; lift(): void } {
+  const db = openRawSqlite(statePath);
+  const table = TableNames.userState;
+  const when = sub === 'a user not stored yet'
+    ? `NEW.sub NOT IN (SELECT sub FROM ${table})`
+    : `NEW.sub = '${sub.replace(/'/g, "''")}'`;
+  db.exec(`CREATE TRIGGER test_refuse_insert BEFORE INSERT ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+  db.exec(`CREATE TRIGGER test_refuse_update BEFORE UPDATE ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+  return {
+    storedSubs: (s) => (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE sub = ?`).all(s)[0] as { n: number }).n,
+    lift() {
+      db.exec('DROP TRIGGER IF EXISTS test_refuse_insert');
+      db.exec('DROP TRIGGER IF EXISTS test_refuse_update');
+      db.close();
+    },
+  };
+}
 
 /**
  * The chaos runs' findings (issue 8), each cut down to the few steps that show it every time.
@@ -27,18 +53,17 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
     it('purges a deleted user whose push reached cidaas but whose outcome was never stored (kill -9 in between)', async () => {
       const { p } = await f.start();
       await f.converge(p);
-      // Hold the SQLite write lock: the push goes through, storing its outcome waits.
-      const lock = openRawSqlite(f.config.statePath);
-      lock.exec('BEGIN EXCLUSIVE');
+      // The state store refuses the new user's outcome: the push goes through, storing it fails.
+      const refusal = refuseOutcomes(f.config.statePath, 'a user not stored yet');
       let id: number;
       try {
         id = await f.target.db.insertUser({ email: 'between.push.and.store@example.org', first_name: 'Between' });
         await waitFor(() => f.emu.getUser(`legacy-${id}`) !== undefined || p.exit !== undefined, { timeoutMs: 30_000, message: 'the push of the new user' });
-        expect(p.exit, 'the sidecar gave up waiting for the lock before the kill').to.equal(undefined);
+        expect(f.emu.getUser(`legacy-${id}`), 'the push of the new user').to.not.equal(undefined);
         await p.kill9();
+        expect(refusal.storedSubs(`legacy-${id}`), 'the outcome of the push was stored').to.equal(0);
       } finally {
-        lock.exec('ROLLBACK');
-        lock.close();
+        refusal.lift();
       }
       await f.target.db.hardDelete(id);
       const next = await f.start();
@@ -50,16 +75,14 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
       await f.converge(p);
       const id = f.seeded.ids.find((k) => f.seeded.totpOf(k) === null)!;
       const sub = `legacy-${id}`;
-      const lock = openRawSqlite(f.config.statePath);
-      lock.exec('BEGIN EXCLUSIVE');
+      const refusal = refuseOutcomes(f.config.statePath, sub);
       try {
         await f.target.db.setTotp(id, base32Encode(Buffer.alloc(20, 9)), true);
         await waitFor(() => f.emu.getUser(sub)?.mfa_enabled === true || p.exit !== undefined, { timeoutMs: 30_000, message: 'the push of the new TOTP device' });
-        expect(p.exit, 'the sidecar gave up waiting for the lock before the kill').to.equal(undefined);
+        expect(f.emu.getUser(sub)?.mfa_enabled, 'the push of the new TOTP device').to.equal(true);
         await p.kill9();
       } finally {
-        lock.exec('ROLLBACK');
-        lock.close();
+        refusal.lift();
       }
       // Back to what the state store says was pushed last: no MFA.
       await f.target.db.setTotp(id, null, false);
