@@ -64,6 +64,9 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
     throw invalid(file, [{ path: '', message: 'the top level must be a mapping of keys (`source:`, `users:`, `cidaas:`, ...)' }]);
   }
 
+  const tenantFile = await readTenantFile(tree as Record<string, unknown>, opts.baseDir);
+  if (tenantFile.issues.length > 0) throw invalid(file, tenantFile.issues.map((i) => ({ ...i, line: lineOf(['tenant']) })));
+
   const substituted = await substituteVariables(tree, { env: opts.env, baseDir: opts.baseDir, lineOf });
   if (substituted.issues.length > 0) throw invalid(file, substituted.issues);
 
@@ -82,6 +85,41 @@ export async function parseConfig(text: string, opts: ParseConfigOptions): Promi
   const config = deepFreeze(withoutUndefined(resolvePaths(result.data, opts.baseDir))) as Config;
   if (preset.report) PRESET_REPORTS.set(config, preset.report);
   return config;
+}
+
+/**
+ * `tenant: ./tenant.yaml`: the tenant's setup kept in a file of its own (it changes at another pace
+ * than the sync and may be reviewed by other people). The path is relative to the configuration
+ * file; the file holds what `tenant:` would, and `${ENV}` / `${file:...}` work in it as here.
+ * Replaces the string in `tree` with the file's mapping.
+ */
+async function readTenantFile(tree: Record<string, unknown>, baseDir: string): Promise<{ issues: ConfigIssue[] }> {
+  const name = tree['tenant'];
+  if (typeof name !== 'string') return { issues: [] };
+  const path = resolve(baseDir, name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { issues: [{ path: 'tenant', message: `cannot read the tenant file ${path} (${reason}); give its path relative to this configuration file, or write the tenant: mapping here` }] };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      issues: doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: 'tenant', message: `${path}, line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0] ?? ''}; fix the YAML syntax there` };
+      }),
+    };
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { issues: [{ path: 'tenant', message: `${path} must hold a mapping (fields:, roles:, apps:, ...), as tenant: would` }] };
+  }
+  tree['tenant'] = value;
+  return { issues: [] };
 }
 
 const PRESET_REPORTS = new WeakMap<Config, PresetReport>();
