@@ -148,7 +148,9 @@ describe('PostgreSQL version differences (#18)', function () {
       await c.query("ALTER SYSTEM SET idle_replication_slot_timeout = '2d'");
       await c.query('SELECT pg_reload_conf()');
       try {
-        await waitFor(async () => (await c.query<{ s: string }>('SHOW idle_replication_slot_timeout')).rows[0]!.s !== '0', { message: 'the reload' });
+        // The reload reaches this session when it gets to it: wait for the check itself to see the
+        // setting (waiting on SHOW once passed while the check's own read still saw 0: CI).
+        await waitFor(async () => (await idleSlotTimeoutItems(c, versionNum))[0]?.ok === false, { message: 'the reload to reach the check' });
         const [item] = await idleSlotTimeoutItems(c, versionNum);
         expect(item!.ok).to.equal(false);
         expect(item!.detail).to.match(/^2 d: a sidecar stopped longer than that loses its slot/);
