@@ -41,16 +41,23 @@ export async function openHeadlessPage(o: { width?: number; height?: number } = 
   const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-extensions',
     '--disable-background-networking', '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`,
     `--window-size=${o.width ?? 1280},${o.height ?? 900}`, 'about:blank'];
-  const proc: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: closing kills the renderers and helpers too, which otherwise go on
+  // writing into the profile for a moment after the browser process is gone (CI: ENOTEMPTY).
+  const proc: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const cleanup = async (): Promise<void> => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const gone = new Promise((res) => proc.once('exit', res));
-      proc.kill('SIGKILL');
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        proc.kill('SIGKILL');
+      }
       await gone;
     }
-    await rm(profile, { recursive: true, force: true });
+    // A helper that outlived the group kill by a moment may still add a file: retry the removal.
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
   try {
     let port = 0;
