@@ -2,9 +2,9 @@
  * How fast the dispatcher may call cidaas. A real tenant's rate limit and its latency, not our
  * decoding, set the pace; the governor finds the limit and runs just under it.
  *
- * Calls are paced by their starts, never an unpaced burst: a token bucket with one slot of slack,
- * so that a call started a little late (a late timer, a slow read) does not make every later one
- * late too, while idle time is not saved up into a burst. At most `maxConcurrency` are in flight.
+ * Calls are paced by their starts, never an unpaced burst: a token bucket with a few slots of
+ * slack (at most 250 ms), so that calls started a little late (a late timer, a stalled event loop)
+ * catch up instead of losing their slots, while idle time is not saved up into a burst. At most `maxConcurrency` are in flight.
  * The first pace is the tenant's known limit (`cidaas.maxCallsPerSecond`), else the pace the last
  * run settled at (probed upwards as below), else a slow start: as many calls/s as batches may be
  * in flight (at least 4), growing by half that in the first second and by half the last growth
@@ -60,8 +60,13 @@ const SLOW_START_GROWTH = 0.5;
  * up: the pace is cut to this share of them, and probes up from there.
  */
 const FIRST_CUT = 0.8;
-/** Late timers may take back at most this much of the pace's lost time (ms): the token bucket's slack. */
-const MAX_SLACK_MS = 100;
+/**
+ * The token bucket's slack: calls started late (a late timer, a stalled event loop on a loaded
+ * machine) may catch up this many slots of the pace, at most this long (ms): a burst that small
+ * stays within any limiter's tolerance, while a longer gap restarts the schedule.
+ */
+const SLACK_SLOTS = 5;
+const MAX_SLACK_MS = 250;
 const MIN_RATE = 0.5;
 
 type Phase = 'slow-start' | 'known' | 'settled';
@@ -141,10 +146,10 @@ export class DispatchGovernor {
     this.#inFlight++;
     this.#started.push(now);
     const slot = 1000 / this.#rate;
-    // A token bucket of one slot's slack: a call up to a slot late (a late timer, a slow read) keeps
-    // the schedule, so the next one is not late too; after a longer gap the schedule starts again
-    // from now, so that idle time is not saved up into a burst.
-    this.#nextSlot = this.#nextSlot < now - Math.min(slot, MAX_SLACK_MS) ? now + slot : this.#nextSlot + slot;
+    // A call a little late (a late timer, a stalled event loop) keeps the schedule, so the next ones
+    // catch up; after a longer gap the schedule starts again from now, so that idle time is not
+    // saved up into a burst.
+    this.#nextSlot = this.#nextSlot < now - Math.min(SLACK_SLOTS * slot, MAX_SLACK_MS) ? now + slot : this.#nextSlot + slot;
     return 0;
   }
 

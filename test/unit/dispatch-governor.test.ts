@@ -101,12 +101,15 @@ describe('DispatchGovernor (#15)', () => {
     expect(await settledNow(waiting)).to.equal(true);
   });
 
-  it('a call that starts late keeps the schedule, but idle time is not saved up into a burst', async () => {
+  it('calls that start late keep the schedule and catch up, but idle time is not saved up into a burst', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 64, maxCallsPerSecond: 20 });
     expect(g.tryAcquire()).to.equal(0);
     clock.t += 70;
     expect(g.tryAcquire(), 'a call 20 ms late').to.equal(0);
     expect(g.tryAcquire(), 'the next on its slot').to.equal(30);
+    clock.t += 30 + 200;
+    for (let i = 0; i < 5; i++) expect(g.tryAcquire(), `call ${i} of those 200 ms late catches up`).to.equal(0);
+    expect(g.tryAcquire(), 'then the schedule again').to.equal(50);
     clock.t += 5000;
     expect(g.tryAcquire()).to.equal(0);
     expect(g.tryAcquire(), 'after an idle gap, one slot again').to.equal(50);
