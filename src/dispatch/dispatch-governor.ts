@@ -2,9 +2,10 @@
  * How fast the dispatcher may call cidaas. A real tenant's rate limit and its latency, not our
  * decoding, set the pace; the governor finds the limit and runs just under it.
  *
- * Calls are paced by their starts, never an unpaced burst: a token bucket with a few slots of
- * slack (at most 250 ms), so that calls started a little late (a late timer, a stalled event loop)
- * catch up instead of losing their slots, while idle time is not saved up into a burst. At most `maxConcurrency` are in flight.
+ * Calls are paced by their starts, never an unpaced burst: a token bucket with a slot of slack
+ * (a few at a configured limit, at most 250 ms), so that calls started a little late (a late timer,
+ * a stalled event loop) catch up instead of losing their slots, while idle time is not saved up
+ * into a burst. At most `maxConcurrency` are in flight.
  * The first pace is the tenant's known limit (`cidaas.maxCallsPerSecond`), else the pace the last
  * run settled at (probed upwards as below), else a slow start: as many calls/s as batches may be
  * in flight (at least 4), growing by half that in the first second and by half the last growth
@@ -62,10 +63,12 @@ const SLOW_START_GROWTH = 0.5;
 const FIRST_CUT = 0.8;
 /**
  * The token bucket's slack: calls started late (a late timer, a stalled event loop on a loaded
- * machine) may catch up this many slots of the pace, at most this long (ms): a burst that small
- * stays within any limiter's tolerance, while a longer gap restarts the schedule.
+ * machine) may catch up this many slots of the pace, at most this long (ms); a longer gap restarts
+ * the schedule. Several slots only at a configured limit: paced at or under it, the tenant's
+ * allowance is unspent and the few calls a stall held back fit in it. Found by 429s, the pace
+ * runs at the edge of the allowance, where a burst is what gets refused: one slot.
  */
-const SLACK_SLOTS = 5;
+const SLACK_SLOTS_KNOWN = 5;
 const MAX_SLACK_MS = 250;
 const MIN_RATE = 0.5;
 
@@ -149,7 +152,8 @@ export class DispatchGovernor {
     // A call a little late (a late timer, a stalled event loop) keeps the schedule, so the next ones
     // catch up; after a longer gap the schedule starts again from now, so that idle time is not
     // saved up into a burst.
-    this.#nextSlot = this.#nextSlot < now - Math.min(SLACK_SLOTS * slot, MAX_SLACK_MS) ? now + slot : this.#nextSlot + slot;
+    const slack = Math.min((this.#phase === 'known' ? SLACK_SLOTS_KNOWN : 1) * slot, MAX_SLACK_MS);
+    this.#nextSlot = this.#nextSlot < now - slack ? now + slot : this.#nextSlot + slot;
     return 0;
   }
 

@@ -115,6 +115,17 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.tryAcquire(), 'after an idle gap, one slot again').to.equal(50);
   });
 
+  it('with the pace found by 429s (at the edge of the allowance), calls that start late catch up one slot only', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 20 });
+    expect(g.tryAcquire()).to.equal(0);
+    clock.t += 50 + 30;
+    expect(g.tryAcquire(), 'a call 30 ms late').to.equal(0);
+    expect(g.tryAcquire(), 'the next on its slot').to.equal(20);
+    clock.t += 20 + 200;
+    expect(g.tryAcquire()).to.equal(0);
+    expect(g.tryAcquire(), 'no catching up after 200 ms').to.equal(50);
+  });
+
   it('holds batches beyond maxConcurrency', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 1, maxCallsPerSecond: 1000 });
     expect(await settledNow(g.acquire())).to.equal(true);
