@@ -8,8 +8,8 @@
  * into a burst. At most `maxConcurrency` are in flight.
  * The first pace is the tenant's known limit (`cidaas.maxCallsPerSecond`), else the pace the last
  * run settled at (probed upwards as below), else a slow start: as many calls/s as batches may be
- * in flight (at least 4), growing by half that in the first second and by half the last growth
- * each second after, until cidaas first answers 429.
+ * in flight (at least 4), growing by half that in the first second and by a quarter of the last
+ * growth each second after (so to at most 1.67 times the start), until cidaas first answers 429.
  *
  * A 429 starts a congestion episode; the 429s of calls already in flight and of their retries
  * belong to it and do not cut again. The tenant's limit is estimated from the calls it accepted
@@ -54,8 +54,13 @@ const PROBE_FIRST = 0.01;
 const PROBE_MAX = 0.16;
 /** The probe's step doubles after this long (ms) without a 429: a 1 s bucket hides a limit for longer the faster the pace climbs. */
 const PROBE_DOUBLING_MS = 10_000;
-/** A slow start first grows by this share of its first pace in a second, then by half the last growth each second. */
+/**
+ * A slow start first grows by this share of its first pace in a second, then by a quarter of the
+ * last growth each second: the faster it climbs past the limit while a tenant's burst allowance
+ * hides it, the more calls are in flight when the first 429 comes.
+ */
 const SLOW_START_GROWTH = 0.5;
+const SLOW_START_DECAY = 4;
 /**
  * At a first 429 the last second's accepted calls overstate the limit by what a bucket had saved
  * up: the pace is cut to this share of them, and probes up from there.
@@ -203,7 +208,7 @@ export class DispatchGovernor {
     if (this.#phase === 'slow-start') {
       this.#learned = true;
       const next = rate + Math.max(this.#growth, PROBE_FIRST * rate);
-      this.#growth /= 2;
+      this.#growth /= SLOW_START_DECAY;
       return next;
     }
     if (this.#phase === 'known') return rate;
