@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { SHOP_POSTGRES_TABLES } from '../../tools/demo/shop-tables.js';
 
 /**
  * A realistic legacy "shop" schema, the same logical shape on PostgreSQL and MariaDB:
@@ -106,32 +107,14 @@ export interface ShopDb extends ShopQueries {
 }
 
 const POSTGRES_DDL = [
-  `CREATE TABLE users (
-    id bigserial PRIMARY KEY,
-    email text NOT NULL UNIQUE,
-    email_confirmed boolean NOT NULL DEFAULT false,
-    first_name text, last_name text, phone text,
-    login text UNIQUE,
-    customer_number text,
-    deleted_at timestamptz, last_login_at timestamptz,
-    created_at timestamptz NOT NULL DEFAULT now())`,
+  SHOP_POSTGRES_TABLES.users,
   `CREATE TABLE credentials (
     id bigserial PRIMARY KEY,
     user_id bigint NOT NULL UNIQUE REFERENCES users (id),
     password_hash text NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE totp_devices (
-    id bigserial PRIMARY KEY,
-    user_id bigint NOT NULL REFERENCES users (id),
-    secret_base32 text NOT NULL,
-    confirmed boolean NOT NULL DEFAULT false)`,
-  'CREATE INDEX totp_devices_user_id ON totp_devices (user_id)',
-  // Legacy shops often keep orders of deleted users: no foreign key.
-  `CREATE TABLE orders (
-    id bigserial PRIMARY KEY,
-    user_id bigint,
-    total numeric(10, 2) NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now())`,
+  ...SHOP_POSTGRES_TABLES.totpDevices,
+  SHOP_POSTGRES_TABLES.orders,
   // A DELETE on these tables must carry user_id, not only the row's own id.
   'ALTER TABLE credentials REPLICA IDENTITY FULL',
   'ALTER TABLE totp_devices REPLICA IDENTITY FULL',
