@@ -1,0 +1,57 @@
+import type { TenantApp, TenantConfig, TenantCustomProvider, TenantSocialProvider } from '../../config/tenant-schema.js';
+import type { SqlDialect } from '../sql-dialect.js';
+import { keycloakApp, readKeycloakClients } from './keycloak-apps.js';
+import { keycloakProvider, readKeycloakIdentityProviders } from './keycloak-providers.js';
+import { readLegacyApps } from './legacy-apps.js';
+import { nextendProviders, readNextendOptions } from './nextend-providers.js';
+
+/** What `tenant.from` read from the legacy database, with what the operator should know. */
+export interface LegacyTenant {
+  readonly apps: TenantApp[];
+  readonly socialProviders: TenantSocialProvider[];
+  readonly customProviders: TenantCustomProvider[];
+  readonly notes: string[];
+}
+
+/** The key a social provider is declared and compared under (its unique name in cidaas). */
+export const socialKey = (p: Pick<TenantSocialProvider, 'name' | 'provider'>): string => p.name ?? p.provider;
+
+/**
+ * Reads the apps and login providers `tenant.from` names. Keycloak offers every enabled
+ * identity provider of a realm on every client's login page, so when both come from the same
+ * Keycloak realm, each app read gets the providers read.
+ */
+export async function readLegacyTenant(dialect: SqlDialect, from: TenantConfig['from']): Promise<LegacyTenant> {
+  const out: LegacyTenant = { apps: [], socialProviders: [], customProviders: [], notes: [] };
+  const p = from.providers;
+  if (p?.kind === 'keycloak') {
+    for (const idp of await readKeycloakIdentityProviders(dialect, p.realmId, p.schema)) {
+      const r = keycloakProvider(idp);
+      if ('social' in r) out.socialProviders.push(r.social);
+      if ('custom' in r) out.customProviders.push(r.custom);
+      out.notes.push(...r.notes);
+    }
+  } else if (p?.kind === 'nextend-social-login') {
+    const r = nextendProviders(await readNextendOptions(dialect, p.tablePrefix, p.schema));
+    out.socialProviders.push(...r.providers);
+    out.notes.push(...r.notes);
+  }
+  const a = from.apps;
+  if (a?.kind === 'django-oauth-toolkit') {
+    const r = await readLegacyApps(dialect, a);
+    out.apps.push(...r.apps);
+    out.notes.push(...r.notes);
+  } else if (a?.kind === 'keycloak') {
+    const sameRealm = p?.kind === 'keycloak' && p.realmId === a.realmId;
+    for (const client of await readKeycloakClients(dialect, a.realmId, a.schema)) {
+      const r = keycloakApp(client, a.scopes);
+      if (r.app) {
+        out.apps.push(sameRealm
+          ? { ...r.app, socialProviders: out.socialProviders.map(socialKey), customProviders: out.customProviders.map((c) => c.name) }
+          : r.app);
+      }
+      out.notes.push(...r.notes);
+    }
+  }
+  return out;
+}
