@@ -98,7 +98,7 @@ const legacyScopes = z.array(z.string().min(1)).default(['openid', 'profile', 'e
 /** The PostgreSQL schema (or MySQL database) holding the platform's tables; default: the connection's. */
 const legacySchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { error: 'must be a plain schema name' }).optional();
 /** Keycloak keeps every realm in one database: the realm's id (`SELECT id FROM realm WHERE name = '<realm>'`). */
-const realmId = z.string().min(1).max(36);
+const realmId = z.string({ error: "needs the realm's id: `SELECT id FROM realm WHERE name = '<realm>'`" }).min(1).max(36);
 
 /** Reads OAuth clients from the legacy database instead of typing them. */
 const appsFromSchema = z.discriminatedUnion('kind', [
