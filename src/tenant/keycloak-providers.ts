@@ -30,8 +30,8 @@ export interface KeycloakIdentityProvider {
 
 /** What one identity provider becomes. */
 export type KeycloakProviderResult =
-  | { readonly social: TenantSocialProvider; readonly notes: string[] }
-  | { readonly custom: TenantCustomProvider; readonly notes: string[] }
+  | { readonly social: TenantSocialProvider; readonly notes: string[]; readonly linkOnly: boolean }
+  | { readonly custom: TenantCustomProvider; readonly notes: string[]; readonly linkOnly: boolean }
   | { readonly notes: string[] };
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -69,8 +69,10 @@ export function keycloakProvider(k: KeycloakIdentityProvider): KeycloakProviderR
   if (!secret) return { notes: [`${what}: has no client secret in the database (${k.config.get('clientAuthMethod') ?? 'no clientAuthMethod'}); declare it under ${section} with one`] };
   const clientSecret = new Secret(secret);
   const scopes = scopesOf(k.config.get('defaultScope'));
+  // A link-only broker links accounts but logs nobody in: migrated, but offered on no app's login.
+  const linkOnly = flag(k.provider['link_only']);
   if (social) {
-    return { social: { provider: social, ...(alias !== social ? { name: alias } : {}), clientId, clientSecret, scopes, enabled: true }, notes: [] };
+    return { social: { provider: social, ...(alias !== social ? { name: alias } : {}), clientId, clientSecret, scopes, enabled: true }, notes: [], linkOnly };
   }
   const authorizationEndpoint = k.config.get('authorizationUrl');
   const tokenEndpoint = k.config.get('tokenUrl');
@@ -86,6 +88,7 @@ export function keycloakProvider(k: KeycloakIdentityProvider): KeycloakProviderR
       scopes: scopes.length ? scopes : ['openid', 'email', 'profile'], domains: [],
     },
     notes,
+    linkOnly,
   };
 }
 

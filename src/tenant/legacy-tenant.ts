@@ -18,17 +18,26 @@ export const socialKey = (p: Pick<TenantSocialProvider, 'name' | 'provider'>): s
 
 /**
  * Reads the apps and login providers `tenant.from` names. Keycloak offers every enabled
- * identity provider of a realm on every client's login page, so when both come from the same
- * Keycloak realm, each app read gets the providers read.
+ * identity provider of a realm (but a link-only one) on every client's login page, so when both
+ * come from the same Keycloak realm, each app read gets those providers.
  */
 export async function readLegacyTenant(dialect: SqlDialect, from: TenantConfig['from']): Promise<LegacyTenant> {
   const out: LegacyTenant = { apps: [], socialProviders: [], customProviders: [], notes: [] };
+  /** Providers an app read from the same Keycloak realm offers on its login page. */
+  const loginSocial: string[] = [];
+  const loginCustom: string[] = [];
   const p = from.providers;
   if (p?.kind === 'keycloak') {
     for (const idp of await readKeycloakIdentityProviders(dialect, p.realmId, p.schema)) {
       const r = keycloakProvider(idp);
-      if ('social' in r) out.socialProviders.push(r.social);
-      if ('custom' in r) out.customProviders.push(r.custom);
+      if ('social' in r) {
+        out.socialProviders.push(r.social);
+        if (!r.linkOnly) loginSocial.push(socialKey(r.social));
+      }
+      if ('custom' in r) {
+        out.customProviders.push(r.custom);
+        if (!r.linkOnly) loginCustom.push(r.custom.name);
+      }
       out.notes.push(...r.notes);
     }
   } else if (p?.kind === 'nextend-social-login') {
@@ -46,9 +55,7 @@ export async function readLegacyTenant(dialect: SqlDialect, from: TenantConfig['
     for (const client of await readKeycloakClients(dialect, a.realmId, a.schema)) {
       const r = keycloakApp(client, a.scopes);
       if (r.app) {
-        out.apps.push(sameRealm
-          ? { ...r.app, socialProviders: out.socialProviders.map(socialKey), customProviders: out.customProviders.map((c) => c.name) }
-          : r.app);
+        out.apps.push(sameRealm ? { ...r.app, socialProviders: [...loginSocial], customProviders: [...loginCustom] } : r.app);
       }
       out.notes.push(...r.notes);
     }

@@ -18,7 +18,8 @@ const EXPORT_SECRET = 'aB3dE5fG7hJ9kL1mN3pQ5rS7tV9wX1yZ';
 const BROKER_SECRET = 'brokerSecretNeverMigrated0123456';
 const GOOGLE_SECRET = 'GOCSPX-keycloak-google-idp-secret';
 const PARTNER_SECRET = 'partner-oidc-idp-secret-abcdef';
-const SECRETS = [SHOP_WEB_SECRET, EXPORT_SECRET, BROKER_SECRET, GOOGLE_SECRET, PARTNER_SECRET];
+const MS_SECRET = 'ms-link-only-broker-secret-42';
+const SECRETS = [SHOP_WEB_SECRET, EXPORT_SECRET, BROKER_SECRET, GOOGLE_SECRET, PARTNER_SECRET, MS_SECRET];
 
 const output = (...rs: CliResult[]): string => rs.map((r) => r.stdout + r.stderr).join('\n');
 
@@ -66,6 +67,9 @@ async function keycloakRealm(f: CliFixture): Promise<void> {
     ('d1000000-0000-4000-8000-000000000002', true, 'partner-oidc', 'oidc', '${REALM}', 'Partner login', false, false),
     ('d1000000-0000-4000-8000-000000000003', false, 'facebook', 'facebook', '${REALM}', NULL, false, false),
     ('d1000000-0000-4000-8000-000000000004', true, 'github', 'github', '${REALM}', NULL, false, false)`);
+  // A link-only broker: users link their Microsoft account but do not log in with it.
+  await f.shop.query(`INSERT INTO identity_provider (internal_id, enabled, provider_alias, provider_id, realm_id, link_only) VALUES
+    ('d1000000-0000-4000-8000-000000000005', true, 'microsoft', 'microsoft', '${REALM}', true)`);
   const config: [string, string, string][] = [
     ['d1000000-0000-4000-8000-000000000001', 'clientId', '448812344321-kc.apps.googleusercontent.com'], ['d1000000-0000-4000-8000-000000000001', 'clientSecret', GOOGLE_SECRET],
     ['d1000000-0000-4000-8000-000000000001', 'syncMode', 'IMPORT'], ['d1000000-0000-4000-8000-000000000001', 'clientAuthMethod', 'client_secret_post'],
@@ -76,6 +80,7 @@ async function keycloakRealm(f: CliFixture): Promise<void> {
     ['d1000000-0000-4000-8000-000000000002', 'defaultScope', 'openid email profile'], ['d1000000-0000-4000-8000-000000000002', 'useJwksUrl', 'true'],
     ['d1000000-0000-4000-8000-000000000003', 'clientId', 'fb-app'], ['d1000000-0000-4000-8000-000000000003', 'clientSecret', 'fb-disabled-secret'],
     ['d1000000-0000-4000-8000-000000000004', 'clientId', 'gh-oauth-app'], ['d1000000-0000-4000-8000-000000000004', 'clientSecret', '${vault.github_secret}'],
+    ['d1000000-0000-4000-8000-000000000005', 'clientId', 'ms-app-id'], ['d1000000-0000-4000-8000-000000000005', 'clientSecret', MS_SECRET],
   ];
   for (const [id, name, value] of config) await f.shop.query('INSERT INTO identity_provider_config (identity_provider_id, name, value) VALUES ($1, $2, $3)', [id, name, value]);
 }
@@ -103,7 +108,7 @@ for (const generation of [3, 4] as const) {
       expect(plan.code, described(plan)).to.equal(5);
       const planned = plan.stdout.split('\n').filter((l) => /^[+~=] /.test(l));
       expect(planned).to.deep.equal([
-        '+ socialProvider google: create', '+ customProvider partner-oidc: create',
+        '+ socialProvider google: create', '+ socialProvider microsoft: create', '+ customProvider partner-oidc: create',
         '+ app nightly-export: create', '+ app shop-spa: create', '+ app shop-web: create',
       ]);
       for (const id of ['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console']) {
@@ -116,10 +121,10 @@ for (const generation of [3, 4] as const) {
       for (const s of SECRETS) expect(output(plan)).not.to.contain(s);
     });
 
-    it('applies them: legacy client_ids, types, grants, URIs, the realm\'s providers on every app; then plans nothing to do', async () => {
+    it('applies them: legacy client_ids, types, grants, URIs, the realm\'s login providers (not the link-only one) on every app; then plans nothing to do', async () => {
       const apply = await runCli(['setup', 'apply', '--config', config]);
       expect(apply.code, described(apply)).to.equal(0);
-      expect(apply.stdout).to.contain('applied: 5 created, 0 changed, 0 unchanged');
+      expect(apply.stdout).to.contain('applied: 6 created, 0 changed, 0 unchanged');
       const apps = f.emulator.setup.apps;
       expect([...apps.keys()].sort()).to.deep.equal(['nightly-export', 'shop-spa', 'shop-web']);
       const web = apps.get('shop-web')!;
@@ -149,12 +154,14 @@ for (const generation of [3, 4] as const) {
         expect(lines.map((l) => l.client_id).sort()).to.deep.equal(['nightly-export', 'shop-web']);
         for (const l of lines) expect(output(apply)).not.to.contain(l.client_secret);
       }
-      const google = [...f.emulator.setup.social.values()];
-      expect(google.map((p) => [p['provider_name'], p['client_id'], p['client_secret']])).to.deep.equal([['google', '448812344321-kc.apps.googleusercontent.com', GOOGLE_SECRET]]);
+      const social = [...f.emulator.setup.social.values()];
+      expect(social.map((p) => [p['provider_name'], p['client_id'], p['client_secret']])).to.deep.equal([
+        ['google', '448812344321-kc.apps.googleusercontent.com', GOOGLE_SECRET], ['microsoft', 'ms-app-id', MS_SECRET],
+      ]);
       for (const s of SECRETS) expect(output(apply)).not.to.contain(s);
       const again = await runCli(['setup', 'plan', '--config', config]);
       expect(again.code, described(again)).to.equal(0);
-      expect(again.stdout).to.contain('0 to create, 0 to change, 5 unchanged');
+      expect(again.stdout).to.contain('0 to create, 0 to change, 6 unchanged');
     });
 
     it('lets a declared app win over the one read from Keycloak, and says so', async () => {
@@ -169,7 +176,7 @@ for (const generation of [3, 4] as const) {
       expect(plan.code, described(plan)).to.equal(5);
       expect(plan.stdout).to.match(/^~ app shop-spa: update\n {4}client_name: "Shop app" -> "Shop app \(declared\)"$/m);
       expect(plan.stdout).to.contain('note: app shop-spa: declared under tenant.apps, which wins over the one read from the legacy database');
-      expect(plan.stdout).to.contain('0 to create, 1 to change, 4 unchanged');
+      expect(plan.stdout).to.contain('0 to create, 1 to change, 5 unchanged');
     });
   });
 }

@@ -72,6 +72,10 @@ describe('tenant from Keycloak\'s identity_provider table (#16)', () => {
     expect('social' in r && r.social).to.deep.include({ provider: 'google', clientId: 'g.apps.googleusercontent.com', scopes: ['openid', 'profile', 'email'], enabled: true });
     expect('social' in r && r.social.name).to.equal(undefined);
     expect('social' in r && r.social.clientSecret.reveal()).to.equal('g-secret');
+    expect('linkOnly' in r && r.linkOnly).to.equal(false);
+    const linked = idp('microsoft', 'microsoft', { clientId: 'm', clientSecret: 's' }, { link_only: true });
+    expect('social' in linked && linked.social.provider).to.equal('microsoft');
+    expect('linkOnly' in linked && linked.linkOnly).to.equal(true);
     const li = idp('linkedin-openid-connect', 'linkedin-staff', { clientId: 'l', clientSecret: 's' });
     expect('social' in li && li.social).to.deep.include({ provider: 'linkedin', name: 'linkedin-staff' });
   });
