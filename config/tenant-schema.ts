@@ -119,6 +119,8 @@ const appsFromSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const wpPrefix = z.string().regex(/^[A-Za-z0-9_]+$/, { error: 'must be letters, digits and `_`, as wp-config.php allows' }).default('wp_');
+
 /** Reads social and custom login providers from the legacy database instead of typing them. */
 const providersFromSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -131,7 +133,13 @@ const providersFromSchema = z.discriminatedUnion('kind', [
     /** WordPress with the Nextend Social Login plugin: its `nsl_<provider>` options in `<prefix>options`. */
     kind: z.literal('nextend-social-login'),
     /** $table_prefix of wp-config.php. */
-    tablePrefix: z.string().regex(/^[A-Za-z0-9_]+$/, { error: 'must be letters, digits and `_`, as wp-config.php allows' }).default('wp_'),
+    tablePrefix: wpPrefix,
+    schema: legacySchema,
+  }),
+  z.strictObject({
+    /** WordPress with the "WordPress Social Login" plugin: its `wsl_settings_<Provider>_*` options in `<prefix>options`. */
+    kind: z.literal('wordpress-social-login'),
+    tablePrefix: wpPrefix,
     schema: legacySchema,
   }),
 ]);

@@ -4,6 +4,7 @@ import { keycloakApp, readKeycloakClients } from './keycloak-apps.js';
 import { keycloakProvider, readKeycloakIdentityProviders } from './keycloak-providers.js';
 import { readLegacyApps } from './legacy-apps.js';
 import { nextendProviders, readNextendOptions } from './nextend-providers.js';
+import { readWslOptions, wslProviders } from './wsl-providers.js';
 
 /** What `tenant.from` read from the legacy database, with what the operator should know. */
 export interface LegacyTenant {
@@ -40,8 +41,10 @@ export async function readLegacyTenant(dialect: SqlDialect, from: TenantConfig['
       }
       out.notes.push(...r.notes);
     }
-  } else if (p?.kind === 'nextend-social-login') {
-    const r = nextendProviders(await readNextendOptions(dialect, p.tablePrefix, p.schema));
+  } else if (p?.kind === 'nextend-social-login' || p?.kind === 'wordpress-social-login') {
+    const r = p.kind === 'nextend-social-login'
+      ? nextendProviders(await readNextendOptions(dialect, p.tablePrefix, p.schema))
+      : wslProviders(await readWslOptions(dialect, p.tablePrefix, p.schema));
     out.socialProviders.push(...r.providers);
     out.notes.push(...r.notes);
   }

@@ -2,6 +2,7 @@ import type { TenantSocialProvider } from '../../config/tenant-schema.js';
 import { Secret } from '../secret.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import { optionValue, type PhpArray, type PhpValue } from './php-unserialize.js';
+import { readWordpressOptions } from './wordpress-options.js';
 
 /*
  * WordPress's Nextend Social Login plugin (wordpress.org/plugins/nextend-facebook-connect),
@@ -85,13 +86,6 @@ export function nextendProviders(options: ReadonlyMap<string, string>): { provid
 
 /** Reads the plugin's options from `<prefix>options`: `nextend_social_login` and every `nsl_<id>`. */
 export async function readNextendOptions(dialect: SqlDialect, tablePrefix: string, schema?: string): Promise<Map<string, string>> {
-  const table = dialect.quoteTable(`${schema ? `${schema}.` : ''}${tablePrefix}options`);
-  const name = dialect.quoteIdent('option_name');
-  const rows = await dialect.query(
-    `SELECT ${name} AS n, ${dialect.quoteIdent('option_value')} AS v FROM ${table} WHERE ${name} = ${dialect.placeholder(1)} OR ${name} LIKE ${dialect.placeholder(2)} ORDER BY ${name}`,
-    ['nextend_social_login', 'nsl\\_%'],
-  );
-  // LIKE's `_` escape is the backslash on both databases; the prefix check keeps it exact anyway.
-  return new Map(rows.map((r) => [String(r['n']), r['v'] === null ? '' : Buffer.isBuffer(r['v']) ? r['v'].toString('utf8') : String(r['v'])] as [string, string])
-    .filter(([n]) => n === 'nextend_social_login' || /^nsl_[a-z0-9_-]+$/.test(n)));
+  const options = await readWordpressOptions(dialect, tablePrefix, schema, { names: ['nextend_social_login'], like: 'nsl\\_%' });
+  return new Map([...options].filter(([n]) => n === 'nextend_social_login' || /^nsl_[a-z0-9_-]+$/.test(n)));
 }

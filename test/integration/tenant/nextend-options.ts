@@ -25,3 +25,21 @@ export const NSL_GOOGLE_SINGLE = "a:24:{s:14:\"settings_saved\";s:1:\"1\";s:6:\"
 
 /** The remaining scalar types: `serialize(['d' => 1.5, 'n' => null, 'b' => false, 'neg' => -42])`. */
 export const PHP_SCALARS = "a:4:{s:1:\"d\";d:1.5;s:1:\"n\";N;s:1:\"b\";b:0;s:3:\"neg\";i:-42;}";
+
+export const WSL_GOOGLE_SECRET = 'wsl-google-client-secret-7f3a';
+export const WSL_FACEBOOK_SECRET = 'wsl0facebook0app0secret0123456789';
+export const WSL_TWITTER_SECRET = 'wsl-twitter-consumer-secret-XYZ';
+
+/**
+ * "WordPress Social Login" options as its settings pages save them (plain strings, one option
+ * per setting: includes/settings/wsl.initialization.php wsl_register_setting()), next to a few
+ * of its other settings that are not providers. GitHub is configured but switched off.
+ */
+export const WSL_OPTIONS: ReadonlyMap<string, string> = new Map([
+  ['wsl_settings_Facebook_enabled', '1'], ['wsl_settings_Facebook_app_id', '2345678901234567'], ['wsl_settings_Facebook_app_secret', WSL_FACEBOOK_SECRET],
+  ['wsl_settings_Google_enabled', '1'], ['wsl_settings_Google_app_id', '998877665544-wsl.apps.googleusercontent.com'], ['wsl_settings_Google_app_secret', WSL_GOOGLE_SECRET],
+  ['wsl_settings_Google_app_scope', 'profile https://www.googleapis.com/auth/plus.profile.emails.read'],
+  ['wsl_settings_Twitter_enabled', '1'], ['wsl_settings_Twitter_app_key', 'wsl-twitter-key'], ['wsl_settings_Twitter_app_secret', WSL_TWITTER_SECRET],
+  ['wsl_settings_GitHub_enabled', '0'], ['wsl_settings_GitHub_app_id', 'Iv1.0123456789abcdef'], ['wsl_settings_GitHub_app_secret', 'gh-off-secret'],
+  ['wsl_settings_use_popup', '2'], ['wsl_settings_redirect_url', ''], ['wsl_settings_connect_with_label', 'Connect with:'],
+]);

@@ -9,7 +9,7 @@ import { writeShopConfig, type ShopConfigFile } from '../../support/test-config.
 import { CLIENT_ID, CLIENT_SECRET, cliFixture, type CliFixture } from '../cli/cli-fixture.js';
 import { described, runCli, type CliResult } from '../cli/cli-run.js';
 import { KEYCLOAK_DDL, KEYCLOAK_TENANT_DDL, wordpressOptionsDdl } from '../platforms/platform-schemas.js';
-import { NSL_FACEBOOK_SECRET, NSL_GOOGLE_SECRET, NSL_OPTIONS, NSL_TWITTER_SECRET } from './nextend-options.js';
+import { NSL_FACEBOOK_SECRET, NSL_GOOGLE_SECRET, NSL_OPTIONS, NSL_TWITTER_SECRET, WSL_FACEBOOK_SECRET, WSL_GOOGLE_SECRET, WSL_OPTIONS, WSL_TWITTER_SECRET } from './nextend-options.js';
 
 const REALM = '4f3a6c2e-8d1b-4e7a-9c55-2b0d7e1f9a10';
 const OTHER_REALM = '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
@@ -181,7 +181,7 @@ for (const generation of [3, 4] as const) {
   });
 }
 
-describe('setup reads Nextend Social Login\'s providers from WordPress options on MariaDB (#16)', function () {
+describe('setup reads social-login plugin providers from WordPress options on MariaDB (#16)', function () {
   this.timeout(120_000);
   let db: MariaDbTestDatabase;
   let emulator: RunningEmulator;
@@ -193,7 +193,7 @@ describe('setup reads Nextend Social Login\'s providers from WordPress options o
     try {
       for (const ddl of wordpressOptionsDdl('wp7_')) await sql.query(ddl);
       await sql.query("INSERT INTO wp7_options (option_name, option_value, autoload) VALUES ('siteurl', 'https://shop.example', 'on'), ('nsl-version', '3.0.20', 'on')");
-      for (const [name, value] of NSL_OPTIONS) await sql.query('INSERT INTO wp7_options (option_name, option_value, autoload) VALUES (?, ?, ?)', [name, value, 'auto']);
+      for (const [name, value] of [...NSL_OPTIONS, ...WSL_OPTIONS]) await sql.query('INSERT INTO wp7_options (option_name, option_value, autoload) VALUES (?, ?, ?)', [name, value, 'auto']);
     } finally {
       await sql.end();
     }
@@ -224,5 +224,30 @@ describe('setup reads Nextend Social Login\'s providers from WordPress options o
     const again = await runCli(['setup', 'plan', '--config', config.path]);
     expect(again.code, described(again)).to.equal(0);
     for (const s of [NSL_GOOGLE_SECRET, NSL_FACEBOOK_SECRET, NSL_TWITTER_SECRET]) expect(output(plan, apply, again)).not.to.contain(s);
+  });
+
+  it('plans and applies WordPress Social Login\'s enabled Google and Facebook logins, notes the rest, shows no secret', async () => {
+    emulator.setup.clear();
+    const wsl = await writeShopConfig({
+      kind: 'mysql', sourceUrl: db.url, emulatorUrl: emulator.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+      extra: { tenant: { from: { providers: { kind: 'wordpress-social-login', tablePrefix: 'wp7_' } } } },
+    });
+    try {
+      const plan = await runCli(['setup', 'plan', '--config', wsl.path]);
+      expect(plan.code, described(plan)).to.equal(5);
+      expect(plan.stdout.split('\n').filter((l) => /^[+~=] /.test(l))).to.deep.equal(['+ socialProvider facebook: create', '+ socialProvider google: create']);
+      expect(plan.stdout).to.contain('note: provider GitHub (WordPress Social Login): configured but not enabled');
+      expect(plan.stdout).to.contain('note: provider Twitter (WordPress Social Login): no cidaas social login');
+      const apply = await runCli(['setup', 'apply', '--config', wsl.path]);
+      expect(apply.code, described(apply)).to.equal(0);
+      expect([...emulator.setup.social.values()].map((p) => [p['provider_name'], p['client_id'], p['client_secret']])).to.deep.equal([
+        ['facebook', '2345678901234567', WSL_FACEBOOK_SECRET], ['google', '998877665544-wsl.apps.googleusercontent.com', WSL_GOOGLE_SECRET],
+      ]);
+      const again = await runCli(['setup', 'plan', '--config', wsl.path]);
+      expect(again.code, described(again)).to.equal(0);
+      for (const s of [WSL_GOOGLE_SECRET, WSL_FACEBOOK_SECRET, WSL_TWITTER_SECRET, 'gh-off-secret']) expect(output(plan, apply, again)).not.to.contain(s);
+    } finally {
+      await wsl.remove();
+    }
   });
 });

@@ -3,9 +3,10 @@ import { tenantSchema } from '../../../config/tenant-schema.js';
 import { keycloakApp, type KeycloakClient } from '../../../src/tenant/keycloak-apps.js';
 import { customProviderName, keycloakProvider } from '../../../src/tenant/keycloak-providers.js';
 import { nextendProviders } from '../../../src/tenant/nextend-providers.js';
+import { wslProviders } from '../../../src/tenant/wsl-providers.js';
 import { declared } from '../../../src/tenant/tenant-setup.js';
 import { Secret } from '../../../src/secret.js';
-import { NSL_FACEBOOK_SECRET, NSL_GOOGLE_SECRET, NSL_OPTIONS, NSL_TWITTER_SECRET } from '../../integration/tenant/nextend-options.js';
+import { NSL_FACEBOOK_SECRET, NSL_GOOGLE_SECRET, NSL_OPTIONS, NSL_TWITTER_SECRET, WSL_FACEBOOK_SECRET, WSL_GOOGLE_SECRET, WSL_OPTIONS, WSL_TWITTER_SECRET } from '../../integration/tenant/nextend-options.js';
 
 const SCOPES = ['openid', 'profile', 'email'];
 
@@ -121,6 +122,24 @@ describe('tenant from Nextend Social Login\'s options (#16)', () => {
     expect(r.notes).to.include('provider google (Nextend Social Login): switched on but never verified, which the plugin treats as off; not migrated');
     const bad = nextendProviders(new Map([['nextend_social_login', 'a:1:{s:7:"enabled";a:1:{i:0;s:6:"google";}}'], ['nsl_google', 'a:1:{s:9:"client_id";s:99:"short";}']]));
     expect(bad.notes[0]).to.match(/^option nsl_google: not a PHP serialize\(\) value/);
+  });
+});
+
+describe('tenant from WordPress Social Login\'s options (#16)', () => {
+  it('reads the enabled providers it knows, with their client ids, secrets and scopes; notes the others', () => {
+    const r = wslProviders(WSL_OPTIONS);
+    expect(r.providers.map((p) => [p.provider, p.clientId, p.clientSecret.reveal(), p.scopes])).to.deep.equal([
+      ['facebook', '2345678901234567', WSL_FACEBOOK_SECRET, []],
+      ['google', '998877665544-wsl.apps.googleusercontent.com', WSL_GOOGLE_SECRET, ['profile', 'https://www.googleapis.com/auth/plus.profile.emails.read']],
+    ]);
+    expect(r.notes).to.deep.equal([
+      'provider GitHub (WordPress Social Login): configured but not enabled; not migrated',
+      'provider Twitter (WordPress Social Login): no cidaas social login with the same OAuth client is known; declare it under tenant.socialProviders if cidaas offers it',
+    ]);
+    expect(r.notes.join()).not.to.contain(WSL_TWITTER_SECRET);
+    const linkedin = wslProviders(new Map([['wsl_settings_LinkedIn2_enabled', '1'], ['wsl_settings_LinkedIn2_app_key', '86abcdef'], ['wsl_settings_LinkedIn2_app_secret', 's']]));
+    expect(linkedin.providers.map((p) => [p.provider, p.clientId])).to.deep.equal([['linkedin', '86abcdef']]);
+    expect(wslProviders(new Map([['wsl_settings_Google_enabled', '1'], ['wsl_settings_Google_app_id', 'g']])).notes[0]).to.contain('app_id or app_secret is empty');
   });
 });
 
