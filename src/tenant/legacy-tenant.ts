@@ -1,4 +1,5 @@
 import type { TenantApp, TenantConfig, TenantCustomProvider, TenantSocialProvider } from '../../config/tenant-schema.js';
+import { SyncError } from '../errors.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import { keycloakApp, readKeycloakClients } from './keycloak-apps.js';
 import { keycloakProvider, readKeycloakIdentityProviders } from './keycloak-providers.js';
@@ -23,6 +24,31 @@ export const socialKey = (p: Pick<TenantSocialProvider, 'name' | 'provider'>): s
  * come from the same Keycloak realm, each app read gets those providers.
  */
 export async function readLegacyTenant(dialect: SqlDialect, from: TenantConfig['from']): Promise<LegacyTenant> {
+  try {
+    for (const f of [from.apps, from.providers]) if (f?.kind === 'keycloak') await checkRealm(dialect, f.realmId, f.schema);
+    return await readAll(dialect, from);
+  } catch (err) {
+    if (err instanceof SyncError) throw err;
+    throw new SyncError('SETUP_PRECONDITION', `tenant.from: reading the legacy database failed: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'check tenant.from (kind, schema, tablePrefix) against the legacy database, and that the source user may SELECT those tables',
+    });
+  }
+}
+
+/** A realmId that is a realm's name, or no realm at all, would read nothing: say so instead. */
+async function checkRealm(dialect: SqlDialect, realmId: string, schema?: string): Promise<void> {
+  const realm = dialect.quoteTable(schema ? `${schema}.realm` : 'realm');
+  const [id, name] = [dialect.quoteIdent('id'), dialect.quoteIdent('name')];
+  const rows = await dialect.query(`SELECT ${id} AS id, ${name} AS name FROM ${realm} WHERE ${id} = ${dialect.placeholder(1)} OR ${name} = ${dialect.placeholder(1)}`, [realmId]);
+  if (rows.some((r) => String(r['id']) === realmId)) return;
+  const byName = rows.find((r) => String(r['name']) === realmId);
+  throw new SyncError('SETUP_PRECONDITION', `tenant.from: Keycloak has no realm with id ${realmId}${byName ? ` (it is the name of realm ${String(byName['id'])})` : ''}`, {
+    hint: byName ? `write realmId: ${String(byName['id'])}` : `find the id with: SELECT id, name FROM realm`,
+  });
+}
+
+async function readAll(dialect: SqlDialect, from: TenantConfig['from']): Promise<LegacyTenant> {
   const out: LegacyTenant = { apps: [], socialProviders: [], customProviders: [], notes: [] };
   /** Providers an app read from the same Keycloak realm offers on its login page. */
   const loginSocial: string[] = [];

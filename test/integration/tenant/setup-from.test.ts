@@ -164,7 +164,15 @@ for (const generation of [3, 4] as const) {
       expect(again.stdout).to.contain('0 to create, 0 to change, 6 unchanged');
     });
 
-    it('lets a declared app win over the one read from Keycloak, and says so', async () => {
+    // Generation-independent: once each, to keep the suite lean.
+    if (generation === 3) it('stops on a realmId that is the realm\'s name, naming its id', async () => {
+      const byName = (await f.writeConfig({ extra: { tenant: { from: { providers: { kind: 'keycloak', realmId: 'shop' } } } } })).path;
+      const r = await runCli(['setup', 'plan', '--config', byName]);
+      expect(r.code, described(r)).to.equal(1);
+      expect(r.stderr).to.contain('SETUP_PRECONDITION').and.contain('no realm with id shop').and.contain(`realmId: ${REALM}`);
+    });
+
+    if (generation === 4) it('lets a declared app win over the one read from Keycloak, and says so', async () => {
       const over = (await f.writeConfig({ extra: { tenant: {
         secretsFile,
         company: { name: 'ACME Shop GmbH', address: 'Hauptstr. 1, 60311 Frankfurt', website: 'https://shop.example' },
@@ -224,6 +232,20 @@ describe('setup reads social-login plugin providers from WordPress options on Ma
     const again = await runCli(['setup', 'plan', '--config', config.path]);
     expect(again.code, described(again)).to.equal(0);
     for (const s of [NSL_GOOGLE_SECRET, NSL_FACEBOOK_SECRET, NSL_TWITTER_SECRET]) expect(output(plan, apply, again)).not.to.contain(s);
+  });
+
+  it('stops with what to check when the options table is not there (a wrong tablePrefix)', async () => {
+    const wrong = await writeShopConfig({
+      kind: 'mysql', sourceUrl: db.url, emulatorUrl: emulator.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+      extra: { tenant: { from: { providers: { kind: 'nextend-social-login' } } } },
+    });
+    try {
+      const r = await runCli(['setup', 'plan', '--config', wrong.path]);
+      expect(r.code, described(r)).to.equal(1);
+      expect(r.stderr).to.contain('SETUP_PRECONDITION').and.contain('wp_options').and.contain('tablePrefix');
+    } finally {
+      await wrong.remove();
+    }
   });
 
   it('plans and applies WordPress Social Login\'s enabled Google and Facebook logins, notes the rest, shows no secret', async () => {
