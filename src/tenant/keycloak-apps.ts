@@ -27,7 +27,9 @@ export interface KeycloakClient {
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-const flag = (v: unknown): boolean => v === true || v === 't' || v === 1 || v === '1' || v === 'true';
+/** A Keycloak boolean column: `boolean` on PostgreSQL, `bit(1)` (a one-byte Buffer) on MySQL/MariaDB. */
+export const keycloakFlag = (v: unknown): boolean => v === true || v === 't' || v === 1 || v === '1' || v === 'true' || (Buffer.isBuffer(v) && v.length === 1 && v[0] === 1);
+const flag = keycloakFlag;
 
 /** Keycloak resolves a relative redirect URI against the client's root URL. */
 function absolute(uri: string, rootUrl: string): string | undefined {

@@ -2,6 +2,7 @@ import type { TenantCustomProvider, TenantSocialProvider } from '../../config/te
 import type { LegacyRow } from '../legacy-reader.js';
 import { Secret } from '../secret.js';
 import type { SqlDialect } from '../sql-dialect.js';
+import { keycloakFlag } from './keycloak-apps.js';
 
 /*
  * Keycloak's identity brokering, as its JPA store keeps it (keycloak/keycloak
@@ -35,7 +36,7 @@ export type KeycloakProviderResult =
   | { readonly notes: string[] };
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-const flag = (v: unknown): boolean => v === true || v === 't' || v === 1 || v === '1' || v === 'true';
+const flag = keycloakFlag;
 const scopesOf = (v: string | undefined): string[] => (v ?? '').split(/[\s,]+/).filter((s) => s !== '');
 const isUrl = (v: string | undefined): v is string => v !== undefined && /^https?:\/\/[^\s]+$/.test(v);
 
