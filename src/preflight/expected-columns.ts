@@ -118,5 +118,17 @@ export function expectedTables(config: Config): ExpectedTable[] {
       ],
     });
   }
+
+  const g = config.users.groups;
+  if (g) {
+    tables.push({
+      role: 'groups', table: g.table, qualified: qualified(g.table), configKey: 'users.groups.table', userKey: g.userKey,
+      userKeyConfigKey: 'users.groups.userKey',
+      columns: [
+        { column: g.userKey, configKey: 'users.groups.userKey', use: 'key' },
+        { column: g.group, configKey: 'users.groups.group', use: 'text' },
+      ],
+    });
+  }
   return tables;
 }

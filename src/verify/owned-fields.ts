@@ -16,6 +16,8 @@ export interface OwnedFields {
   readonly password: boolean;
   /** The configuration maps TOTP: an enrolled TOTP in cidaas for a legacy user without one is a difference. */
   readonly mfa: boolean;
+  /** The configuration maps group memberships (`users.groups`): a group in cidaas the legacy user lacks is a difference. */
+  readonly groups?: boolean;
 }
 
 /** Owns nothing beyond what each mapped user carries. */
@@ -29,5 +31,5 @@ export function ownedFieldsOf(config: Config): OwnedFields {
     for (const f of Object.keys(config.attributes.fields)) fields.add(f);
     for (const f of Object.keys(config.attributes.customFields)) customFields.add(f);
   }
-  return { fields: [...fields], customFields: [...customFields], password: config.password !== undefined, mfa: config.mfa !== undefined };
+  return { fields: [...fields], customFields: [...customFields], password: config.password !== undefined, mfa: config.mfa !== undefined, groups: config.users.groups !== undefined };
 }

@@ -19,10 +19,10 @@
  *   skew allowance). cidaas never returns a password hash or TOTP secret, so this is how a
  *   password or TOTP altered in cidaas after the push is found.
  */
-export type VerifyGroup = 'profile' | 'email' | 'password' | 'mfa' | 'modified-in-cidaas';
+export type VerifyGroup = 'profile' | 'email' | 'password' | 'mfa' | 'groups' | 'modified-in-cidaas';
 
 /** All {@link VerifyGroup}s, in the order reports list them. */
-export const VERIFY_GROUPS: readonly VerifyGroup[] = ['profile', 'email', 'password', 'mfa', 'modified-in-cidaas'];
+export const VERIFY_GROUPS: readonly VerifyGroup[] = ['profile', 'email', 'password', 'mfa', 'groups', 'modified-in-cidaas'];
 
 /** A legacy user whose cidaas user differs, and in which field groups. */
 export interface DifferingUser {

@@ -2,6 +2,7 @@ import type { EmulatorState } from './emulator-state.js';
 import type { Reply } from './envelopes.js';
 import { ErrorCodes, serviceError, success } from './envelopes.js';
 import { isJson, isObject, parseJson } from './http-io.js';
+import type { GroupMembership } from './stored-user.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
 import { shuffledOrder } from './tenant-variant.js';
@@ -80,6 +81,11 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       const message = faults.takeFailEmail(patch.email);
       if (message !== undefined) return failed(message);
     }
+    if (patch.groups !== undefined) {
+      const groups = memberships(patch.groups, store.get(patch.sub ?? '')?.groups, state);
+      if (typeof groups === 'string') return failed(groups);
+      patch.groups = groups;
+    }
     const outcome = store.upsert(patch, config.migrationMode, now);
     if (isRejection(outcome)) return failed(outcome.message);
     if (outcome.status === 'CREATED') stats.created++;
@@ -87,6 +93,22 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
     return { sub: outcome.sub, identifier, status: outcome.status };
   });
   return bulkAnswer(states, variant);
+}
+
+/**
+ * The memberships a bulk user ends with, by the tenant variant: a group the tenant lacks fails the
+ * user (`unknownGroup: fail`) or is dropped; the list replaces the stored ones (`groupUpdate:
+ * replace`) or is added to them. A string is the failure message.
+ */
+function memberships(given: readonly GroupMembership[], stored: readonly GroupMembership[] | undefined, state: EmulatorState): readonly GroupMembership[] | string {
+  const { variant } = state.config;
+  const unknown = given.filter((g) => !state.setup.groups.has(g.groupId));
+  if (unknown.length > 0 && variant.unknownGroup === 'fail') return `group "${unknown[0]!.groupId}" does not exist`;
+  const kept = unknown.length > 0 ? given.filter((g) => state.setup.groups.has(g.groupId)) : given;
+  if (variant.groupUpdate === 'replace' || !stored) return kept;
+  const byId = new Map(stored.map((g) => [g.groupId, g] as const));
+  for (const g of kept) byId.set(g.groupId, g);
+  return Object.freeze([...byId.keys()].sort().map((id) => byId.get(id)!));
 }
 
 /** The 200 answer in the tenant's shape: envelope, state field name, order (tenant-variant.ts). */

@@ -24,6 +24,12 @@ export interface TotpSetup {
   readonly period: 30;
 }
 
+/** One group membership (**ASSUMED** shape, see docs/cidaas-api.md): the group and the user's roles in it. */
+export interface GroupMembership {
+  readonly groupId: string;
+  readonly roles: readonly string[];
+}
+
 /** `mfa`: `{}` means no TOTP. */
 export interface MfaSetup {
   readonly totp?: TotpSetup;
@@ -46,6 +52,8 @@ export interface StoredUser {
   readonly locale?: string;
   readonly birthdate?: string;
   readonly customFields?: Readonly<Record<string, CustomFieldValue>>;
+  /** Group memberships, sorted by groupId; every groupId exists in the tenant's groups. */
+  readonly groups?: readonly GroupMembership[];
   readonly password_hash_info?: PasswordHashInfo;
   readonly mfa_enabled?: boolean;
   readonly mfa?: MfaSetup;
@@ -84,6 +92,7 @@ export const ENTITY_FIELDS = [
   'locale',
   'birthdate',
   'customFields',
+  'groups',
   'password_hash_info',
   'mfa_enabled',
   'mfa',

@@ -16,6 +16,8 @@ export const USER_RULES = {
   invalid_birthdate: 'birthdate is not a real YYYY-MM-DD date',
   invalid_timestamp: 'createdTime or lastLoggedInTime is not ISO 8601',
   invalid_custom_fields: 'customFields is not an object of string, number, boolean or array values',
+  invalid_groups: 'groups is not an array of groupIds or {"groupId", "roles"} objects',
+  unknown_group: "a groups entry names a group the tenant does not have (tenant variant unknownGroup: fail)",
   unknown_custom_field: "a customFields key is not in the tenant's field setup (--custom-fields)",
   invalid_password_hash_info: 'password_hash_info is not {algorithmTypeId, passwordHash, hData?: {salt?, iterations?, keylen?}} of strings',
   unsupported_algorithm: 'algorithmTypeId is not one the emulator accepts',

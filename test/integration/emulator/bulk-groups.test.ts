@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import type { EmulatorFixture } from './emulator-fixture.js';
+import { useEmulator, user } from './emulator-fixture.js';
+
+/** The tenant's groups (as `setup apply` or an admin creates them). */
+function withGroups(t: EmulatorFixture, ...ids: string[]): void {
+  for (const groupId of ids) t.emu.setup.groups.set(groupId, { groupId, groupName: groupId, groupType: 'default', parentId: 'root' });
+}
+
+async function readGroups(t: EmulatorFixture, sub: string): Promise<unknown> {
+  const res = await t.call('GET', `/user-srv/users/${sub}`, { token: t.emu.issueToken() });
+  return (res.body.data as Record<string, unknown>)['groups'];
+}
+
+describe('emulator: group memberships in the bulk entity (#16)', () => {
+  describe('groupUpdate replace, unknownGroup fail (the defaults)', () => {
+    const t = useEmulator();
+
+    it('stores memberships in either shape, sorted, and returns them on read', async () => {
+      withGroups(t, 'staff', 'editors');
+      const [s] = await t.bulk([user(1, { groups: [{ groupId: 'staff', roles: ['ADMIN'] }, 'editors'] })]);
+      expect(s!.status).to.equal('CREATED');
+      expect(await readGroups(t, 'u-1')).to.deep.equal([{ groupId: 'editors', roles: [] }, { groupId: 'staff', roles: ['ADMIN'] }]);
+    });
+
+    it('replaces the memberships with the list sent (an empty list removes them all)', async () => {
+      withGroups(t, 'staff', 'editors');
+      await t.bulk([user(1, { groups: ['staff', 'editors'] })]);
+      await t.bulk([user(1, { groups: ['editors'] })]);
+      expect(t.emu.getUser('u-1')!.groups).to.deep.equal([{ groupId: 'editors', roles: [] }]);
+      await t.bulk([user(1, { groups: [] })]);
+      expect(t.emu.getUser('u-1')!.groups).to.deep.equal([]);
+    });
+
+    it('keeps the memberships when a push leaves groups out', async () => {
+      withGroups(t, 'staff');
+      await t.bulk([user(1, { groups: ['staff'] })]);
+      await t.bulk([user(1, { given_name: 'Changed' })]);
+      expect(t.emu.getUser('u-1')!.groups).to.deep.equal([{ groupId: 'staff', roles: [] }]);
+    });
+
+    it('fails a user naming a group the tenant does not have, and stores nothing for it', async () => {
+      withGroups(t, 'staff');
+      const [s] = await t.bulk([user(1, { groups: ['staff', 'ghosts'] })]);
+      expect(s).to.include({ status: 'FAILED', message: 'group "ghosts" does not exist' });
+      expect(t.emu.getUser('u-1')).to.equal(undefined);
+    });
+  });
+
+  describe('groupUpdate add, unknownGroup drop', () => {
+    const t = useEmulator({ tenant: { groupUpdate: 'add', unknownGroup: 'drop' } });
+
+    it('only adds: a membership left out of the list stays', async () => {
+      withGroups(t, 'staff', 'editors');
+      await t.bulk([user(1, { groups: ['staff'] })]);
+      await t.bulk([user(1, { groups: ['editors'] })]);
+      expect(t.emu.getUser('u-1')!.groups!.map((g) => g.groupId)).to.deep.equal(['editors', 'staff']);
+    });
+
+    it('drops a membership of a group the tenant does not have, silently', async () => {
+      withGroups(t, 'staff');
+      const [s] = await t.bulk([user(1, { groups: ['staff', 'ghosts'] })]);
+      expect(s!.status).to.equal('CREATED');
+      expect(t.emu.getUser('u-1')!.groups).to.deep.equal([{ groupId: 'staff', roles: [] }]);
+    });
+  });
+});
