@@ -171,6 +171,24 @@ export class SqlLegacyReader implements LegacyReader {
       [...params, ...filter.params]);
   }
 
+  /**
+   * The distinct legacy groups of the membership table (the looked-up names with `lookup`), at
+   * most `limit`: what `check` asks the tenant about when `users.groups` has no `map`. `null` when
+   * there are more than `limit` (too many to check one by one). Empty without a membership table.
+   */
+  async distinctGroups(column: string, limit: number): Promise<string[] | null> {
+    const t = this.tables.groups;
+    if (!t) return [];
+    const d = this.dialect;
+    const filter = this.#filterSql(t, 1, 't.');
+    const what = t.lookup ? `l.${d.quoteIdent(t.lookup.name)}` : `t.${d.quoteIdent(column)}`;
+    const join = t.lookup ? ` JOIN ${d.quoteTable(t.lookup.table)} l ON l.${d.quoteIdent(t.lookup.key)} = t.${d.quoteIdent(t.lookup.on)}` : '';
+    const rows = await d.query(
+      `SELECT DISTINCT ${what} AS g FROM ${d.quoteTable(t.table)} t${join} WHERE ${what} IS NOT NULL${filter.sql} LIMIT ${Math.trunc(limit) + 1}`, filter.params);
+    if (rows.length > limit) return null;
+    return rows.map((r) => (r.g instanceof Uint8Array ? Buffer.from(r.g).toString('utf8') : String(r.g)).trim()).filter((g) => g !== '').sort();
+  }
+
   estimateUserCount(): Promise<number> {
     return this.dialect.estimateRows(this.tables.users.table);
   }

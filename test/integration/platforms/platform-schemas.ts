@@ -20,6 +20,13 @@ export const DJANGO_DDL: readonly string[] = [
     throttling_failure_count integer NOT NULL CHECK (throttling_failure_count >= 0),
     throttling_failure_timestamp timestamptz NULL, created_at timestamptz NULL, last_used_at timestamptz NULL)`,
   'CREATE INDEX otp_totp_totpdevice_user_id ON otp_totp_totpdevice (user_id)',
+  // django.contrib.auth 0001_initial: Group and the User.groups many-to-many table.
+  'CREATE TABLE auth_group (id serial PRIMARY KEY, name varchar(150) NOT NULL UNIQUE)',
+  `CREATE TABLE auth_user_groups (
+    id bigserial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
+    group_id integer NOT NULL REFERENCES auth_group (id) DEFERRABLE INITIALLY DEFERRED, UNIQUE (user_id, group_id))`,
+  // `cidaas-sync check` asks for this: a removed membership's row image must name its user.
+  'ALTER TABLE auth_user_groups REPLICA IDENTITY FULL',
   // `cidaas-sync check` asks for this: a deleted device's row image must name its user.
   'ALTER TABLE otp_totp_totpdevice REPLICA IDENTITY FULL',
 ];
