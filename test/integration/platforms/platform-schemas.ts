@@ -68,4 +68,11 @@ export const KEYCLOAK_DDL: readonly string[] = [
   'CREATE INDEX idx_user_credential ON credential (user_id)',
   // What `cidaas-sync check` asks the DBA for: a deleted credential row must name its user.
   'ALTER TABLE credential REPLICA IDENTITY FULL',
+  // jpa-changelog-1.2.0.CR1: groups and direct memberships (the primary key holds user_id).
+  `CREATE TABLE keycloak_group (
+    id varchar(36) PRIMARY KEY, name varchar(255), parent_group varchar(36) NOT NULL, realm_id varchar(36),
+    CONSTRAINT sibling_names UNIQUE (realm_id, parent_group, name))`,
+  `CREATE TABLE user_group_membership (
+    group_id varchar(36) NOT NULL, user_id varchar(36) NOT NULL REFERENCES user_entity (id),
+    CONSTRAINT constraint_user_group PRIMARY KEY (group_id, user_id))`,
 ];
