@@ -85,6 +85,23 @@ const userGroupsSchema = z.strictObject({
   filter: rowFilterSchema.optional(),
 });
 
+/**
+ * `users.identities`: the user's social logins, from a table with one row per linked account
+ * (allauth's socialaccount_socialaccount, Keycloak's federated_identity, Nextend's wp_social_users).
+ * Pushed as the entity's `identities` (ASSUMED shape, docs/cidaas-api.md).
+ */
+const userIdentitiesSchema = z.strictObject({
+  table: tableName,
+  userKey: column,
+  /** The column naming the provider (`google`, `facebook`, a Keycloak alias). */
+  provider: column,
+  /** The column holding the user's id at the provider (Google's `sub`). */
+  providerUserId: column,
+  /** Legacy provider -> cidaas provider name, where they differ. */
+  map: z.record(z.string().min(1), z.string().min(1)).default({}),
+  filter: rowFilterSchema.optional(),
+});
+
 const usersSchema = z.strictObject({
   table: tableName,
   key: column,
@@ -104,6 +121,7 @@ const usersSchema = z.strictObject({
    */
   keyUniqueByFilter: z.boolean().default(false),
   groups: userGroupsSchema.optional(),
+  identities: userIdentitiesSchema.optional(),
 });
 
 const passwordSchema = z.strictObject({
@@ -295,6 +313,8 @@ export type MfaConfig = NonNullable<Config['mfa']>;
 export type AttributesConfig = NonNullable<Config['attributes']>;
 /** `users.groups`: the membership table and how its values become cidaas groupIds. */
 export type UserGroupsConfig = NonNullable<UsersConfig['groups']>;
+/** `users.identities`: the linked social accounts table. */
+export type UserIdentitiesConfig = NonNullable<UsersConfig['identities']>;
 /** `cidaas`: the tenant, the client and how hard to push. */
 export type CidaasConfig = Config['cidaas'];
 /** `state`: where checkpoints, the dirty-user set and dead letters are kept. */

@@ -96,6 +96,7 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
         table: table(raw.users.groups.table, ['users', 'groups', 'table']),
         lookup: raw.users.groups.lookup && { ...raw.users.groups.lookup, table: table(raw.users.groups.lookup.table, ['users', 'groups', 'lookup', 'table']) },
       },
+      identities: raw.users.identities && { ...raw.users.identities, table: table(raw.users.identities.table, ['users', 'identities', 'table']) },
     },
     password: raw.password && {
       ...raw.password,

@@ -25,13 +25,15 @@ export interface LegacyRows {
    * Absent when no membership table is configured.
    */
   readonly groups?: readonly LegacyRow[];
+  /** Rows of the linked social accounts table (`users.identities`); absent when none is configured. */
+  readonly identities?: readonly LegacyRow[];
 }
 
 /** The column a membership row carries the looked-up group name in (`users.groups.lookup`). */
 export const GROUP_NAME_COLUMN = '__cidaas_sync_group_name';
 
 /** The tables a reader reads, under the names the source adapter reports in {@link RowChange.table}. */
-export type LegacyTableRole = 'users' | 'password' | 'mfa' | 'attributes' | 'groups';
+export type LegacyTableRole = 'users' | 'password' | 'mfa' | 'attributes' | 'groups' | 'identities';
 
 /** Reads users from the legacy database. Implemented once per SQL dialect. */
 export interface LegacyReader {

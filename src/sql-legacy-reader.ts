@@ -29,6 +29,7 @@ export interface ReaderTables {
   readonly mfa?: ReaderTable;
   readonly attributes?: ReaderTable;
   readonly groups?: ReaderTable;
+  readonly identities?: ReaderTable;
 }
 
 /** Reads users with one `SELECT *` per configured table for a whole batch. */
@@ -135,8 +136,8 @@ export class SqlLegacyReader implements LegacyReader {
     const t = this.tables;
     const kinds = await this.#keyKinds();
     const read = (role: LegacyTableRole, table: ReaderTable | undefined) => table ? this.#rowsByKey(table, kinds.get(role)!, keys) : undefined;
-    const [users, password, mfa, attributes, groups] = await Promise.all([
-      usersRead, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes), read('groups', t.groups),
+    const [users, password, mfa, attributes, groups, identities] = await Promise.all([
+      usersRead, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes), read('groups', t.groups), read('identities', t.identities),
     ]);
     for (const key of keys) {
       result.set(key, {
@@ -146,6 +147,7 @@ export class SqlLegacyReader implements LegacyReader {
         mfa: mfa?.get(key) ?? [],
         attributes: attributes?.get(key) ?? [],
         ...(groups ? { groups: groups.get(key) ?? [] } : {}),
+        ...(identities ? { identities: identities.get(key) ?? [] } : {}),
       });
     }
     return result;
@@ -172,12 +174,13 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   /**
-   * The distinct legacy groups of the membership table (the looked-up names with `lookup`), at
-   * most `limit`: what `check` asks the tenant about when `users.groups` has no `map`. `null` when
-   * there are more than `limit` (too many to check one by one). Empty without a membership table.
+   * The distinct values of `column` in the membership (`groups`, the looked-up names with
+   * `lookup`) or linked accounts (`identities`) table, at most `limit`: what `check` asks the
+   * tenant about. `null` when there are more than `limit` (too many to check one by one). Empty
+   * without that table.
    */
-  async distinctGroups(column: string, limit: number): Promise<string[] | null> {
-    const t = this.tables.groups;
+  async distinctValues(role: 'groups' | 'identities', column: string, limit: number): Promise<string[] | null> {
+    const t = this.tables[role];
     if (!t) return [];
     const d = this.dialect;
     const filter = this.#filterSql(t, 1, 't.');

@@ -14,6 +14,7 @@ import { canonicalValue } from './digest/row-digest.js';
 import { Secret } from './secret.js';
 import { ownedFieldsOf, type OwnedFields } from './verify/owned-fields.js';
 import { mapUserGroups } from './map-user-groups.js';
+import { mapUserIdentities } from './map-user-identities.js';
 
 /** What one legacy user becomes in cidaas. */
 export type MappedUser =
@@ -118,6 +119,7 @@ export class UserMapper {
       mfa: rows.mfa.map((r) => ({ ...r })),
       attributes: attrs,
       ...(rows.groups ? { groups: rows.groups.map((r) => ({ ...r })) } : {}),
+      ...(rows.identities ? { identities: rows.identities.map((r) => ({ ...r })) } : {}),
     };
   }
 
@@ -156,6 +158,8 @@ export class UserMapper {
       if (mapped.ok) draft.groups = mapped.groups;
       else problem = mapped.reason;
     }
+    // Always sent when mapped, empty too, like groups.
+    if (c.users.identities) draft.identities = mapUserIdentities(c.users.identities, rows.identities ?? []);
     if (c.password) {
       const recognition = this.#recognizePassword(rows);
       legacy.passwordRecognition = recognition.result;

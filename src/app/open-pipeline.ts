@@ -39,7 +39,7 @@ export interface Pipeline {
  * legacy server's max_connections.
  */
 function readPoolSize(config: Config): number {
-  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes, config.users.groups].filter(Boolean).length;
+  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes, config.users.groups, config.users.identities].filter(Boolean).length;
   return Math.min(24, config.cidaas.concurrency * tables + 2);
 }
 

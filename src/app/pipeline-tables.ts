@@ -20,6 +20,8 @@ export function readerTables(c: Config): ReaderTables {
     ...(c.mfa?.table && c.mfa.userKey ? { mfa: { table: qualifiedName(c.mfa.table), userKey: c.mfa.userKey, ...filter(rowFilter(c.mfa.filter)) } } : {}),
     ...(c.attributes ? { attributes: { table: qualifiedName(c.attributes.table), userKey: c.attributes.userKey, ...filter(rowFilter(c.attributes.filter)) } } : {}),
     ...(c.users.groups ? { groups: groupsReaderTable(c.users.groups) } : {}),
+    ...(c.users.identities ? { identities: { table: qualifiedName(c.users.identities.table), userKey: c.users.identities.userKey,
+      userKeyConfigKey: 'users.identities.userKey', ...filter(rowFilter(c.users.identities.filter)) } } : {}),
   };
 }
 
@@ -84,6 +86,11 @@ export function watchedTables(c: Config): WatchedTable[] {
     // One row per membership: an insert or delete of a row re-pushes its user.
     tables.push({ role: 'groups', table: qualifiedName(g.table), userKey: g.userKey,
       watched: { only: new Set([g.userKey, g.group]) }, ...withFilter(g.filter) });
+  }
+  const id = c.users.identities;
+  if (id) {
+    tables.push({ role: 'identities', table: qualifiedName(id.table), userKey: id.userKey,
+      watched: { only: new Set([id.userKey, id.provider, id.providerUserId]) }, ...withFilter(id.filter) });
   }
   return tables;
 }

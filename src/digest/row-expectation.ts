@@ -32,6 +32,8 @@ function rowsOf(read: LegacyRows, role: LegacyTableRole): readonly LegacyRow[] {
       return read.attributes;
     case 'groups':
       return read.groups ?? [];
+    case 'identities':
+      return read.identities ?? [];
   }
 }
 

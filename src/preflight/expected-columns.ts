@@ -130,5 +130,18 @@ export function expectedTables(config: Config): ExpectedTable[] {
       ],
     });
   }
+
+  const id = config.users.identities;
+  if (id) {
+    tables.push({
+      role: 'identities', table: id.table, qualified: qualified(id.table), configKey: 'users.identities.table', userKey: id.userKey,
+      userKeyConfigKey: 'users.identities.userKey',
+      columns: [
+        { column: id.userKey, configKey: 'users.identities.userKey', use: 'key' },
+        { column: id.provider, configKey: 'users.identities.provider', use: 'text' },
+        { column: id.providerUserId, configKey: 'users.identities.providerUserId', use: 'text' },
+      ],
+    });
+  }
   return tables;
 }

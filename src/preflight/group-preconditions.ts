@@ -28,7 +28,7 @@ export async function nameableGroups(config: Config, logger: Logger): Promise<Na
     const { source, dialect } = await openSource(config, logger);
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     try {
-      const legacy = await reader.distinctGroups(g.group, MAX_LEGACY_GROUPS);
+      const legacy = await reader.distinctValues('groups', g.group, MAX_LEGACY_GROUPS);
       if (legacy === null) {
         return { ok: false, reason: `${g.table.name} names more than ${MAX_LEGACY_GROUPS} distinct groups: too many to check one by one` };
       }

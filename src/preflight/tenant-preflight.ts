@@ -4,6 +4,7 @@ import { SyncError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { TenantAdminClient } from '../tenant/tenant-admin-client.js';
 import { checkGroupPreconditions } from './group-preconditions.js';
+import { checkIdentityPreconditions } from './identity-preconditions.js';
 import { fail, pass, warn, type PreflightItem } from './preflight-item.js';
 
 const FIELD_READ = 'cidaas:field_setup_read';
@@ -17,12 +18,13 @@ export function mappedCustomFieldKeys(config: Config): string[] {
  * The user sync's preconditions in the tenant: every custom field the mapping can produce exists
  * and is enabled in the field setup, and every group `users.groups` can name exists. cidaas drops
  * an unknown customFields key silently, so a missing field loses data without a single error; a
- * missing group fails the user or drops the membership. Needs `cidaas:field_setup_read` and
- * `cidaas:groups_read`; without one, its check is a warning that says so.
+ * missing group fails the user or drops the membership; a user linked to a missing login provider
+ * cannot log in with it. Needs `cidaas:field_setup_read`, `cidaas:groups_read` and
+ * `cidaas:providers_read`; without one, its check is a warning that says so.
  */
 export async function checkTenantPreconditions(config: Config, logger: Logger): Promise<PreflightItem[]> {
   const keys = mappedCustomFieldKeys(config);
-  if (!keys.length && !config.users.groups) return [];
+  if (!keys.length && !config.users.groups && !config.users.identities) return [];
   const c = config.cidaas;
   const probe = new CidaasClient({
     baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger: logger.child({ component: 'cidaas' }), allowEmulator: c.allowEmulator,
@@ -40,7 +42,11 @@ export async function checkTenantPreconditions(config: Config, logger: Logger): 
   const adminClient = (): TenantAdminClient =>
     (admin ??= new TenantAdminClient({ baseUrl: c.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, logger, allowEmulator: c.allowEmulator }));
   try {
-    return [...await checkCustomFields(config, keys, scopes, adminClient), ...await checkGroupPreconditions(config, logger, scopes, adminClient)];
+    return [
+      ...await checkCustomFields(config, keys, scopes, adminClient),
+      ...await checkGroupPreconditions(config, logger, scopes, adminClient),
+      ...await checkIdentityPreconditions(config, logger, scopes, adminClient),
+    ];
   } finally {
     await admin?.close();
   }

@@ -18,6 +18,8 @@ export interface OwnedFields {
   readonly mfa: boolean;
   /** The configuration maps group memberships (`users.groups`): a group in cidaas the legacy user lacks is a difference. */
   readonly groups?: boolean;
+  /** The configuration maps social logins (`users.identities`): an identity in cidaas the legacy user lacks is a difference. */
+  readonly identities?: boolean;
 }
 
 /** Owns nothing beyond what each mapped user carries. */
@@ -31,5 +33,6 @@ export function ownedFieldsOf(config: Config): OwnedFields {
     for (const f of Object.keys(config.attributes.fields)) fields.add(f);
     for (const f of Object.keys(config.attributes.customFields)) customFields.add(f);
   }
-  return { fields: [...fields], customFields: [...customFields], password: config.password !== undefined, mfa: config.mfa !== undefined, groups: config.users.groups !== undefined };
+  return { fields: [...fields], customFields: [...customFields], password: config.password !== undefined, mfa: config.mfa !== undefined, groups: config.users.groups !== undefined,
+    identities: config.users.identities !== undefined };
 }

@@ -2,7 +2,7 @@ import type { EmulatorState } from './emulator-state.js';
 import type { Reply } from './envelopes.js';
 import { ErrorCodes, serviceError, success } from './envelopes.js';
 import { isJson, isObject, parseJson } from './http-io.js';
-import type { GroupMembership } from './stored-user.js';
+import type { GroupMembership, SocialIdentity } from './stored-user.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
 import { shuffledOrder } from './tenant-variant.js';
@@ -86,6 +86,12 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       if (typeof groups === 'string') return failed(groups);
       patch.groups = groups;
     }
+    if (patch.identities !== undefined) {
+      const known = (i: SocialIdentity): boolean => hasEnabledProvider(state, i.provider);
+      const unknown = patch.identities.find((i) => !known(i));
+      if (unknown && variant.unknownProvider === 'fail') return failed(`provider "${unknown.provider}" is not enabled in the tenant`);
+      if (unknown) patch.identities = patch.identities.filter(known);
+    }
     const outcome = store.upsert(patch, config.migrationMode, now);
     if (isRejection(outcome)) return failed(outcome.message);
     if (outcome.status === 'CREATED') stats.created++;
@@ -109,6 +115,12 @@ function memberships(given: readonly GroupMembership[], stored: readonly GroupMe
   const byId = new Map(stored.map((g) => [g.groupId, g] as const));
   for (const g of kept) byId.set(g.groupId, g);
   return Object.freeze([...byId.keys()].sort().map((id) => byId.get(id)!));
+}
+
+/** A social provider (by its name or provider_name) or custom provider (by provider_name) the tenant has and has not disabled. */
+function hasEnabledProvider(state: EmulatorState, name: string): boolean {
+  const social = [...state.setup.social.values()].some((p) => (p['name'] === name || p['provider_name'] === name) && p['enabled'] !== false);
+  return social || [...state.setup.custom.values()].some((p) => p['provider_name'] === name && p['enabled'] !== false);
 }
 
 /** The 200 answer in the tenant's shape: envelope, state field name, order (tenant-variant.ts). */

@@ -30,6 +30,12 @@ export interface GroupMembership {
   readonly roles: readonly string[];
 }
 
+/** One linked social login (**ASSUMED** shape, see docs/cidaas-api.md). */
+export interface SocialIdentity {
+  readonly provider: string;
+  readonly providerUserId: string;
+}
+
 /** `mfa`: `{}` means no TOTP. */
 export interface MfaSetup {
   readonly totp?: TotpSetup;
@@ -54,6 +60,8 @@ export interface StoredUser {
   readonly customFields?: Readonly<Record<string, CustomFieldValue>>;
   /** Group memberships, sorted by groupId; every groupId exists in the tenant's groups. */
   readonly groups?: readonly GroupMembership[];
+  /** Linked social logins, sorted; replaced whole by a push that carries them. */
+  readonly identities?: readonly SocialIdentity[];
   readonly password_hash_info?: PasswordHashInfo;
   readonly mfa_enabled?: boolean;
   readonly mfa?: MfaSetup;
@@ -93,6 +101,7 @@ export const ENTITY_FIELDS = [
   'birthdate',
   'customFields',
   'groups',
+  'identities',
   'password_hash_info',
   'mfa_enabled',
   'mfa',

@@ -1,4 +1,4 @@
-import type { CustomFieldValue, GroupMembership, MfaSetup, StoredUser, TotpSetup } from './stored-user.js';
+import type { CustomFieldValue, GroupMembership, MfaSetup, SocialIdentity, StoredUser, TotpSetup } from './stored-user.js';
 import { isObject } from './http-io.js';
 import { checkPasswordHashInfo } from './password-hash-format.js';
 import type { UserRejection } from './user-rules.js';
@@ -93,6 +93,20 @@ function checkGroups(raw: unknown): readonly GroupMembership[] | UserRejection {
   return Object.freeze([...byId.keys()].sort().map((groupId) => Object.freeze({ groupId, roles: Object.freeze(byId.get(groupId)!) })));
 }
 
+/** `identities`: `[{provider, providerUserId}]`, as a sorted list without repeats. */
+function checkIdentities(raw: unknown): readonly SocialIdentity[] | UserRejection {
+  if (!Array.isArray(raw)) return reject('invalid_identities', 'identities must be an array');
+  const byKey = new Map<string, SocialIdentity>();
+  for (const item of raw) {
+    if (!isObject(item) || typeof item['provider'] !== 'string' || item['provider'] === '' || typeof item['providerUserId'] !== 'string' || item['providerUserId'] === '') {
+      return reject('invalid_identities', 'identities items must be {"provider", "providerUserId"} (non-empty strings)');
+    }
+    for (const key of Object.keys(item)) if (key !== 'provider' && key !== 'providerUserId') return reject('invalid_identities', `unknown field "identities[].${key}"`);
+    byKey.set(`${item['provider']}\n${item['providerUserId']}`, Object.freeze({ provider: item['provider'], providerUserId: item['providerUserId'] }));
+  }
+  return Object.freeze([...byKey.keys()].sort().map((k) => byKey.get(k)!));
+}
+
 function checkMfa(raw: Record<string, unknown>): MfaSetup | UserRejection {
   for (const key of Object.keys(raw)) if (key !== 'totp') return reject('invalid_mfa', `unknown field "mfa.${key}"`);
   if (raw['totp'] === undefined) return Object.freeze({});
@@ -125,7 +139,7 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
   const patch: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    const known = STRING_FIELDS.has(field) || BOOLEAN_FIELDS.has(field) || OBJECT_FIELDS.has(field) || field === 'groups';
+    const known = STRING_FIELDS.has(field) || BOOLEAN_FIELDS.has(field) || OBJECT_FIELDS.has(field) || field === 'groups' || field === 'identities';
     if (!known || (field === 'updatedTime' && !options.allowUpdatedTime)) return reject('unknown_field', `unknown field "${field}"`);
     if (value === null) return reject('null_value', `${field} must not be null`);
     if (STRING_FIELDS.has(field) && typeof value !== 'string') return reject('invalid_type', `${field} must be a string`);
@@ -169,6 +183,11 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
     const groups = checkGroups(patch['groups']);
     if (isRejection(groups)) return groups;
     patch['groups'] = groups;
+  }
+  if (patch['identities'] !== undefined) {
+    const identities = checkIdentities(patch['identities']);
+    if (isRejection(identities)) return identities;
+    patch['identities'] = identities;
   }
   if (patch['password_hash_info'] !== undefined) {
     const info = checkPasswordHashInfo(patch['password_hash_info'], options.saltEncoding);

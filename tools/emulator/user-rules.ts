@@ -18,6 +18,8 @@ export const USER_RULES = {
   invalid_custom_fields: 'customFields is not an object of string, number, boolean or array values',
   invalid_groups: 'groups is not an array of groupIds or {"groupId", "roles"} objects',
   unknown_group: "a groups entry names a group the tenant does not have (tenant variant unknownGroup: fail)",
+  invalid_identities: 'identities is not an array of {"provider", "providerUserId"} objects',
+  unknown_provider: 'an identities entry names a login provider the tenant does not have or has disabled (tenant variant unknownProvider: fail)',
   unknown_custom_field: "a customFields key is not in the tenant's field setup (--custom-fields)",
   invalid_password_hash_info: 'password_hash_info is not {algorithmTypeId, passwordHash, hData?: {salt?, iterations?, keylen?}} of strings',
   unsupported_algorithm: 'algorithmTypeId is not one the emulator accepts',

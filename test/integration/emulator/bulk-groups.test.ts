@@ -12,7 +12,7 @@ async function readGroups(t: EmulatorFixture, sub: string): Promise<unknown> {
   return (res.body.data as Record<string, unknown>)['groups'];
 }
 
-describe('emulator: group memberships in the bulk entity (#16)', () => {
+describe('emulator: group memberships and social identities in the bulk entity (#16)', () => {
   describe('groupUpdate replace, unknownGroup fail (the defaults)', () => {
     const t = useEmulator();
 
@@ -62,6 +62,35 @@ describe('emulator: group memberships in the bulk entity (#16)', () => {
       const [s] = await t.bulk([user(1, { groups: ['staff', 'ghosts'] })]);
       expect(s!.status).to.equal('CREATED');
       expect(t.emu.getUser('u-1')!.groups).to.deep.equal([{ groupId: 'staff', roles: [] }]);
+    });
+  });
+
+  describe('social identities (unknownProvider fail, then drop)', () => {
+    const t = useEmulator();
+    const drops = useEmulator({ tenant: { unknownProvider: 'drop' } });
+    const google = (f: EmulatorFixture, enabled = true): void => void f.emu.setup.social.set('p1', { id: 'p1', provider_name: 'google', name: 'google', enabled });
+
+    it('stores identities sorted, replaces them whole, and returns them on read', async () => {
+      google(t);
+      t.emu.setup.custom.set('partner-idp', { provider_name: 'partner-idp' });
+      await t.bulk([user(1, { identities: [{ provider: 'partner-idp', providerUserId: 'p-7' }, { provider: 'google', providerUserId: '1098' }] })]);
+      const res = await t.call('GET', '/user-srv/users/u-1', { token: t.emu.issueToken() });
+      expect((res.body.data as Record<string, unknown>)['identities']).to.deep.equal([
+        { provider: 'google', providerUserId: '1098' }, { provider: 'partner-idp', providerUserId: 'p-7' }]);
+      await t.bulk([user(1, { identities: [] })]);
+      expect(t.emu.getUser('u-1')!.identities).to.deep.equal([]);
+    });
+
+    it('fails a user linked to a provider the tenant lacks or has disabled', async () => {
+      google(t, false);
+      const [s] = await t.bulk([user(1, { identities: [{ provider: 'google', providerUserId: '1098' }] })]);
+      expect(s).to.include({ status: 'FAILED', message: 'provider "google" is not enabled in the tenant' });
+    });
+
+    it('drops that identity silently under unknownProvider drop', async () => {
+      google(drops);
+      await drops.bulk([user(1, { identities: [{ provider: 'google', providerUserId: '1098' }, { provider: 'myspace', providerUserId: '9' }] })]);
+      expect(drops.emu.getUser('u-1')!.identities).to.deep.equal([{ provider: 'google', providerUserId: '1098' }]);
     });
   });
 });

@@ -63,6 +63,8 @@ const RULE_CASES: Record<UserRule, RuleCase> = {
   },
   invalid_groups: { entity: user(1, { groups: [{ groupId: 'staff', roles: 'ADMIN' }] }), message: 'groups[].roles must be an array of strings' },
   unknown_group: { entity: user(1, { groups: [{ groupId: 'no-such-group' }] }), message: 'group "no-such-group" does not exist' },
+  invalid_identities: { entity: user(1, { identities: [{ provider: 'google' }] }), message: 'identities items must be {"provider", "providerUserId"}' },
+  unknown_provider: { entity: user(1, { identities: [{ provider: 'myspace', providerUserId: '42' }] }), message: 'provider "myspace" is not enabled in the tenant' },
   invalid_mfa: { entity: user(1, { mfa: { totp: { secret: SECRET, digits: 8 } } }), message: 'unsupported mfa.totp parameters' },
   invalid_totp_secret: { entity: user(1, { mfa: { totp: { secret: 'jbswy3dp-not-base32' } } }), message: 'invalid mfa totp secret: not base32' },
   email_exists: {

@@ -75,4 +75,8 @@ export const KEYCLOAK_DDL: readonly string[] = [
   `CREATE TABLE user_group_membership (
     group_id varchar(36) NOT NULL, user_id varchar(36) NOT NULL REFERENCES user_entity (id),
     CONSTRAINT constraint_user_group PRIMARY KEY (group_id, user_id))`,
+  // Linked identity-provider accounts (the primary key holds user_id).
+  `CREATE TABLE federated_identity (
+    identity_provider varchar(255) NOT NULL, realm_id varchar(36), federated_user_id varchar(255), federated_username varchar(255),
+    token text, user_id varchar(36) NOT NULL REFERENCES user_entity (id), CONSTRAINT constr_40 PRIMARY KEY (identity_provider, user_id))`,
 ];

@@ -22,7 +22,7 @@ async function mapperWith(groups: Record<string, unknown>, compat: Record<string
   return new UserMapper(await parse(c), undefined);
 }
 
-describe('users.groups: memberships in the entity (#16)', () => {
+describe('users.groups and users.identities: memberships and linked logins in the entity (#16)', () => {
   it('maps legacy group names through map and prefix, sorted, with the roles per groupId', async () => {
     const m = await (await mapperWith({ map: { Editors: 'editors' }, prefix: 'django-', roles: { editors: ['EDITOR'] } }))
       .map(rows([{ group_id: 2, name: 'Staff' }, { group_id: 1, name: 'Editors' }]));
@@ -92,5 +92,22 @@ describe('users.groups: memberships in the entity (#16)', () => {
     c['users'] = { ...c['users'], groups: { table: 'auth_user_groups', userKey: 'user_id', group: 'group_id', roles: { staff: ['ADMIN'] } } };
     c['cidaas'] = { ...c['cidaas'], compat: { groupShape: 'ids' } };
     expect(issueAt(await rejection(c), 'users.groups.roles')).to.contain('groupShape `ids`');
+  });
+
+  it('maps linked accounts to sorted identities through the provider map, leaving out rows without an id', async () => {
+    const c = minimalConfig();
+    c['users'] = { ...c['users'], identities: { table: 'socialaccount_socialaccount', userKey: 'user_id', provider: 'provider', providerUserId: 'uid', map: { 'openid_connect_partner': 'partner-idp' } } };
+    const mapper = new UserMapper(await parse(c), undefined);
+    const m = await mapper.map({
+      key: '1', user: { id: 1, email: 'u1@example.com' }, password: [], mfa: [], attributes: [],
+      identities: [
+        { provider: 'google', uid: '1098', user_id: 1 }, { provider: 'openid_connect_partner', uid: 'p-7', user_id: 1 }, { provider: 'facebook', uid: null, user_id: 1 },
+      ],
+    });
+    if (m.kind !== 'upsert') expect.fail(m.kind);
+    expect(m.user.identities).to.deep.equal([{ provider: 'google', providerUserId: '1098' }, { provider: 'partner-idp', providerUserId: 'p-7' }]);
+    const o = { owned: mapper.owned, clockSkewMs: 0 };
+    expect(compareUser(m.user, { sub: m.sub, email: 'u1@example.com', identities: [...m.user.identities!].reverse() }, undefined, o, {})).to.deep.equal([]);
+    expect(compareUser(m.user, { sub: m.sub, email: 'u1@example.com', identities: [] }, undefined, o, {})).to.deep.equal(['identities']);
   });
 });
