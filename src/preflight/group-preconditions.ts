@@ -9,6 +9,8 @@ import { fail, pass, warn, type PreflightItem } from './preflight-item.js';
 
 /** The scope reading the tenant's groups needs. */
 export const GROUPS_READ = 'cidaas:groups_read';
+/** What a cidaas groupId may hold (as `tenant.groups` declares them). */
+const GROUP_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 /** Most distinct legacy groups read (and asked about one by one) when `users.groups` has no `map`. */
 export const MAX_LEGACY_GROUPS = 200;
 
@@ -66,6 +68,11 @@ export async function checkGroupPreconditions(
   const client = admin();
   const items: PreflightItem[] = [];
   for (const groupId of nameable.groupIds) {
+    if (!GROUP_ID.test(groupId)) {
+      items.push(fail(`group ${groupId}`, 'is not a usable cidaas groupId (1-100 letters, digits, `_`, `.`, `:` or `-`)',
+        `map the legacy group to one in users.groups.map (e.g. \`"${groupId}": ${groupId.replace(/[^A-Za-z0-9_.:-]+/g, '-').slice(0, 100)}\`), declare that under tenant.groups, then run \`cidaas-sync setup apply --config <this file>\``));
+      continue;
+    }
     const group = await client.read('group', groupId, 3);
     if (group !== null) {
       items.push(pass(`group ${groupId}`, 'exists in the tenant'));
