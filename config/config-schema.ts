@@ -195,7 +195,10 @@ const cidaasSchema = z.strictObject({
     totpImport: z.enum(['totp', 'flag-only']).default('totp'),
     search: z.enum(['graph', 'bulkread', 'get']).default('graph'),
     delete: z.enum(['purge', 'schedule']).default('purge'),
-    /** ASSUMED: a bulk upsert's `groups` `replace` the user's memberships (default) or only `add` to them. */
+    /**
+     * ASSUMED: a bulk upsert's `groups` `replace` the user's memberships (default) or only `add` to
+     * them; with `add`, a membership removed in legacy is removed with one DELETE per group.
+     */
     groups: z.enum(['replace', 'add']).default('replace'),
     /** ASSUMED: `groups` as `objects` ([{groupId, roles}], default) or `ids` (["groupId"]). */
     groupShape: z.enum(['objects', 'ids']).default('objects'),

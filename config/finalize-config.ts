@@ -108,18 +108,10 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
   };
 }
 
-/**
- * `users.groups` with the settings it cannot work under. `compat.groups: add` is refused: a
- * membership removed in legacy must disappear in cidaas, and a tenant whose bulk upsert only adds
- * cannot be told to remove one through it (docs/cidaas-api.md, "Groups").
- */
+/** `users.groups` with a setting it cannot work under: roles cannot travel in a list of groupIds. */
 function checkUserGroups(raw: RawConfig, fail: (path: Path, message: string) => void): void {
   const g = raw.users.groups;
   if (!g) return;
-  if (raw.cidaas.compat.groups === 'add') {
-    fail(['cidaas', 'compat', 'groups'], 'is `add` while users.groups is mapped: a tenant whose bulk upsert only adds memberships would keep a group removed in legacy, ' +
-      'and the bulk API cannot remove one; ask cidaas whether the tenant replaces `groups` (then write `groups: replace`), or remove users.groups and migrate memberships another way');
-  }
   if (raw.cidaas.compat.groupShape === 'ids' && Object.values(g.roles).some((r) => r.length > 0)) {
     fail(['users', 'groups', 'roles'], 'cannot be sent with cidaas.compat.groupShape `ids` (a list of groupIds has no place for roles); use groupShape `objects`, or remove the roles');
   }

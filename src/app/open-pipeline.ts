@@ -127,6 +127,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const mapper = new UserMapper(config, mapping, config.engine.mappingTimeoutMs);
     const dispatcher = new Dispatcher({
       reader: countingReader(o.wrapReader ? o.wrapReader(reader) : reader, readerTables(config), o.metrics), mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
+      removeStaleGroups: config.cidaas.compat.groups === 'add',
       onRevoked: config.password?.onRevoked ?? 'scramble', readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };

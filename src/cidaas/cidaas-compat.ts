@@ -33,7 +33,8 @@ export interface CidaasCompat {
   readonly delete: 'purge' | 'schedule';
   /**
    * ASSUMED: whether a bulk upsert's `groups` replace the user's memberships (`replace`, default)
-   * or only add to them (`add`; refused with `users.groups`, which must remove memberships too).
+   * or only add to them (`add`: after an update, the memberships the list lacks are removed one by
+   * one, `src/dispatch/stale-memberships.ts`).
    */
   readonly groups?: 'replace' | 'add';
   /** ASSUMED: `groups` as `objects` (`[{groupId, roles}]`, default) or `ids` (`["groupId"]`). */

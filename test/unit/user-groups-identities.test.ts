@@ -79,14 +79,6 @@ describe('users.groups and users.identities: memberships and linked logins in th
     expect(membershipDifference(['a'], [{ groupId: 'a', roles: [] }], true)).to.deep.equal([]);
   });
 
-  it('refuses compat.groups add with users.groups, saying why and what to write', async () => {
-    const c = minimalConfig();
-    c['users'] = { ...c['users'], groups: { table: 'auth_user_groups', userKey: 'user_id', group: 'group_id' } };
-    c['cidaas'] = { ...c['cidaas'], compat: { groups: 'add' } };
-    const message = issueAt(await rejection(c), 'cidaas.compat.groups');
-    expect(message).to.contain('cannot remove one').and.contain('groups: replace');
-  });
-
   it('refuses roles with compat.groupShape ids', async () => {
     const c = minimalConfig();
     c['users'] = { ...c['users'], groups: { table: 'auth_user_groups', userKey: 'user_id', group: 'group_id', roles: { staff: ['ADMIN'] } } };

@@ -47,6 +47,20 @@ describe('emulator: group memberships and social identities in the bulk entity (
     });
   });
 
+  describe('DELETE /groups-srv/usergroups/{groupId}/users/{sub}', () => {
+    const t = useEmulator({ scopes: ['cidaas:bulk_user_create', 'cidaas:users_read', 'cidaas:groups_write'] });
+
+    it('removes one membership (200), answers 404 when the user is not a member, and needs cidaas:groups_write', async () => {
+      withGroups(t, 'staff', 'editors');
+      await t.bulk([user(1, { groups: ['staff', 'editors'] })]);
+      const token = t.emu.issueToken();
+      expect((await t.call('DELETE', '/groups-srv/usergroups/staff/users/u-1', { token })).status).to.equal(200);
+      expect(t.emu.getUser('u-1')!.groups).to.deep.equal([{ groupId: 'editors', roles: [] }]);
+      expect((await t.call('DELETE', '/groups-srv/usergroups/staff/users/u-1', { token })).status).to.equal(404);
+      expect((await t.call('DELETE', '/groups-srv/usergroups/editors/users/u-1', { token: t.emu.issueToken(['cidaas:users_read']) })).status).to.equal(403);
+    });
+  });
+
   describe('groupUpdate add, unknownGroup drop', () => {
     const t = useEmulator({ tenant: { groupUpdate: 'add', unknownGroup: 'drop' } });
 

@@ -74,8 +74,9 @@ function tenant(groupIds: readonly string[], google = false): Record<string, unk
  * apply the users land with their groups and identities, a membership or link removed or added in
  * legacy follows in cidaas, and verify is equal, then names an injected difference in each.
  */
-export function djangoGroupsSuite(kind: 'postgres' | 'mysql'): void {
-  describe(`Django group memberships and allauth social logins on ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'}: checked before the run, synced, verified (#16)`, function () {
+export function djangoGroupsSuite(kind: 'postgres' | 'mysql', groupsMode: 'replace' | 'add' = 'replace'): void {
+  const tenantKind = groupsMode === 'add' ? ', against a tenant whose upsert only adds memberships' : '';
+  describe(`Django group memberships and allauth social logins on ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'}${tenantKind}: checked before the run, synced, verified (#16)`, function () {
     this.timeout(240_000);
     let db: ScratchDb;
     let emu: RunningEmulator;
@@ -87,11 +88,13 @@ export function djangoGroupsSuite(kind: 'postgres' | 'mysql'): void {
       db = await createScratchDb(kind, 'djgroups');
       for (const s of [...(kind === 'postgres' ? DJANGO_DDL : DJANGO_MYSQL_DDL), ...ALLAUTH_DDL[kind]]) await db.exec(s);
       await db.publish(['auth_user', 'otp_totp_totpdevice', 'auth_user_groups', 'socialaccount_socialaccount']);
-      emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: [...DEFAULT_SCOPES, ...SETUP_SCOPES] });
+      emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: [...DEFAULT_SCOPES, ...SETUP_SCOPES], tenant: { groupUpdate: groupsMode } });
       config = await writePlatformConfig({
         kind, url: db.url, publication: kind === 'postgres' ? db.publication : undefined, emulatorUrl: emu.url,
         body: { preset: 'django', users: { identities: IDENTITIES }, tenant: tenant(['editors']) },
       });
+      const written = parse(await readFile(config.path, 'utf8')) as { cidaas: Record<string, unknown> };
+      await writeFile(config.path, stringify({ ...written, cidaas: { ...written.cidaas, compat: { groups: groupsMode } } }));
     });
 
     after(async () => {
@@ -173,6 +176,9 @@ export function djangoGroupsSuite(kind: 'postgres' | 'mysql'): void {
       await waitFor(() => emu.getUser(sub(ann))?.identities?.length === 0 && emu.getUser(sub(ben))?.identities?.length === 1,
         { timeoutMs: 60_000, message: 'the linked accounts did not follow' });
       expect((await sidecar.terminate()).code).to.equal(0);
+      // Under `add` the removals were DELETEs of single memberships; under `replace` the upsert did it.
+      const removals = emu.setup.writes.filter((w) => w.startsWith('DELETE /groups-srv/usergroups/'));
+      expect(removals).to.have.members(groupsMode === 'add' ? [`DELETE /groups-srv/usergroups/staff/users/${sub(ann)}`, `DELETE /groups-srv/usergroups/editors/users/${sub(ben)}`] : []);
 
       const clean = join(config.dir, 'clean.json');
       const equal = await runCli(['verify', '--config', config.path, '--report', clean, '--no-progress'], { timeoutMs: 90_000 });
