@@ -39,7 +39,7 @@ export interface Pipeline {
  * legacy server's max_connections.
  */
 function readPoolSize(config: Config): number {
-  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes].filter(Boolean).length;
+  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes, config.users.groups, config.users.identities].filter(Boolean).length;
   return Math.min(24, config.cidaas.concurrency * tables + 2);
 }
 
@@ -129,6 +129,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const mapper = new UserMapper(config, mapping, config.engine.mappingTimeoutMs);
     const dispatcher = new Dispatcher({
       reader: countingReader(o.wrapReader ? o.wrapReader(reader) : reader, readerTables(config), o.metrics), mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
+      removeStaleGroups: config.cidaas.compat.groups === 'add',
       onRevoked: config.password?.onRevoked ?? 'scramble', readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };

@@ -20,6 +20,13 @@ export const DJANGO_DDL: readonly string[] = [
     throttling_failure_count integer NOT NULL CHECK (throttling_failure_count >= 0),
     throttling_failure_timestamp timestamptz NULL, created_at timestamptz NULL, last_used_at timestamptz NULL)`,
   'CREATE INDEX otp_totp_totpdevice_user_id ON otp_totp_totpdevice (user_id)',
+  // django.contrib.auth 0001_initial: Group and the User.groups many-to-many table.
+  'CREATE TABLE auth_group (id serial PRIMARY KEY, name varchar(150) NOT NULL UNIQUE)',
+  `CREATE TABLE auth_user_groups (
+    id bigserial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
+    group_id integer NOT NULL REFERENCES auth_group (id) DEFERRABLE INITIALLY DEFERRED, UNIQUE (user_id, group_id))`,
+  // `cidaas-sync check` asks for this: a removed membership's row image must name its user.
+  'ALTER TABLE auth_user_groups REPLICA IDENTITY FULL',
   // `cidaas-sync check` asks for this: a deleted device's row image must name its user.
   'ALTER TABLE otp_totp_totpdevice REPLICA IDENTITY FULL',
 ];
@@ -61,6 +68,17 @@ export const KEYCLOAK_DDL: readonly string[] = [
   'CREATE INDEX idx_user_credential ON credential (user_id)',
   // What `cidaas-sync check` asks the DBA for: a deleted credential row must name its user.
   'ALTER TABLE credential REPLICA IDENTITY FULL',
+  // jpa-changelog-1.2.0.CR1: groups and direct memberships (the primary key holds user_id).
+  `CREATE TABLE keycloak_group (
+    id varchar(36) PRIMARY KEY, name varchar(255), parent_group varchar(36) NOT NULL, realm_id varchar(36),
+    CONSTRAINT sibling_names UNIQUE (realm_id, parent_group, name))`,
+  `CREATE TABLE user_group_membership (
+    group_id varchar(36) NOT NULL, user_id varchar(36) NOT NULL REFERENCES user_entity (id),
+    CONSTRAINT constraint_user_group PRIMARY KEY (group_id, user_id))`,
+  // Linked identity-provider accounts (the primary key holds user_id).
+  `CREATE TABLE federated_identity (
+    identity_provider varchar(255) NOT NULL, realm_id varchar(36), federated_user_id varchar(255), federated_username varchar(255),
+    token text, user_id varchar(36) NOT NULL REFERENCES user_entity (id), CONSTRAINT constr_40 PRIMARY KEY (identity_provider, user_id))`,
 ];
 
 /**
