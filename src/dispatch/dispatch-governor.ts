@@ -100,6 +100,7 @@ export class DispatchGovernor {
   #waiters: (() => void)[] = [];
   #timer: NodeJS.Timeout | null = null;
   #throttles = 0;
+  #begun = false;
 
   constructor(options: DispatchGovernorOptions) {
     this.#max = options.maxConcurrency;
@@ -152,6 +153,12 @@ export class DispatchGovernor {
     const wait = Math.max(0, Math.max(this.#pausedUntil, this.#nextSlot) - now);
     if (wait > 0) return wait;
     this.#inFlight++;
+    // The pace's first second counts from the first call, not from the time before it (the first
+    // read, the access token): else a slow start would not bind in its first second.
+    if (!this.#begun) {
+      this.#begun = true;
+      this.#lastStep = now;
+    }
     this.#started.push(now);
     const slot = 1000 / this.#rate;
     // A call a little late (a late timer, a stalled event loop) keeps the schedule, so the next ones

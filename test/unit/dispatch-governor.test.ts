@@ -63,6 +63,13 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.rate, 'no slow-start growth after the first 429: it probes by 1 % a second').to.be.within(cut * 1.02, cut * 1.1);
   });
 
+  it('counts a slow start\'s first second from the first call, not from the wait before it (the first read, the token)', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 8 });
+    clock.t += 700;
+    await callsAt(g, clock, 9, 8);
+    expect(g.rate, 'grown one second after the first call').to.equal(12);
+  });
+
   it('does not grow while something else limits the calls', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 4 });
     await callsAt(g, clock, 10, 1);
