@@ -17,21 +17,32 @@ function stable(value: unknown): string {
   return canonicalJson(value, 'null');
 }
 
-/** The canonical text of each field group the user carries: what a fingerprint digests. */
+/**
+ * The canonical text of each field group the user carries: what a fingerprint digests. Each text
+ * is the canonical JSON (canonical-json.ts) of the group's fields as an object, written here
+ * without building the objects: this runs for every user of a backfill, and the texts must stay
+ * exactly what the stored fingerprints digested (fingerprints.test.ts compares them).
+ */
 function groupTexts(user: CidaasUser): Partial<Record<FieldGroup, string>> {
-  const profile: Record<string, unknown> = {};
-  const email: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(user)) {
-    if (SKIPPED.has(k) || v === undefined) continue;
-    (EMAIL_FIELDS.has(k) ? email : profile)[k] = v;
+  const fields = user as unknown as Record<string, unknown>;
+  let profile = '';
+  let email = '';
+  for (const k of Object.keys(fields).sort()) {
+    const v = fields[k];
+    if (v === undefined || SKIPPED.has(k)) continue;
+    const entry = JSON.stringify(k) + ':' + stable(v);
+    if (EMAIL_FIELDS.has(k)) email += (email === '' ? '' : ',') + entry;
+    else profile += (profile === '' ? '' : ',') + entry;
   }
-  const texts: Partial<Record<FieldGroup, string>> = { profile: stable(profile) };
-  if (Object.keys(email).length) texts.email = stable(email);
+  const texts: Partial<Record<FieldGroup, string>> = { profile: '{' + profile + '}' };
+  if (email !== '') texts.email = '{' + email + '}';
   const pw = user.password_hash_info;
-  if (pw) texts.password = stable({ a: pw.algorithmTypeId, h: pw.passwordHash.reveal(), d: pw.hData ?? null });
+  // Keys in sorted order, as canonicalJson writes { a, h, d } and { on, s, a, d, p }.
+  if (pw) texts.password = `{"a":${stable(pw.algorithmTypeId)},"d":${stable(pw.hData ?? null)},"h":${stable(pw.passwordHash.reveal())}}`;
   if (user.mfa_enabled !== undefined || user.mfa) {
     const t = user.mfa?.totp;
-    texts.mfa = stable({ on: user.mfa_enabled ?? null, s: t ? t.secret.reveal() : null, a: t?.algorithm ?? null, d: t?.digits ?? null, p: t?.period ?? null });
+    texts.mfa = `{"a":${stable(t?.algorithm ?? null)},"d":${stable(t?.digits ?? null)},"on":${stable(user.mfa_enabled ?? null)},`
+      + `"p":${stable(t?.period ?? null)},"s":${stable(t ? t.secret.reveal() : null)}}`;
   }
   return texts;
 }
