@@ -10,6 +10,15 @@ export type FieldGroup = keyof FieldFingerprints;
 const GROUPS: readonly FieldGroup[] = ['profile', 'email', 'password', 'mfa'];
 const EMAIL_FIELDS = new Set(['email', 'email_verified']);
 const SKIPPED = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled']);
+/**
+ * Group texts that hold no value of the user and that most users share (MFA off or unknown):
+ * their fingerprint is the same for all of them, so it is computed once per key.
+ */
+const SHARED_TEXTS = new Set([
+  '{"a":null,"d":null,"on":false,"p":null,"s":null}',
+  '{"a":null,"d":null,"on":null,"p":null,"s":null}',
+]);
+const sharedMacs = new WeakMap<FingerprintKey, Map<string, string>>();
 /** What the fingerprints of stores written before keys look like: unkeyed SHA-256, lower-case hex. */
 const UNKEYED = /^[0-9a-f]{64}$/;
 
@@ -65,7 +74,15 @@ function digestAll(user: CidaasUser, digest: (text: string) => string): FieldFin
  * does not carry has no fingerprint.
  */
 export function fingerprintUser(user: CidaasUser, key: FingerprintKey): FieldFingerprints {
-  return digestAll(user, (text) => key.mac(text));
+  return digestAll(user, (text) => (SHARED_TEXTS.has(text) ? sharedMac(key, text) : key.mac(text)));
+}
+
+function sharedMac(key: FingerprintKey, text: string): string {
+  let macs = sharedMacs.get(key);
+  if (macs === undefined) sharedMacs.set(key, (macs = new Map()));
+  let mac = macs.get(text);
+  if (mac === undefined) macs.set(text, (mac = key.mac(text)));
+  return mac;
 }
 
 /**

@@ -43,6 +43,7 @@ const USERS: CidaasUser[] = [
   },
   { sub: 'legacy-4', email_verified: false, password_hash_info: { algorithmTypeId: 'BCRYPT', passwordHash: new Secret('$2b$10$abc') }, mfa_enabled: false, mfa: {} },
   { sub: 'legacy-5', mfa: {} } as CidaasUser,
+  { sub: 'legacy-7', email: 'd@example.org', mfa_enabled: false, mfa: {} },
   { sub: 'legacy-6' } as CidaasUser,
 ];
 
@@ -53,6 +54,14 @@ describe('fingerprints: the texts every stored fingerprint digests do not change
         .map(([g, text]) => [g, createHmac('sha256', KEY_BYTES).update(text, 'utf8').digest('base64url')]));
       expect(fingerprintUser(user, key), user.sub).to.deep.equal(expected);
     }
+  });
+
+  it('gives users without MFA the same MFA fingerprint under one key, and another under another key', () => {
+    const other = FingerprintKey.fromStored(Buffer.alloc(32, 8).toString('base64'));
+    const off = (sub: string, k: FingerprintKey): string | undefined => fingerprintUser({ sub, mfa_enabled: false, mfa: {} }, k).mfa;
+    expect(off('legacy-8', key)).to.equal(off('legacy-9', key));
+    expect(off('legacy-8', other)).to.not.equal(off('legacy-8', key));
+    expect(off('legacy-8', other)).to.equal(createHmac('sha256', Buffer.alloc(32, 8)).update('{"a":null,"d":null,"on":false,"p":null,"s":null}', 'utf8').digest('base64url'));
   });
 
   it('unkeyed: SHA-256 hex of the same texts (stores from before keyed fingerprints)', () => {
