@@ -142,8 +142,8 @@ export class UserMapper {
     const attributes = this.#attributes(rows);
     for (const field in c.users.fields) this.#set(draft, field, rows.user[c.users.fields[field as keyof typeof c.users.fields] as string]);
     const custom: Record<string, CidaasCustomFieldValue> = {};
-    for (const [name, column] of Object.entries(c.users.customFields)) {
-      const v = customValue(rows.user[column as string]);
+    for (const name in c.users.customFields) {
+      const v = customValue(rows.user[c.users.customFields[name] as string]);
       if (v !== undefined) custom[name] = v;
     }
     if (c.attributes) {
