@@ -42,6 +42,8 @@ interface StreamFigures {
   sidecar_within_1s: number;
   /** CPU the sidecar used during the run, in % of one core (100: saturated, it is single-threaded). */
   sidecar_cpu_pct: number;
+  /** The sidecar's CPU time per committed change (µs): less moved by the machine's load than the latencies. */
+  sidecar_cpu_us_per_change: number;
   /**
    * Time the sidecar's threads were runnable but waited for a core, in % of the run (summed over
    * its threads, so it can pass 100): the machine's load, not our code.
@@ -73,7 +75,8 @@ async function streamRun(database: BenchSource, emulator: EmulatorProcess, sidec
   watch.stop();
   const wall = performance.now() - wallBefore;
   const pct = (ms: number): number => Math.round((ms / wall) * 100);
-  const cpuPct = ((processCpuMs(sidecar.pid) - cpuBefore) / wall) * 100;
+  const cpuMs = processCpuMs(sidecar.pid) - cpuBefore;
+  const cpuPct = (cpuMs / wall) * 100;
   const waitPct = pct(processRunQueueWaitMs(sidecar.pid) - waitBefore);
   const [emulatorPct, loadgenPct] = [pct(processCpuMs(emulator.pid) - emulatorBefore), pct(processCpuMs(process.pid) - loadgenBefore)];
   const memory = sidecar.memory();
@@ -90,6 +93,7 @@ async function streamRun(database: BenchSource, emulator: EmulatorProcess, sidec
     peak_rss_mb: round(memory.peakRssMb, 1),
     sidecar_within_1s: count > 0 ? round(within1 / count, 4) : NaN,
     sidecar_cpu_pct: Math.round(cpuPct),
+    sidecar_cpu_us_per_change: Math.round((cpuMs * 1000) / run.committed),
     sidecar_runq_wait_pct: waitPct,
     emulator_cpu_pct: emulatorPct,
     loadgen_cpu_pct: loadgenPct,
