@@ -22,7 +22,7 @@ import { ArrivalWatch } from './support/arrival-watch.js';
 import { BENCH_CLIENT } from './support/bench-sidecar.js';
 import { BENCH_PREFIX, startBenchSource, type BenchKind, type BenchSource, type SourceSidecar } from './support/bench-source.js';
 import { percentile, perSecond, round } from './support/figures.js';
-import { EmulatorProcess } from './support/emulator-process.js';
+import { bulkCalls, EmulatorProcess } from './support/emulator-process.js';
 import { processCpuMs, processRunQueueWaitMs } from './support/process-cpu.js';
 import { waitFor } from '../test/support/wait-for.js';
 
@@ -49,6 +49,8 @@ interface StreamFigures {
    * its threads, so it can pass 100): the machine's load, not our code.
    */
   sidecar_runq_wait_pct: number;
+  /** Changes per bulk call during the run: how full the stream's batches were. */
+  changes_per_bulk_call: number;
   /** CPU of the emulator's process and of this one (the load generator), in % of one core. */
   emulator_cpu_pct: number;
   loadgen_cpu_pct: number;
@@ -66,6 +68,7 @@ async function streamRun(database: BenchSource, emulator: EmulatorProcess, sidec
   const [countBefore, within1Before] = [await sidecar.metric('cidaas_sync_change_latency_seconds_count'), await sidecar.metric('cidaas_sync_change_latency_seconds_bucket', { le: '1' })];
   if (!sidecar.resetPeak()) throw new Error('cannot reset the peak RSS of the sidecar (/proc/<pid>/clear_refs)');
   const watch = await ArrivalWatch.start(emulator);
+  const callsBefore = bulkCalls(await emulator.stats()).all;
   const cpuBefore = processCpuMs(sidecar.pid);
   const waitBefore = processRunQueueWaitMs(sidecar.pid);
   const [emulatorBefore, loadgenBefore] = [processCpuMs(emulator.pid), processCpuMs(process.pid)];
@@ -74,6 +77,7 @@ async function streamRun(database: BenchSource, emulator: EmulatorProcess, sidec
   await watch.drained(120_000);
   watch.stop();
   const wall = performance.now() - wallBefore;
+  const calls = bulkCalls(await emulator.stats()).all - callsBefore;
   const pct = (ms: number): number => Math.round((ms / wall) * 100);
   const cpuMs = processCpuMs(sidecar.pid) - cpuBefore;
   const cpuPct = (cpuMs / wall) * 100;
@@ -95,6 +99,7 @@ async function streamRun(database: BenchSource, emulator: EmulatorProcess, sidec
     sidecar_cpu_pct: Math.round(cpuPct),
     sidecar_cpu_us_per_change: Math.round((cpuMs * 1000) / run.committed),
     sidecar_runq_wait_pct: waitPct,
+    changes_per_bulk_call: calls > 0 ? round(run.committed / calls, 1) : NaN,
     emulator_cpu_pct: emulatorPct,
     loadgen_cpu_pct: loadgenPct,
   };
