@@ -62,6 +62,46 @@ const mysqlSourceSchema = z.strictObject({
   heartbeat: heartbeatSchema.optional(),
 });
 
+/**
+ * `users.groups`: the user's group memberships, from a table with one row per membership (Django's
+ * auth_user_groups, Keycloak's user_group_membership). Pushed as the entity's `groups`; the shape and
+ * whether a push replaces or adds to cidaas's memberships are `cidaas.compat.groupShape` / `groups`.
+ */
+const userGroupsSchema = z.strictObject({
+  table: tableName,
+  userKey: column,
+  /** The column naming the group (its id or name in legacy). */
+  group: column,
+  /** Reads the group's name from another table (Django's auth_group, Keycloak's keycloak_group) by `group`. */
+  lookup: z.strictObject({ table: tableName, key: column, name: column }).optional(),
+  /** Legacy group (name when `lookup`, else the `group` value) -> cidaas groupId. */
+  map: z.record(z.string().min(1), z.string().min(1)).optional(),
+  /** groupId = prefix + legacy group, for a group `map` does not name. */
+  prefix: z.string().max(64).optional(),
+  /** A legacy group neither `map` nor `prefix` names: `fail` the user (default), or `skip` the membership. */
+  unmapped: z.enum(['fail', 'skip']).default('fail'),
+  /** Roles per cidaas groupId that the user gets in that group. */
+  roles: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+  filter: rowFilterSchema.optional(),
+});
+
+/**
+ * `users.identities`: the user's social logins, from a table with one row per linked account
+ * (allauth's socialaccount_socialaccount, Keycloak's federated_identity, Nextend's wp_social_users).
+ * Pushed as the entity's `identities` (ASSUMED shape, docs/cidaas-api.md).
+ */
+const userIdentitiesSchema = z.strictObject({
+  table: tableName,
+  userKey: column,
+  /** The column naming the provider (`google`, `facebook`, a Keycloak alias). */
+  provider: column,
+  /** The column holding the user's id at the provider (Google's `sub`). */
+  providerUserId: column,
+  /** Legacy provider -> cidaas provider name, where they differ. */
+  map: z.record(z.string().min(1), z.string().min(1)).default({}),
+  filter: rowFilterSchema.optional(),
+});
+
 const usersSchema = z.strictObject({
   table: tableName,
   key: column,
@@ -80,6 +120,8 @@ const usersSchema = z.strictObject({
    * users_field_data: primary key (uid, langcode), one row per uid with default_langcode = 1).
    */
   keyUniqueByFilter: z.boolean().default(false),
+  groups: userGroupsSchema.optional(),
+  identities: userIdentitiesSchema.optional(),
 });
 
 const passwordSchema = z.strictObject({
@@ -153,6 +195,13 @@ const cidaasSchema = z.strictObject({
     totpImport: z.enum(['totp', 'flag-only']).default('totp'),
     search: z.enum(['graph', 'bulkread', 'get']).default('graph'),
     delete: z.enum(['purge', 'schedule']).default('purge'),
+    /**
+     * ASSUMED: a bulk upsert's `groups` `replace` the user's memberships (default) or only `add` to
+     * them; with `add`, a membership removed in legacy is removed with one DELETE per group.
+     */
+    groups: z.enum(['replace', 'add']).default('replace'),
+    /** ASSUMED: `groups` as `objects` ([{groupId, roles}], default) or `ids` (["groupId"]). */
+    groupShape: z.enum(['objects', 'ids']).default('objects'),
   }).prefault({}),
 });
 
@@ -265,6 +314,10 @@ export type PasswordConfig = NonNullable<Config['password']>;
 export type MfaConfig = NonNullable<Config['mfa']>;
 /** `attributes`: a key/value table of per-user attributes (wp_usermeta, EAV). */
 export type AttributesConfig = NonNullable<Config['attributes']>;
+/** `users.groups`: the membership table and how its values become cidaas groupIds. */
+export type UserGroupsConfig = NonNullable<UsersConfig['groups']>;
+/** `users.identities`: the linked social accounts table. */
+export type UserIdentitiesConfig = NonNullable<UsersConfig['identities']>;
 /** `cidaas`: the tenant, the client and how hard to push. */
 export type CidaasConfig = Config['cidaas'];
 /** `state`: where checkpoints, the dirty-user set and dead letters are kept. */

@@ -51,6 +51,7 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
   if (raw.users.keyUniqueByFilter && raw.users.filter === undefined) {
     fail(['users', 'keyUniqueByFilter'], 'needs users.filter: only a filter can pick one row per key; add the filter, or remove keyUniqueByFilter');
   }
+  checkUserGroups(raw, fail);
   checkIgnoreColumns(raw, fail);
   checkIdentifier(raw, fail);
   checkOverlap(raw, fail);
@@ -87,7 +88,16 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
   return {
     ...raw,
     source,
-    users: { ...raw.users, table: table(raw.users.table, ['users', 'table']) },
+    users: {
+      ...raw.users,
+      table: table(raw.users.table, ['users', 'table']),
+      groups: raw.users.groups && {
+        ...raw.users.groups,
+        table: table(raw.users.groups.table, ['users', 'groups', 'table']),
+        lookup: raw.users.groups.lookup && { ...raw.users.groups.lookup, table: table(raw.users.groups.lookup.table, ['users', 'groups', 'lookup', 'table']) },
+      },
+      identities: raw.users.identities && { ...raw.users.identities, table: table(raw.users.identities.table, ['users', 'identities', 'table']) },
+    },
     password: raw.password && {
       ...raw.password,
       table: raw.password.table === undefined ? undefined : table(raw.password.table, ['password', 'table']),
@@ -96,6 +106,15 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     attributes: raw.attributes && { ...raw.attributes, table: table(raw.attributes.table, ['attributes', 'table']) },
     state: { url: new DatabaseUrl(stateUrl, stateTls.tls), kind: stateKind(stateUrl), redactedUrl: redactUrl(stateUrl) },
   };
+}
+
+/** `users.groups` with a setting it cannot work under: roles cannot travel in a list of groupIds. */
+function checkUserGroups(raw: RawConfig, fail: (path: Path, message: string) => void): void {
+  const g = raw.users.groups;
+  if (!g) return;
+  if (raw.cidaas.compat.groupShape === 'ids' && Object.values(g.roles).some((r) => r.length > 0)) {
+    fail(['users', 'groups', 'roles'], 'cannot be sent with cidaas.compat.groupShape `ids` (a list of groupIds has no place for roles); use groupShape `objects`, or remove the roles');
+  }
 }
 
 function splitTable(

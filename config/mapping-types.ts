@@ -53,6 +53,13 @@ export interface LegacyUser {
    * first of them). Always set by cidaas-sync; empty without a password table.
    */
   passwords?: Record<string, unknown>[];
+  /**
+   * The rows of `users.groups.table` (one per membership; with `lookup`, the group's name under
+   * `__cidaas_sync_group_name`). Present when `users.groups` is configured.
+   */
+  groups?: Record<string, unknown>[];
+  /** The rows of `users.identities.table` (one per linked social account). Present when `users.identities` is configured. */
+  identities?: Record<string, unknown>[];
   /** The rows from `mfa.table` (those matching `mfa.filter`); several when the legacy system keeps one per device. */
   mfa: Record<string, unknown>[];
   /** Every row of `attributes.table` for the user, as name -> value. */

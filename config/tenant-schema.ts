@@ -93,16 +93,56 @@ const appSchema = z.strictObject({
   customProviders: z.array(z.string().min(1)).default([]),
 });
 
+/** Added to every app read (cidaas requires them; the legacy tables have none). */
+const legacyScopes = z.array(z.string().min(1)).default(['openid', 'profile', 'email']);
+/** The PostgreSQL schema (or MySQL database) holding the platform's tables; default: the connection's. */
+const legacySchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { error: 'must be a plain schema name' }).optional();
+/** Keycloak keeps every realm in one database: the realm's id (`SELECT id FROM realm WHERE name = '<realm>'`). */
+const realmId = z.string({ error: "needs the realm's id: `SELECT id FROM realm WHERE name = '<realm>'`" }).min(1).max(36);
+
 /** Reads OAuth clients from the legacy database instead of typing them. */
-const appsFromSchema = z.strictObject({
-  /** The table layout: Django OAuth Toolkit's `oauth2_provider_application`. */
-  kind: z.literal('django-oauth-toolkit'),
-  table: tableName.default('oauth2_provider_application'),
-  /** Only rows whose column equals the value (e.g. `{ skip_authorization: false }`). */
-  filter: z.record(column, z.union([z.string(), z.number(), z.boolean()])).default({}),
-  /** Added to every app read (cidaas requires them; the legacy table has none). */
-  scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
-});
+const appsFromSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    /** The table layout: Django OAuth Toolkit's `oauth2_provider_application`. */
+    kind: z.literal('django-oauth-toolkit'),
+    table: tableName.default('oauth2_provider_application'),
+    /** Only rows whose column equals the value (e.g. `{ skip_authorization: false }`). */
+    filter: z.record(column, z.union([z.string(), z.number(), z.boolean()])).default({}),
+    scopes: legacyScopes,
+  }),
+  z.strictObject({
+    /** Keycloak's `client` (+ `redirect_uris`, `client_attributes`) of one realm; its built-in clients are left out. */
+    kind: z.literal('keycloak'),
+    realmId,
+    schema: legacySchema,
+    scopes: legacyScopes,
+  }),
+]);
+
+const wpPrefix = z.string().regex(/^[A-Za-z0-9_]+$/, { error: 'must be letters, digits and `_`, as wp-config.php allows' }).default('wp_');
+
+/** Reads social and custom login providers from the legacy database instead of typing them. */
+const providersFromSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    /** Keycloak's `identity_provider` (+ `identity_provider_config`) of one realm. */
+    kind: z.literal('keycloak'),
+    realmId,
+    schema: legacySchema,
+  }),
+  z.strictObject({
+    /** WordPress with the Nextend Social Login plugin: its `nsl_<provider>` options in `<prefix>options`. */
+    kind: z.literal('nextend-social-login'),
+    /** $table_prefix of wp-config.php. */
+    tablePrefix: wpPrefix,
+    schema: legacySchema,
+  }),
+  z.strictObject({
+    /** WordPress with the "WordPress Social Login" plugin: its `wsl_settings_<Provider>_*` options in `<prefix>options`. */
+    kind: z.literal('wordpress-social-login'),
+    tablePrefix: wpPrefix,
+    schema: legacySchema,
+  }),
+]);
 
 /** `tenant:` as written. */
 export const tenantSchema = z.strictObject({
@@ -121,11 +161,14 @@ export const tenantSchema = z.strictObject({
   socialProviders: z.array(socialProviderSchema).default([]),
   customProviders: z.array(customProviderSchema).default([]),
   apps: z.array(appSchema).default([]),
-  from: z.strictObject({ apps: appsFromSchema.optional() }).default({}),
+  from: z.strictObject({ apps: appsFromSchema.optional(), providers: providersFromSchema.optional() }).default({}),
 });
 
 /** The validated `tenant:` section. */
 export type TenantConfig = DeepReadonly<z.output<typeof tenantSchema>>;
 export type TenantField = TenantConfig['fields'][number];
 export type TenantApp = TenantConfig['apps'][number];
+export type TenantSocialProvider = TenantConfig['socialProviders'][number];
+export type TenantCustomProvider = TenantConfig['customProviders'][number];
 export type AppsFrom = NonNullable<TenantConfig['from']['apps']>;
+export type ProvidersFrom = NonNullable<TenantConfig['from']['providers']>;

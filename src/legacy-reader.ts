@@ -19,10 +19,21 @@ export interface LegacyRows {
   readonly mfa: readonly LegacyRow[];
   /** Rows of the attributes (key/value) table. */
   readonly attributes: readonly LegacyRow[];
+  /**
+   * Rows of the group membership table (`users.groups`), one per membership; with
+   * `users.groups.lookup`, each carries the group's name under {@link GROUP_NAME_COLUMN}.
+   * Absent when no membership table is configured.
+   */
+  readonly groups?: readonly LegacyRow[];
+  /** Rows of the linked social accounts table (`users.identities`); absent when none is configured. */
+  readonly identities?: readonly LegacyRow[];
 }
 
+/** The column a membership row carries the looked-up group name in (`users.groups.lookup`). */
+export const GROUP_NAME_COLUMN = '__cidaas_sync_group_name';
+
 /** The tables a reader reads, under the names the source adapter reports in {@link RowChange.table}. */
-export type LegacyTableRole = 'users' | 'password' | 'mfa' | 'attributes';
+export type LegacyTableRole = 'users' | 'password' | 'mfa' | 'attributes' | 'groups' | 'identities';
 
 /** Reads users from the legacy database. Implemented once per SQL dialect. */
 export interface LegacyReader {

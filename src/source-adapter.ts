@@ -12,6 +12,19 @@ import type { SqlDialect } from './sql-dialect.js';
  * asks which database it is. Free of driver types on purpose. Each database implements it once, in
  * `adapters/<db>/<db>-adapter.ts`.
  */
+/** What {@link SourceAdapter.createSource} is given. */
+export interface SourceCreateOptions {
+  readonly tables: readonly string[];
+  readonly logger: Logger;
+  /**
+   * High availability: runs just before every (re)connect of the log reader; a throw (the lease is
+   * lost) stops the reader for good instead of connecting. A replica that lost its lease must not
+   * open the log again: on MySQL/MariaDB its connection, with the shared server id, would cut off
+   * the new holder's.
+   */
+  readonly beforeConnect?: () => void;
+}
+
 export interface SourceAdapter {
   /** A short name for logs, metrics and the `check` section title: `postgres`, `mysql`. */
   readonly kind: string;
@@ -20,7 +33,7 @@ export interface SourceAdapter {
    * The log reader for the engine, delivering changes on `tables` only (qualified as the
    * configuration names them). Every command that streams or reads positions creates one.
    */
-  createSource(o: { readonly tables: readonly string[]; readonly logger: Logger }): Source;
+  createSource(o: SourceCreateOptions): Source;
 
   /**
    * The dialect of the legacy reader: how the dispatcher, the backfill, verify and `preview` query

@@ -1,4 +1,4 @@
-import type { LegacyReader, LegacyRow, LegacyRows, LegacyTableRole } from './legacy-reader.js';
+import { GROUP_NAME_COLUMN, type LegacyReader, type LegacyRow, type LegacyRows, type LegacyTableRole } from './legacy-reader.js';
 import { assertUsableKey, keyParam, type LegacyKeyKind } from './legacy-key.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { keyText } from './digest/row-digest.js';
@@ -15,6 +15,11 @@ export interface ReaderTable {
   readonly filter?: RowFilter;
   /** `users.keyUniqueByFilter`: the key is unique among the filtered rows though no index says so. */
   readonly keyUniqueByFilter?: boolean;
+  /**
+   * Also read a name from another table for each row (`users.groups.lookup`): `table`'s `name`
+   * where its `key` equals this table's `on` column, as {@link GROUP_NAME_COLUMN} (NULL when none).
+   */
+  readonly lookup?: { readonly table: string; readonly key: string; readonly name: string; readonly on: string };
 }
 
 /** The tables a reader reads: users (its key column in `userKey`) and the optional related tables. */
@@ -23,6 +28,8 @@ export interface ReaderTables {
   readonly password?: ReaderTable;
   readonly mfa?: ReaderTable;
   readonly attributes?: ReaderTable;
+  readonly groups?: ReaderTable;
+  readonly identities?: ReaderTable;
 }
 
 /** Reads users with one `SELECT *` per configured table for a whole batch. */
@@ -68,12 +75,12 @@ export class SqlLegacyReader implements LegacyReader {
   }
 
   /** The filter's condition (` AND ...`) with its parameters, placeholders numbered from `first`. */
-  #filterSql(t: ReaderTable, first: number): { sql: string; params: unknown[] } {
+  #filterSql(t: ReaderTable, first: number, qualifier = ''): { sql: string; params: unknown[] } {
     const d = this.dialect;
     let sql = '';
     const params: unknown[] = [];
     for (const [column, values] of Object.entries(t.filter ?? {})) {
-      const c = d.inList(d.quoteIdent(column), values, first + params.length);
+      const c = d.inList(qualifier + d.quoteIdent(column), values, first + params.length);
       sql += ` AND ${c.sql}`;
       params.push(...c.params);
     }
@@ -82,9 +89,15 @@ export class SqlLegacyReader implements LegacyReader {
 
   async #rowsByKey(t: ReaderTable, kind: LegacyKeyKind, keys: readonly string[]): Promise<Map<string, LegacyRow[]>> {
     const d = this.dialect;
-    const cond = d.inList(d.quoteIdent(t.userKey), keys.map((k) => keyParam(kind, k)), 1);
-    const filter = this.#filterSql(t, 1 + cond.params.length);
-    const rows = await d.query(`SELECT * FROM ${d.quoteTable(t.table)} WHERE ${cond.sql}${filter.sql}`, [...cond.params, ...filter.params]);
+    // With a lookup, the table's own columns are qualified (both tables may have an `id`).
+    const own = t.lookup ? 't.' : '';
+    const cond = d.inList(own + d.quoteIdent(t.userKey), keys.map((k) => keyParam(kind, k)), 1);
+    const filter = this.#filterSql(t, 1 + cond.params.length, own);
+    const from = t.lookup
+      ? `SELECT t.*, l.${d.quoteIdent(t.lookup.name)} AS ${d.quoteIdent(GROUP_NAME_COLUMN)} FROM ${d.quoteTable(t.table)} t`
+        + ` LEFT JOIN ${d.quoteTable(t.lookup.table)} l ON l.${d.quoteIdent(t.lookup.key)} = t.${d.quoteIdent(t.lookup.on)}`
+      : `SELECT * FROM ${d.quoteTable(t.table)}`;
+    const rows = await d.query(`${from} WHERE ${cond.sql}${filter.sql}`, [...cond.params, ...filter.params]);
     const out = new Map<string, LegacyRow[]>();
     for (const r of rows) {
       const k = keyText(r[t.userKey]);
@@ -123,8 +136,8 @@ export class SqlLegacyReader implements LegacyReader {
     const t = this.tables;
     const kinds = await this.#keyKinds();
     const read = (role: LegacyTableRole, table: ReaderTable | undefined) => table ? this.#rowsByKey(table, kinds.get(role)!, keys) : undefined;
-    const [users, password, mfa, attributes] = await Promise.all([
-      usersRead, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes),
+    const [users, password, mfa, attributes, groups, identities] = await Promise.all([
+      usersRead, read('password', t.password), read('mfa', t.mfa), read('attributes', t.attributes), read('groups', t.groups), read('identities', t.identities),
     ]);
     for (const key of keys) {
       result.set(key, {
@@ -133,6 +146,8 @@ export class SqlLegacyReader implements LegacyReader {
         password: password?.get(key) ?? [],
         mfa: mfa?.get(key) ?? [],
         attributes: attributes?.get(key) ?? [],
+        ...(groups ? { groups: groups.get(key) ?? [] } : {}),
+        ...(identities ? { identities: identities.get(key) ?? [] } : {}),
       });
     }
     return result;
@@ -156,6 +171,25 @@ export class SqlLegacyReader implements LegacyReader {
     return d.query(
       `SELECT ${what} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${k} LIMIT ${Math.trunc(limit)}`,
       [...params, ...filter.params]);
+  }
+
+  /**
+   * The distinct values of `column` in the membership (`groups`, the looked-up names with
+   * `lookup`) or linked accounts (`identities`) table, at most `limit`: what `check` asks the
+   * tenant about. `null` when there are more than `limit` (too many to check one by one). Empty
+   * without that table.
+   */
+  async distinctValues(role: 'groups' | 'identities', column: string, limit: number): Promise<string[] | null> {
+    const t = this.tables[role];
+    if (!t) return [];
+    const d = this.dialect;
+    const filter = this.#filterSql(t, 1, 't.');
+    const what = t.lookup ? `l.${d.quoteIdent(t.lookup.name)}` : `t.${d.quoteIdent(column)}`;
+    const join = t.lookup ? ` JOIN ${d.quoteTable(t.lookup.table)} l ON l.${d.quoteIdent(t.lookup.key)} = t.${d.quoteIdent(t.lookup.on)}` : '';
+    const rows = await d.query(
+      `SELECT DISTINCT ${what} AS g FROM ${d.quoteTable(t.table)} t${join} WHERE ${what} IS NOT NULL${filter.sql} LIMIT ${Math.trunc(limit) + 1}`, filter.params);
+    if (rows.length > limit) return null;
+    return rows.map((r) => (r.g instanceof Uint8Array ? Buffer.from(r.g).toString('utf8') : String(r.g)).trim()).filter((g) => g !== '').sort();
   }
 
   estimateUserCount(): Promise<number> {

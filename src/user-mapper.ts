@@ -13,6 +13,8 @@ import { recognizePasswordHash } from './password/recognize-password-hash.js';
 import { canonicalValue } from './digest/row-digest.js';
 import { Secret } from './secret.js';
 import { ownedFieldsOf, type OwnedFields } from './verify/owned-fields.js';
+import { mapUserGroups } from './map-user-groups.js';
+import { mapUserIdentities } from './map-user-identities.js';
 
 /** What one legacy user becomes in cidaas. */
 export type MappedUser =
@@ -116,6 +118,8 @@ export class UserMapper {
       passwords: rows.password.map((r) => ({ ...r })),
       mfa: rows.mfa.map((r) => ({ ...r })),
       attributes: attrs,
+      ...(rows.groups ? { groups: rows.groups.map((r) => ({ ...r })) } : {}),
+      ...(rows.identities ? { identities: rows.identities.map((r) => ({ ...r })) } : {}),
     };
   }
 
@@ -148,6 +152,14 @@ export class UserMapper {
     if (Object.keys(c.users.customFields).length || Object.keys(c.attributes?.customFields ?? {}).length) draft.customFields = custom;
 
     let problem: string | null = null;
+    if (c.users.groups) {
+      // Always sent when mapped, empty too: the upsert's list replaces the memberships (cidaas.compat.groups).
+      const mapped = mapUserGroups(c.users.groups, rows.groups ?? []);
+      if (mapped.ok) draft.groups = mapped.groups;
+      else problem = mapped.reason;
+    }
+    // Always sent when mapped, empty too, like groups.
+    if (c.users.identities) draft.identities = mapUserIdentities(c.users.identities, rows.identities ?? []);
     if (c.password) {
       const recognition = this.#recognizePassword(rows);
       legacy.passwordRecognition = recognition.result;

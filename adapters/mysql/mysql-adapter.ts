@@ -1,7 +1,6 @@
 import type { MysqlSourceConfig } from '../../config/config-schema.js';
-import type { Logger } from '../../src/observability/logger.js';
 import type { PreflightItem, RepairOutcome } from '../../src/preflight/preflight-item.js';
-import type { SourceAdapter, SourceFinishOptions, SourcePreflightContext } from '../../src/source-adapter.js';
+import type { SourceAdapter, SourceCreateOptions, SourceFinishOptions, SourcePreflightContext } from '../../src/source-adapter.js';
 import type { Source } from '../../src/source.js';
 import type { SqlDialect } from '../../src/sql-dialect.js';
 import { MysqlDialect } from './mysql-dialect.js';
@@ -28,9 +27,10 @@ export class MysqlAdapter implements SourceAdapter {
     return String(this.#s.serverId);
   }
 
-  createSource(o: { readonly tables: readonly string[]; readonly logger: Logger }): Source {
+  createSource(o: SourceCreateOptions): Source {
     const s = this.#s;
     return new MysqlSource({ url: s.url, serverId: s.serverId, tables: o.tables, logger: o.logger,
+      ...(o.beforeConnect ? { beforeConnect: o.beforeConnect } : {}),
       ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
     });
   }

@@ -28,6 +28,8 @@ export interface MysqlSourceOptions {
   /** Reconnect backoff bounds (default 500 ms .. 30 s). */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /** Runs before every (re)connect; a throw (high availability: the lease is lost) stops the stream instead. */
+  readonly beforeConnect?: () => void;
   /**
    * `source.heartbeat` with a table: write to it every interval while streaming, so that the
    * position moves on through a transaction of our own when nothing else writes (see
@@ -68,6 +70,7 @@ export class MysqlSource implements Source {
       ...(options.maxQueuedEvents !== undefined ? { maxQueuedEvents: options.maxQueuedEvents } : {}),
       ...(options.reconnectMinMs !== undefined ? { reconnectMinMs: options.reconnectMinMs } : {}),
       ...(options.reconnectMaxMs !== undefined ? { reconnectMaxMs: options.reconnectMaxMs } : {}),
+      ...(options.beforeConnect ? { beforeConnect: options.beforeConnect } : {}),
       acknowledged: () => this.#acked!,
       onHalt: () => void this.#heartbeat?.stop(),
     });

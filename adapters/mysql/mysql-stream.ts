@@ -35,6 +35,12 @@ export interface MysqlStreamOptions {
   readonly reconnectMaxMs?: number;
   /** The last acknowledged position: where every (re)connect resumes. */
   readonly acknowledged: () => BinlogPosition;
+  /**
+   * Runs just before every (re)connect; a throw stops the stream for good instead (high
+   * availability: a replica that lost its lease must not connect again: with the shared server id
+   * its dump would cut off the new holder's).
+   */
+  readonly beforeConnect?: () => void;
   /** Streaming stopped for good (a fatal error or stop): whatever runs beside the stream stops too. */
   readonly onHalt?: () => void;
 }
@@ -126,6 +132,8 @@ export class MysqlStream {
     const resume = await planResume(this.#o.server, this.#o.acknowledged(), this.#info!.mariadb);
     const from = resume.from;
     if (generation !== this.#generation) return;
+    // After the (awaited) resume query: as close to the dump's start as it gets.
+    this.#o.beforeConnect?.();
     if (resume.by === 'gtid') {
       this.#log.warn('resuming from the GTID position of the checkpoint, not its binlog file and offset (failover to another server?)', {
         gtid: from.gtid, reason: resume.reason,

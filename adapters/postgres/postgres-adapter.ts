@@ -2,7 +2,7 @@ import type { PostgresSourceConfig } from '../../config/config-schema.js';
 import { ExitCode, SyncError } from '../../src/errors.js';
 import type { Logger } from '../../src/observability/logger.js';
 import type { PreflightItem, RepairOutcome } from '../../src/preflight/preflight-item.js';
-import type { SourceAdapter, SourceFinishOptions, SourcePreflightContext } from '../../src/source-adapter.js';
+import type { SourceAdapter, SourceCreateOptions, SourceFinishOptions, SourcePreflightContext } from '../../src/source-adapter.js';
 import type { Source } from '../../src/source.js';
 import type { SqlDialect } from '../../src/sql-dialect.js';
 import { PostgresDialect } from './postgres-dialect.js';
@@ -25,9 +25,10 @@ export class PostgresAdapter implements SourceAdapter {
     return `by slot ${this.#s.slot}`;
   }
 
-  createSource(o: { readonly tables: readonly string[]; readonly logger: Logger }): Source {
+  createSource(o: SourceCreateOptions): Source {
     const s = this.#s;
     return new PostgresSource({ url: s.url, slot: s.slot, publication: s.publication, tables: o.tables, logger: o.logger, failoverSlot: s.failoverSlot,
+      ...(o.beforeConnect ? { beforeConnect: o.beforeConnect } : {}),
       ...(s.heartbeat?.table ? { heartbeat: { table: `${s.heartbeat.table.schema}.${s.heartbeat.table.name}`, intervalMs: s.heartbeat.intervalSeconds * 1000 } } : {}),
     });
   }

@@ -28,6 +28,8 @@ export interface PostgresSourceOptions {
   /** Reconnect backoff bounds (default 500 ms .. 30 s). */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /** Runs before every (re)connect; a throw (high availability: the lease is lost) stops the stream instead. */
+  readonly beforeConnect?: () => void;
   /**
    * `source.heartbeat` with a table: write to it every interval while streaming, so that the WAL,
    * and with it our idle position, moves on when nothing else writes (see postgres-heartbeat.ts for
@@ -76,6 +78,7 @@ export class PostgresSource implements Source {
       ...(options.statusIntervalMs !== undefined ? { statusIntervalMs: options.statusIntervalMs } : {}),
       ...(options.reconnectMinMs !== undefined ? { reconnectMinMs: options.reconnectMinMs } : {}),
       ...(options.reconnectMaxMs !== undefined ? { reconnectMaxMs: options.reconnectMaxMs } : {}),
+      ...(options.beforeConnect ? { beforeConnect: options.beforeConnect } : {}),
       // Keep the shutdown sentinel open while streaming.
       onStreaming: () => void this.#server.connect().catch(() => undefined),
     });

@@ -27,6 +27,8 @@ export interface PostgresStreamOptions {
   /** Reconnect backoff bounds (default 500 ms .. 30 s). */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /** Runs before every (re)connect; a throw (high availability: the lease is lost) stops the stream instead. */
+  readonly beforeConnect?: () => void;
   /** Called each time a (re)connected session streams. */
   readonly onStreaming?: () => void;
 }
@@ -143,6 +145,7 @@ export class PostgresStream {
   /** Opens a new replication session for the current generation, from where delivery stands. */
   async #connect(): Promise<void> {
     const generation = this.#generation;
+    this.#o.beforeConnect?.();
     const from = this.#delivered > this.#acked ? this.#delivered : this.#acked;
     const conn: ReplicationConnection = new ReplicationConnection({
       ...pgConnectionConfig(this.#o.url),

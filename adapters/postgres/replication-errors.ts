@@ -25,6 +25,8 @@ export function positionLost(message: string, cause?: unknown): SyncError {
  * worth a reconnect (server restart, lost connection, the slot still held by our previous session).
  */
 export function classifyReplicationError(err: Error): SyncError | null {
+  // Our own refusal (the lease is lost, see PostgresStreamOptions.beforeConnect) is final unless it says otherwise.
+  if (err instanceof SyncError) return err.transient ? null : err;
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !FATAL_CODES.has(code)) return null;
   if (/replication slot .* does not exist|can no longer get changes from replication slot|has already been removed/i.test(err.message)) {

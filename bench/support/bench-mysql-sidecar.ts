@@ -1,6 +1,5 @@
-import { writeShopConfig } from '../../test/support/test-config.js';
 import type { BenchMariaDb } from './bench-mariadb.js';
-import { BENCH_CLIENT, runBenchSidecar, type BenchSidecar } from './bench-sidecar.js';
+import { runBenchSidecar, writeBenchConfig, type BenchSidecar } from './bench-sidecar.js';
 
 /** What a MySQL bench sidecar runs against and how it is tuned. */
 export interface MysqlBenchSidecarOptions {
@@ -26,13 +25,11 @@ let serverIds = 0;
 export async function startMysqlBenchSidecar(o: MysqlBenchSidecarOptions): Promise<MysqlBenchSidecar> {
   const previous = o.resume;
   serverIds += 1;
-  const config = await writeShopConfig({
+  const config = await writeBenchConfig({
     kind: 'mysql',
     sourceUrl: o.database.url,
     emulatorUrl: o.emulatorUrl,
-    clientId: BENCH_CLIENT.clientId,
-    clientSecret: BENCH_CLIENT.clientSecret,
-    concurrency: o.concurrency ?? 4,
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     ...(previous ? { stateUrl: `sqlite:${previous.config.statePath}` } : {}),
     extra: { source: { serverId: 7000 + serverIds }, engine: { ...(o.engine ?? {}) } },
   });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'undici';
 import { parse } from 'yaml';
 import { startSidecar, type SidecarLine, type SidecarProcess } from '../../test/support/sidecar-process.js';
-import { writeShopConfig, type ShopConfigFile } from '../../test/support/test-config.js';
+import { writeShopConfig, type ShopConfigFile, type ShopConfigOptions } from '../../test/support/test-config.js';
 import type { BenchDatabase } from './bench-postgres.js';
 import { processMemory, resetPeakRss, type ProcessMemory } from './process-memory.js';
 
@@ -69,16 +69,19 @@ function labelsMatch(text: string, labels: Record<string, string>): boolean {
   return Object.entries(labels).every(([k, v]) => text.includes(`${k}="${v}"`));
 }
 
+/** A bench sidecar's configuration, on either database: the shop's, with the bench client and `concurrency` 4 unless told. */
+export function writeBenchConfig(o: Omit<ShopConfigOptions, 'clientId' | 'clientSecret'>): Promise<ShopConfigFile> {
+  return writeShopConfig({ ...o, clientId: BENCH_CLIENT.clientId, clientSecret: BENCH_CLIENT.clientSecret, concurrency: o.concurrency ?? 4 });
+}
+
 export async function startBenchSidecar(o: BenchSidecarOptions): Promise<BenchSidecar> {
   const previous = o.resume;
-  const config = await writeShopConfig({
+  const config = await writeBenchConfig({
     kind: 'postgres',
     sourceUrl: o.database.url,
     publication: o.database.publication,
     emulatorUrl: o.emulatorUrl,
-    clientId: BENCH_CLIENT.clientId,
-    clientSecret: BENCH_CLIENT.clientSecret,
-    concurrency: o.concurrency ?? 4,
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     ...(previous ? { slot: previous.slot, stateUrl: `sqlite:${previous.config.statePath}` } : {}),
     extra: { engine: { ...(o.engine ?? {}) }, ...(o.cidaas ? { cidaas: o.cidaas } : {}) },
   });

@@ -39,16 +39,16 @@ export interface Pipeline {
  * legacy server's max_connections.
  */
 function readPoolSize(config: Config): number {
-  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes].filter(Boolean).length;
+  const tables = 1 + [config.password?.table, config.mfa?.table, config.attributes, config.users.groups, config.users.identities].filter(Boolean).length;
   return Math.min(24, config.cidaas.concurrency * tables + 2);
 }
 
 /** The source adapter and the read dialect for the configured database. */
-export async function openSource(config: Config, logger: Logger): Promise<{ source: Source; dialect: SqlDialect }> {
+export async function openSource(config: Config, logger: Logger, beforeConnect?: () => void): Promise<{ source: Source; dialect: SqlDialect }> {
   const adapter = await sourceAdapterFor(config.source);
   // One table may serve two roles (password and MFA rows in one credential table).
   const tables = [...new Set(watchedTables(config).map((t) => t.table))];
-  return { source: adapter.createSource({ tables, logger }), dialect: adapter.createDialect({ maxConnections: readPoolSize(config) }) };
+  return { source: adapter.createSource({ tables, logger, ...(beforeConnect ? { beforeConnect } : {}) }), dialect: adapter.createDialect({ maxConnections: readPoolSize(config) }) };
 }
 
 /** Where the dispatch pace a run settled at is kept for the next run's start. */
@@ -71,6 +71,8 @@ export interface OpenPipelineOptions {
   readonly requestHeaders?: () => Record<string, string>;
   /** High availability: runs as each cidaas request is written to its connection; a throw abandons it unsent. */
   readonly beforeSend?: () => void;
+  /** High availability: runs before every (re)connect of the log reader; a throw stops the reader instead. */
+  readonly beforeConnect?: () => void;
   /** An open state store to use instead of opening one; the caller closes it (a standby opens it before its term). */
   readonly store?: StateStore;
 }
@@ -86,7 +88,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const store = o.store ?? await openStateStore(config.state.url, { logger: o.logger });
     if (!o.store) closers.push(() => store.close());
     if (o.fence) store.setFence?.(o.fence);
-    const { source, dialect } = await openSource(config, o.logger);
+    const { source, dialect } = await openSource(config, o.logger, o.beforeConnect);
     closers.push(() => source.stop());
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     closers.push(() => reader.close());
@@ -127,6 +129,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const mapper = new UserMapper(config, mapping, config.engine.mappingTimeoutMs);
     const dispatcher = new Dispatcher({
       reader: countingReader(o.wrapReader ? o.wrapReader(reader) : reader, readerTables(config), o.metrics), mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
+      removeStaleGroups: config.cidaas.compat.groups === 'add',
       onRevoked: config.password?.onRevoked ?? 'scramble', readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };

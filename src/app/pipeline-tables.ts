@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config-schema.js';
 import { rowFilter, type RowFilter } from '../row-filter.js';
-import type { ReaderTables } from '../sql-legacy-reader.js';
+import type { ReaderTable, ReaderTables } from '../sql-legacy-reader.js';
 import type { WatchedTable } from '../translator.js';
 
 /** `schema.table` as the sources name tables in their changes. */
@@ -19,6 +19,18 @@ export function readerTables(c: Config): ReaderTables {
     ...(c.password?.table && c.password.userKey ? { password: { table: qualifiedName(c.password.table), userKey: c.password.userKey, ...filter(rowFilter(c.password.filter)) } } : {}),
     ...(c.mfa?.table && c.mfa.userKey ? { mfa: { table: qualifiedName(c.mfa.table), userKey: c.mfa.userKey, ...filter(rowFilter(c.mfa.filter)) } } : {}),
     ...(c.attributes ? { attributes: { table: qualifiedName(c.attributes.table), userKey: c.attributes.userKey, ...filter(rowFilter(c.attributes.filter)) } } : {}),
+    ...(c.users.groups ? { groups: groupsReaderTable(c.users.groups) } : {}),
+    ...(c.users.identities ? { identities: { table: qualifiedName(c.users.identities.table), userKey: c.users.identities.userKey,
+      userKeyConfigKey: 'users.identities.userKey', ...filter(rowFilter(c.users.identities.filter)) } } : {}),
+  };
+}
+
+/** `users.groups` as the reader reads it: the membership rows, with the looked-up name when configured. */
+function groupsReaderTable(g: NonNullable<Config['users']['groups']>): ReaderTable {
+  const f = rowFilter(g.filter);
+  return {
+    table: qualifiedName(g.table), userKey: g.userKey, userKeyConfigKey: 'users.groups.userKey', ...(f ? { filter: f } : {}),
+    ...(g.lookup ? { lookup: { table: qualifiedName(g.lookup.table), key: g.lookup.key, name: g.lookup.name, on: g.group } } : {}),
   };
 }
 
@@ -68,6 +80,17 @@ export function watchedTables(c: Config): WatchedTable[] {
   if (a) {
     tables.push({ role: 'attributes', table: qualifiedName(a.table), userKey: a.userKey,
       watched: { only: new Set([a.userKey, a.name, a.value]) }, nameColumn: a.name, ignoreNames: new Set(a.ignoreNames), ...withFilter(a.filter) });
+  }
+  const g = c.users.groups;
+  if (g) {
+    // One row per membership: an insert or delete of a row re-pushes its user.
+    tables.push({ role: 'groups', table: qualifiedName(g.table), userKey: g.userKey,
+      watched: { only: new Set([g.userKey, g.group]) }, ...withFilter(g.filter) });
+  }
+  const id = c.users.identities;
+  if (id) {
+    tables.push({ role: 'identities', table: qualifiedName(id.table), userKey: id.userKey,
+      watched: { only: new Set([id.userKey, id.provider, id.providerUserId]) }, ...withFilter(id.filter) });
   }
   return tables;
 }

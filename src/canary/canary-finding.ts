@@ -11,7 +11,7 @@ export interface CanaryFinding {
   /** What the tenant answered; for `not testable`, what to ask cidaas support. */
   readonly detail: string;
   /** For a refuted compat setting: the value the tenant needs (write it under cidaas.compat). */
-  readonly setting?: { readonly [K in keyof CidaasCompat]: { key: K; value: CidaasCompat[K] } }[keyof CidaasCompat];
+  readonly setting?: { readonly [K in keyof CidaasCompat]-?: { key: K; value: NonNullable<CidaasCompat[K]> } }[keyof CidaasCompat];
 }
 
 /** The canary's whole answer. */

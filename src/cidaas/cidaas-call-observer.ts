@@ -5,7 +5,7 @@
  * /user-srv/graph/users, `bulkread` POST /user-ext-srv/bulkread/users, `schedule` POST
  * /users-srv/user/unregister/scheduler/schedule/{sub}.
  */
-export type CidaasEndpoint = 'token' | 'bulk' | 'purge' | 'user' | 'search' | 'bulkread' | 'schedule';
+export type CidaasEndpoint = 'token' | 'bulk' | 'purge' | 'user' | 'search' | 'bulkread' | 'schedule' | 'membership';
 
 /**
  * Callbacks on every HTTP exchange with cidaas, for adaptive concurrency (AIMD) and

@@ -161,6 +161,18 @@ export class CidaasClient {
     throw this.#refused(how, reply, 'the user is kept in the dead-letter list; check it in the cidaas admin UI');
   }
 
+  /**
+   * Removes a user from a group (DELETE /groups-srv/usergroups/{groupId}/users/{sub}, documented by
+   * cidaas): what `cidaas.compat.groups: add` needs for a membership removed in legacy. `absent`
+   * when cidaas answers 404 (not a member, already removed).
+   */
+  async removeFromGroup(groupId: string, sub: string): Promise<'removed' | 'absent'> {
+    const reply = await this.#call('membership', 'DELETE', `/groups-srv/usergroups/${encodeURIComponent(groupId)}/users/${encodeURIComponent(sub)}`);
+    if (reply.status === 404) return 'absent';
+    if (reply.status >= 200 && reply.status < 300) return 'removed';
+    throw this.#refused('membership', reply, 'the user is pushed again later; check the group in the cidaas admin UI');
+  }
+
   /** How the last successful bulk answer was shaped (for `canary`); undefined before the first. */
   get lastBulkShape(): BulkAnswerShape | undefined {
     return this.#lastBulkShape;

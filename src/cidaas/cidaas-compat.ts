@@ -1,4 +1,5 @@
 import type { CidaasUser } from './cidaas-user.js';
+import { groupsInShape } from './user-groups.js';
 
 /**
  * What a cidaas tenant does where cidaas's public material is silent: one setting per
@@ -30,6 +31,14 @@ export interface CidaasCompat {
    * /users-srv/user/unregister/scheduler/schedule/{sub} (cidaas 4.x).
    */
   readonly delete: 'purge' | 'schedule';
+  /**
+   * ASSUMED: whether a bulk upsert's `groups` replace the user's memberships (`replace`, default)
+   * or only add to them (`add`: after an update, the memberships the list lacks are removed one by
+   * one, `src/dispatch/stale-memberships.ts`).
+   */
+  readonly groups?: 'replace' | 'add';
+  /** ASSUMED: `groups` as `objects` (`[{groupId, roles}]`, default) or `ids` (`["groupId"]`). */
+  readonly groupShape?: 'objects' | 'ids';
 }
 
 /** The values used when `cidaas.compat` leaves a key out. */
@@ -73,6 +82,7 @@ export function applyCompat(user: CidaasUser, compat: CidaasCompat): CompatResul
     }
     out = { ...out, password_hash_info: { ...pw, hData: { ...pw.hData, salt: text } } };
   }
+  if (user.groups !== undefined) out = { ...out, groups: groupsInShape(user.groups, compat.groupShape ?? 'objects') };
   if (compat.totpImport === 'flag-only' && user.mfa !== undefined) {
     mustReenrolTotp = user.mfa.totp !== undefined;
     const { mfa: _dropped, ...rest } = out;

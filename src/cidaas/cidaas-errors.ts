@@ -29,6 +29,10 @@ const SCOPES: Record<Exclude<CidaasEndpoint, 'token'>, { scope: string; hint: st
     scope: 'cidaas:users_search or cidaas:users_read',
     hint: 'ask cidaas support (support@cidaas.com) to grant the cidaas:users_search (or cidaas:users_read) scope to this client, or set cidaas.compat.search: get',
   },
+  membership: {
+    scope: 'cidaas:groups_write',
+    hint: 'ask cidaas support (support@cidaas.com) to grant the cidaas:groups_write scope to this client (cidaas.compat.groups: add removes memberships one by one), or set cidaas.compat.groups: replace if the tenant replaces them',
+  },
   schedule: {
     scope: 'cidaas:users_write',
     hint: 'ask cidaas support (support@cidaas.com) to grant the cidaas:users_write scope to this client, or set cidaas.compat.delete: purge',

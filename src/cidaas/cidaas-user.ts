@@ -1,5 +1,7 @@
 import type { Secret } from '../secret.js';
 import { mfaToWire, type CidaasMfa, type CidaasMfaRecord } from './cidaas-mfa.js';
+import type { CidaasUserGroups } from './user-groups.js';
+import type { CidaasUserIdentity } from './user-identities.js';
 
 /** `userStatus` of a cidaas user. Only VERIFIED users can log in. */
 export type CidaasUserStatus = 'VERIFIED' | 'PENDING' | 'LOCKED' | 'DECLINED';
@@ -77,6 +79,10 @@ export interface CidaasUser {
   birthdate?: string;
   /** Keys must exist in the tenant's field setup. */
   customFields?: Record<string, CustomFieldValue>;
+  /** The user's group memberships; every groupId must exist in the tenant. ASSUMED shape: see user-groups.ts. */
+  groups?: CidaasUserGroups;
+  /** Linked social logins; every provider must exist in the tenant. ASSUMED shape: see user-identities.ts. */
+  identities?: readonly CidaasUserIdentity[];
   password_hash_info?: PasswordHashInfo;
   mfa_enabled?: boolean;
   /** ASSUMED shape: see cidaas-mfa.ts. */

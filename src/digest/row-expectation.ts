@@ -30,6 +30,10 @@ function rowsOf(read: LegacyRows, role: LegacyTableRole): readonly LegacyRow[] {
       return read.mfa;
     case 'attributes':
       return read.attributes;
+    case 'groups':
+      return read.groups ?? [];
+    case 'identities':
+      return read.identities ?? [];
   }
 }
 

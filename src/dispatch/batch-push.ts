@@ -7,6 +7,7 @@ import type { FieldFingerprints, OutcomeRecord } from '../state/state-store.js';
 import { confirmedEvents } from './domain-events.js';
 import type { ItemResult } from './dispatcher.js';
 import type { RetrySchedule } from './retry-schedule.js';
+import { removeStaleMemberships } from './stale-memberships.js';
 
 /** A user to send to cidaas (an `upsert` plan of {@link planUser}). */
 export interface PlannedUpsert {
@@ -32,6 +33,8 @@ export interface BatchPushOptions {
   readonly metrics: SyncMetrics;
   readonly onDelete: 'purge' | 'lock' | 'ignore';
   readonly schedule: RetrySchedule;
+  /** `cidaas.compat.groups: add`: after an update, remove the memberships cidaas holds that the pushed `groups` lack. */
+  readonly removeStaleGroups?: boolean;
 }
 
 /**
@@ -71,8 +74,18 @@ export class BatchPush {
       this.#log.info('user.deleted', { key: u.key, sub: u.user.sub, events: ['user.deleted'], reason: 'the key was deleted and used again by a new user' });
     }
     const answers = await o.client.bulkUpsert(batch.map((u) => u.user));
+    // A tenant that only adds memberships: the removed ones go one by one before the outcome is stored.
+    const trimmed = o.removeStaleGroups
+      ? await Promise.allSettled(batch.map((u, i) => (answers[i]!.status === 'UPDATED' ? removeStaleMemberships(o.client, u.user) : Promise.resolve(0))))
+      : undefined;
     batch.forEach((u, i) => {
       const a = answers[i]!;
+      const trim = trimmed?.[i];
+      if (trim?.status === 'rejected') {
+        this.#log.warn('removing a membership removed in legacy failed; the user is pushed again', { key: u.key, sub: u.user.sub, error: String((trim.reason as Error)?.message ?? trim.reason) });
+        results.set(u.key, { status: 'retry', delayMs: o.schedule.pushFailed(u.attempts), why: 'transient' });
+        return;
+      }
       if (a.status === 'FAILED') {
         o.metrics.pushes.inc({ outcome: 'failed' });
         if (a.permanent) {

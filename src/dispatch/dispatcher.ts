@@ -73,6 +73,8 @@ export interface DispatcherOptions extends RetryScheduleOptions {
   readonly onDelete: 'purge' | 'lock' | 'ignore';
   /** `password.onRevoked`: what becomes in cidaas of a pushed password that is no longer usable. */
   readonly onRevoked: OnRevoked;
+  /** `cidaas.compat.groups: add`: memberships removed in legacy are removed one by one after the upsert. */
+  readonly removeStaleGroups?: boolean;
 }
 
 /**

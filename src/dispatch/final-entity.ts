@@ -1,4 +1,6 @@
 import type { CidaasUserDraft } from '../../config/mapping-types.js';
+import { membershipMap, sortedGroups } from '../cidaas/user-groups.js';
+import { identityList } from '../cidaas/user-identities.js';
 import type { OwnedFields } from '../verify/owned-fields.js';
 
 /** What the final entity says about one field group. */
@@ -16,7 +18,7 @@ export interface EntityGroups {
 /** Free-text fields cidaas lets a push clear with "" (absent fields are kept there). */
 export const CLEARABLE_FIELDS: ReadonlySet<string> = new Set(['given_name', 'family_name', 'middle_name', 'nickname']);
 
-const PROFILE_SKIP = new Set(['sub', 'email', 'email_verified', 'password_hash_info', 'mfa', 'mfa_enabled', 'customFields']);
+const PROFILE_SKIP = new Set(['sub', 'email', 'email_verified', 'password_hash_info', 'mfa', 'mfa_enabled', 'customFields', 'groups', 'identities']);
 
 function present(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '';
@@ -68,6 +70,10 @@ export function finalEntity(entity: CidaasUserDraft, owned: OwnedFields): { enti
     out.customFields = { ...(out.customFields ?? {}) };
     customFields = Object.values(out.customFields).some(present) ? 'set' : 'cleared';
   }
+
+  // Group memberships: owned ones are always sent (an empty list removes them all), sorted, one entry per groupId.
+  if (owned.groups || out.groups !== undefined) out.groups = sortedGroups(membershipMap(out.groups ?? []));
+  if (owned.identities || out.identities !== undefined) out.identities = identityList(out.identities ?? []);
 
   for (const f of owned.fields) if (CLEARABLE_FIELDS.has(f) && !present(raw[f])) raw[f] = '';
   const profileOwned = owned.fields.some((f) => !PROFILE_SKIP.has(f)) || Object.keys(out).some((k) => !PROFILE_SKIP.has(k) && raw[k] !== undefined);

@@ -11,6 +11,11 @@ export const SERVER_ID_META = META.haServerId;
  * `check` with `ha.enabled`: a state store the replicas share, and on MySQL/MariaDB one
  * `source.serverId` for every replica (two ids would be two binlog readers streaming at once; with
  * one id the server drops the older connection). `stored`: the id the active replica last noted.
+ *
+ * One id rather than one per replica: the server ends a paused holder's dump the moment the new
+ * holder's starts, with no help from the paused process. The other side of that, a resumed holder
+ * whose reconnect would drop the new holder's dump in turn, cannot happen: a replica stops its log
+ * reader the moment it loses the lease and asks the lease before every (re)connect (HaRunner).
  */
 export function checkHa(config: Config, stored: string | null): PreflightItem[] {
   const loc = parseStateStoreUrl(config.state.url.reveal());

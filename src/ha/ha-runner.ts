@@ -97,9 +97,14 @@ export class HaRunner {
     try {
       while (!this.#stop.aborted) {
         this.#setRole('standby');
-        const term: { lost: SyncError | null } = { lost: null };
+        const term: { lost: SyncError | null; pipeline: Pipeline | null } = { lost: null, pipeline: null };
         const onLost = (err: SyncError): void => {
           term.lost = err;
+          // The log reader stops first, before the runner winds down its batches: a reconnect after
+          // the lease is gone (a paused holder resuming to a connection the server cut) would, on
+          // MySQL/MariaDB with the shared server id, cut off the new holder's binlog connection.
+          // (Every reconnect also asks the keeper first: `beforeConnect`.)
+          void term.pipeline?.source.stop().catch((e: unknown) => this.#log.warn('stopping the source failed', { error: (e as Error).message }));
           this.#runner?.abort(err);
         };
         if (!(await keeper.acquire(this.#stop, onLost))) break;
@@ -121,7 +126,12 @@ export class HaRunner {
             },
             // Checked again as each request is written: one prepared before a pause is not sent after it.
             beforeSend: () => keeper.assertHeld(),
+            // A replica without the lease never opens the log again.
+            beforeConnect: () => keeper.assertHeld(),
           });
+          term.pipeline = pipeline;
+          // Lost while the pipeline opened: onLost found nothing to stop.
+          keeper.assertHeld();
           // For `check`: the server id every replica must share (MySQL).
           if (adapter.replicaServerId !== null) await pipeline.store.setMeta(SERVER_ID_META, adapter.replicaServerId);
           const runner = this.#o.makeRunner(pipeline, new FencedSource(pipeline.source, () => keeper.held));

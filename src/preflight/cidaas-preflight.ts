@@ -20,7 +20,8 @@ export interface CidaasPreflightOptions {
 /**
  * The cidaas prerequisites of `cidaas-sync check`: the client gets a token, and the token carries
  * `cidaas:bulk_user_create`, `cidaas:users_delete` when `cidaas.onDelete` is `purge`, and (as a
- * warning: only `verify` needs it) `cidaas:users_read`.
+ * warning: only `verify` needs it) `cidaas:users_read`; with `users.groups` and
+ * `cidaas.compat.groups: add`, `cidaas:users_read` and `cidaas:groups_write` (the push needs them).
  */
 export async function checkCidaas(config: Config, logger: Logger, o: CidaasPreflightOptions = {}): Promise<PreflightItem[]> {
   const c = config.cidaas;
@@ -51,6 +52,14 @@ export async function checkCidaas(config: Config, logger: Logger, o: CidaasPrefl
       `${ask(s)}, or set cidaas.onDelete: lock (locks deleted users through the bulk API)`));
   }
   const read = CidaasScopes.usersRead;
+  if (c.compat.groups === 'add' && config.users.groups) {
+    // A tenant that only adds memberships: removed ones are read back and deleted one by one.
+    for (const [s, why] of [[read, 'cidaas.compat.groups is add: each updated user is read back to find memberships removed in legacy'],
+      ['cidaas:groups_write', 'cidaas.compat.groups is add: a membership removed in legacy is removed with DELETE /groups-srv/usergroups/{groupId}/users/{sub}']] as const) {
+      items.push(scopeItem(s, why));
+    }
+    return items;
+  }
   items.push(has.has(read) ? pass(`scope ${read}`, 'granted') : warn(`scope ${read}`, 'missing: `cidaas-sync verify` needs it at go-live (syncing works without it)', ask(read)));
   return items;
 }

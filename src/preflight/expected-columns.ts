@@ -118,5 +118,30 @@ export function expectedTables(config: Config): ExpectedTable[] {
       ],
     });
   }
+
+  const g = config.users.groups;
+  if (g) {
+    tables.push({
+      role: 'groups', table: g.table, qualified: qualified(g.table), configKey: 'users.groups.table', userKey: g.userKey,
+      userKeyConfigKey: 'users.groups.userKey',
+      columns: [
+        { column: g.userKey, configKey: 'users.groups.userKey', use: 'key' },
+        { column: g.group, configKey: 'users.groups.group', use: 'text' },
+      ],
+    });
+  }
+
+  const id = config.users.identities;
+  if (id) {
+    tables.push({
+      role: 'identities', table: id.table, qualified: qualified(id.table), configKey: 'users.identities.table', userKey: id.userKey,
+      userKeyConfigKey: 'users.identities.userKey',
+      columns: [
+        { column: id.userKey, configKey: 'users.identities.userKey', use: 'key' },
+        { column: id.provider, configKey: 'users.identities.provider', use: 'text' },
+        { column: id.providerUserId, configKey: 'users.identities.providerUserId', use: 'text' },
+      ],
+    });
+  }
   return tables;
 }

@@ -38,7 +38,7 @@ export function djangoOAuthApp(row: LegacyRow, scopes: readonly string[]): { app
 }
 
 /** Reads the apps of `from.apps` from the legacy database (one SELECT, filtered). */
-export async function readLegacyApps(dialect: SqlDialect, from: AppsFrom): Promise<{ apps: TenantApp[]; notes: string[] }> {
+export async function readLegacyApps(dialect: SqlDialect, from: Extract<AppsFrom, { kind: 'django-oauth-toolkit' }>): Promise<{ apps: TenantApp[]; notes: string[] }> {
   const conds = Object.keys(from.filter).map((c, i) => `${dialect.quoteIdent(c)} = ${dialect.placeholder(i + 1)}`);
   const rows = await dialect.query(
     `SELECT * FROM ${dialect.quoteTable(from.table)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY ${dialect.quoteIdent('client_id')}`,

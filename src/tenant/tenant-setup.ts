@@ -5,16 +5,32 @@ import type { TenantAdminClient } from './tenant-admin-client.js';
 import { planResource, type PlanEntry } from './tenant-plan.js';
 import { desiredResources, isConfidential, type ApiGeneration, type DesiredResource } from './tenant-resources.js';
 import type { Secret } from '../secret.js';
+import { socialKey, type LegacyTenant } from './legacy-tenant.js';
 
-/** The declared objects, with apps read from the legacy database added. */
-export function declared(t: TenantConfig, legacyApps: TenantConfig['apps'] = []): DesiredResource[] {
-  const apps = [...t.apps, ...legacyApps.filter((a) => !t.apps.some((d) => d.clientId === a.clientId))];
+/**
+ * The declared objects, with the apps and providers read from the legacy database added. A
+ * declared entry wins over a read one with the same client id or provider name (the read one is
+ * dropped, and `notes` says so).
+ */
+export function declared(t: TenantConfig, legacy: Partial<LegacyTenant> = {}, notes: string[] = []): DesiredResource[] {
+  const merge = <T>(mine: readonly T[], read: readonly T[] | undefined, key: (x: T) => string, what: string, section: string): T[] => {
+    const keys = new Set(mine.map(key));
+    const kept = (read ?? []).filter((x) => {
+      if (!keys.has(key(x))) return true;
+      notes.push(`${what} ${key(x)}: declared under tenant.${section}, which wins over the one read from the legacy database`);
+      return false;
+    });
+    return [...mine, ...kept];
+  };
+  const apps = merge(t.apps, legacy.apps, (a) => a.clientId, 'app', 'apps');
+  const socialProviders = merge(t.socialProviders, legacy.socialProviders, socialKey, 'socialProvider', 'socialProviders');
+  const customProviders = merge(t.customProviders, legacy.customProviders, (p) => p.name, 'customProvider', 'customProviders');
   if (apps.length && !t.company) {
     throw new SyncError('SETUP_PRECONDITION', 'tenant.company is missing: cidaas requires a company name, address and website on every app', {
       hint: 'add `company: { name: "ACME GmbH", address: "Street 1, City", website: "https://acme.example" }` under tenant:',
     });
   }
-  return desiredResources({ ...t, apps }, t.company ?? { name: '', address: '', website: '' });
+  return desiredResources({ ...t, apps, socialProviders, customProviders }, t.company ?? { name: '', address: '', website: '' });
 }
 
 /** The generation the tenant runs, from the setting or asked. */

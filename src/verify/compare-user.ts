@@ -1,4 +1,6 @@
 import type { CidaasUser, CidaasUserRecord } from '../cidaas/cidaas-user.js';
+import { membershipDifference } from '../cidaas/user-groups.js';
+import { sameIdentities } from '../cidaas/user-identities.js';
 import { groupComparer, unkeyedFingerprints } from '../digest/fingerprints.js';
 import type { FieldFingerprints, UserState } from '../state/state-store.js';
 import type { EntityGroups } from '../dispatch/final-entity.js';
@@ -20,7 +22,7 @@ export interface CompareOptions {
 }
 
 /** Not profile or email fields: compared on their own, or the key. */
-const NOT_PLAIN = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled', 'customFields']);
+const NOT_PLAIN = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled', 'customFields', 'groups', 'identities']);
 /** Fields cidaas fills itself when a push leaves them out: only compared when the push sends them. */
 const CIDAAS_FILLS = new Set(['createdTime', 'lastLoggedInTime', 'userStatus', 'provider']);
 const TIME_FIELDS = new Set(['createdTime', 'lastLoggedInTime']);
@@ -126,6 +128,12 @@ export function compareUser(
     if (!differs && fingerprints.mfa !== undefined && !same(state?.fingerprints.mfa, 'mfa')) differs = true;
     if (differs) groups.push('mfa');
   }
+
+  // Memberships through the push's own normal form (user-groups.ts); roles only where the mapping gives some.
+  if (expected.groups !== undefined || o.owned.groups) {
+    if (membershipDifference(expected.groups ?? [], actual['groups'], true).length > 0) groups.push('groups');
+  }
+  if ((expected.identities !== undefined || o.owned.identities) && !sameIdentities(expected.identities ?? [], actual['identities'])) groups.push('identities');
 
   if (state && !state.deleted && typeof actual.updatedTime === 'string') {
     const updated = Date.parse(actual.updatedTime);

@@ -16,6 +16,10 @@ export interface OwnedFields {
   readonly password: boolean;
   /** The configuration maps TOTP: an enrolled TOTP in cidaas for a legacy user without one is a difference. */
   readonly mfa: boolean;
+  /** The configuration maps group memberships (`users.groups`): a group in cidaas the legacy user lacks is a difference. */
+  readonly groups?: boolean;
+  /** The configuration maps social logins (`users.identities`): an identity in cidaas the legacy user lacks is a difference. */
+  readonly identities?: boolean;
 }
 
 /** Owns nothing beyond what each mapped user carries. */
@@ -29,5 +33,6 @@ export function ownedFieldsOf(config: Config): OwnedFields {
     for (const f of Object.keys(config.attributes.fields)) fields.add(f);
     for (const f of Object.keys(config.attributes.customFields)) customFields.add(f);
   }
-  return { fields: [...fields], customFields: [...customFields], password: config.password !== undefined, mfa: config.mfa !== undefined };
+  return { fields: [...fields], customFields: [...customFields], password: config.password !== undefined, mfa: config.mfa !== undefined, groups: config.users.groups !== undefined,
+    identities: config.users.identities !== undefined };
 }

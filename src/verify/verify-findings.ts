@@ -24,7 +24,7 @@ export class VerifyFindings {
   readonly unmappable: UnmappableUser[] = [];
   readonly counts: Omit<VerifyCounts, 'deadLetters'> = {
     missingInCidaas: 0, deletedButPresent: 0, differing: 0, unmappable: 0,
-    differingByGroup: { profile: 0, email: 0, password: 0, mfa: 0, 'modified-in-cidaas': 0 },
+    differingByGroup: { profile: 0, email: 0, password: 0, mfa: 0, groups: 0, identities: 0, 'modified-in-cidaas': 0 },
   };
   /** Keys of the kept findings, in the order found. */
   readonly keys: string[] = [];

@@ -15,14 +15,17 @@
  *   legacy hash now: the legacy password changed and was not pushed yet.
  * - `mfa`: likewise for the TOTP setup (`mfa.totp.enrolled`, `mfa_enabled`, the stored
  *   fingerprint).
+ * - `groups`: the group memberships (`users.groups`) differ: a group on one side only, or other
+ *   roles in it where the mapping gives roles.
+ * - `identities`: the linked social logins (`users.identities`) differ.
  * - `modified-in-cidaas`: cidaas's `updatedTime` is later than the last push (plus a clock
  *   skew allowance). cidaas never returns a password hash or TOTP secret, so this is how a
  *   password or TOTP altered in cidaas after the push is found.
  */
-export type VerifyGroup = 'profile' | 'email' | 'password' | 'mfa' | 'modified-in-cidaas';
+export type VerifyGroup = 'profile' | 'email' | 'password' | 'mfa' | 'groups' | 'identities' | 'modified-in-cidaas';
 
 /** All {@link VerifyGroup}s, in the order reports list them. */
-export const VERIFY_GROUPS: readonly VerifyGroup[] = ['profile', 'email', 'password', 'mfa', 'modified-in-cidaas'];
+export const VERIFY_GROUPS: readonly VerifyGroup[] = ['profile', 'email', 'password', 'mfa', 'groups', 'identities', 'modified-in-cidaas'];
 
 /** A legacy user whose cidaas user differs, and in which field groups. */
 export interface DifferingUser {

@@ -1,32 +1,11 @@
 import ZongJi from '@vlasky/zongji';
 import type { AnyBinlogEvent, WriteRowsEvent } from '@vlasky/zongji';
 import { expect } from 'chai';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
 import type { Pgoutput } from 'pg-logical-replication';
-import { createMariaDbDatabase, createPostgresDatabase, uniqueName } from '../support/servers.js';
+import { createMariaDbDatabase, createPostgresDatabase, uniqueName, withMariaDb, withPostgres } from '../support/servers.js';
 import type { MariaDbTestDatabase, PostgresTestDatabase } from '../support/servers.js';
 import { waitFor } from '../support/wait-for.js';
-
-async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function withMariaDb<T>(url: string, work: (connection: mysql.Connection) => Promise<T>): Promise<T> {
-  const connection = await mysql.createConnection(url);
-  try {
-    return await work(connection);
-  } finally {
-    await connection.end();
-  }
-}
 
 describe('test support: PostgreSQL server', function () {
   let db: PostgresTestDatabase;

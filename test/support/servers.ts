@@ -106,7 +106,8 @@ async function dropPostgresDatabase(server: PostgresServer, database: string): P
   });
 }
 
-async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a new client of `url`, closed afterwards. */
+export async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -116,7 +117,8 @@ async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise
   }
 }
 
-async function withMariaDb<T>(url: string, work: (connection: mysql.Connection) => Promise<T>): Promise<T> {
+/** Runs `work` on a new connection to `url`, closed afterwards. */
+export async function withMariaDb<T>(url: string, work: (connection: mysql.Connection) => Promise<T>): Promise<T> {
   const connection = await mysql.createConnection(url);
   try {
     return await work(connection);

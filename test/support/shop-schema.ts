@@ -1,5 +1,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { MARIADB_SHOP_DDL, POSTGRES_SHOP_DDL } from './shop-ddl.js';
+import { mysqlExecutor, pgTypes, postgresExecutor, type Executor } from './shop-executor.js';
 
 /**
  * A realistic legacy "shop" schema, the same logical shape on PostgreSQL and MariaDB:
@@ -105,75 +107,6 @@ export interface ShopDb extends ShopQueries {
   close(): Promise<void>;
 }
 
-const POSTGRES_DDL = [
-  `CREATE TABLE users (
-    id bigserial PRIMARY KEY,
-    email text NOT NULL UNIQUE,
-    email_confirmed boolean NOT NULL DEFAULT false,
-    first_name text, last_name text, phone text,
-    login text UNIQUE,
-    customer_number text,
-    deleted_at timestamptz, last_login_at timestamptz,
-    created_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE credentials (
-    id bigserial PRIMARY KEY,
-    user_id bigint NOT NULL UNIQUE REFERENCES users (id),
-    password_hash text NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE totp_devices (
-    id bigserial PRIMARY KEY,
-    user_id bigint NOT NULL REFERENCES users (id),
-    secret_base32 text NOT NULL,
-    confirmed boolean NOT NULL DEFAULT false)`,
-  'CREATE INDEX totp_devices_user_id ON totp_devices (user_id)',
-  // Legacy shops often keep orders of deleted users: no foreign key.
-  `CREATE TABLE orders (
-    id bigserial PRIMARY KEY,
-    user_id bigint,
-    total numeric(10, 2) NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now())`,
-  // A DELETE on these tables must carry user_id, not only the row's own id.
-  'ALTER TABLE credentials REPLICA IDENTITY FULL',
-  'ALTER TABLE totp_devices REPLICA IDENTITY FULL',
-];
-
-const MARIADB_DDL = [
-  // DATETIME, not TIMESTAMP: MariaDB before 10.10 gives the first TIMESTAMP column ON UPDATE CURRENT_TIMESTAMP.
-  `CREATE TABLE users (
-    id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    email varchar(255) NOT NULL,
-    email_confirmed tinyint(1) NOT NULL DEFAULT 0,
-    first_name varchar(100) NULL, last_name varchar(100) NULL, phone varchar(32) NULL,
-    login varchar(100) NULL,
-    customer_number varchar(32) NULL,
-    deleted_at datetime(6) NULL, last_login_at datetime(6) NULL,
-    created_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    UNIQUE KEY users_email (email), UNIQUE KEY users_login (login)
-  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-  `CREATE TABLE credentials (
-    id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    user_id bigint NOT NULL,
-    password_hash text NOT NULL,
-    updated_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-    UNIQUE KEY credentials_user_id (user_id),
-    CONSTRAINT credentials_user FOREIGN KEY (user_id) REFERENCES users (id)
-  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-  `CREATE TABLE totp_devices (
-    id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    user_id bigint NOT NULL,
-    secret_base32 text NOT NULL,
-    confirmed tinyint(1) NOT NULL DEFAULT 0,
-    KEY totp_devices_user_id (user_id),
-    CONSTRAINT totp_devices_user FOREIGN KEY (user_id) REFERENCES users (id)
-  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-  `CREATE TABLE orders (
-    id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    user_id bigint NULL,
-    total decimal(10, 2) NOT NULL,
-    created_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
-  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-];
-
 const USER_COLUMNS: ReadonlySet<string> = new Set([
   'email', 'email_confirmed', 'first_name', 'last_name', 'phone', 'login', 'customer_number',
   'deleted_at', 'last_login_at', 'created_at',
@@ -184,7 +117,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 export async function createShopSchema(db: ShopDbTarget, opts: ShopSchemaOptions = {}): Promise<void> {
   const shop = await openShopDb(db);
   try {
-    for (const ddl of db.kind === 'postgres' ? POSTGRES_DDL : MARIADB_DDL) await shop.query(ddl);
+    for (const ddl of db.kind === 'postgres' ? POSTGRES_SHOP_DDL : MARIADB_SHOP_DDL) await shop.query(ddl);
     if (db.kind === 'postgres' && opts.publication !== undefined) {
       if (!IDENTIFIER.test(opts.publication)) throw new Error(`not a plain publication name: ${opts.publication}`);
       await shop.query(`CREATE PUBLICATION ${opts.publication} FOR TABLE users, credentials, totp_devices`);
@@ -193,57 +126,6 @@ export async function createShopSchema(db: ShopDbTarget, opts: ShopSchemaOptions
     await shop.close();
   }
 }
-
-/** Sends SQL to one database; `?` placeholders on both. */
-interface Executor {
-  run(sql: string, params: readonly unknown[]): Promise<{ rows: ShopRow[]; insertId: number | undefined }>;
-}
-
-/** `?` -> `$n` outside single-quoted strings and double-quoted identifiers. */
-export function toPostgresPlaceholders(sql: string): string {
-  let n = 0;
-  let quote: string | undefined;
-  let out = '';
-  for (const ch of sql) {
-    if (quote !== undefined) {
-      if (ch === quote) quote = undefined;
-      out += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      out += ch;
-    } else if (ch === '?') {
-      out += `$${++n}`;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
-function postgresExecutor(client: pg.Pool | pg.PoolClient): Executor {
-  return {
-    async run(sql, params) {
-      const result = await client.query(toPostgresPlaceholders(sql), [...params]);
-      return { rows: (result.rows ?? []) as ShopRow[], insertId: undefined };
-    },
-  };
-}
-
-function mysqlExecutor(client: mysql.Pool | mysql.PoolConnection): Executor {
-  return {
-    async run(sql, params) {
-      const [result] = await client.query(sql, [...params]);
-      if (Array.isArray(result)) return { rows: result as ShopRow[], insertId: undefined };
-      return { rows: [], insertId: (result as mysql.ResultSetHeader).insertId };
-    },
-  };
-}
-
-// node-postgres returns int8 as text; ids in this schema stay far below 2^53.
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-};
 
 /** Opens a {@link ShopDb} on a small pool. */
 export async function openShopDb(db: ShopDbTarget): Promise<ShopDb> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { base32Encode } from '../../src/mfa/base32.js';
+import { seededRandom } from '../../tools/seeded-random.js';
 import type { ShopDb, ShopQueries } from './shop-schema.js';
 
 /**
@@ -32,17 +33,8 @@ export interface GeneratedPassword {
   readonly hash: string;
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One implementation, shared with the demo: tools/seeded-random.ts.
+export { seededRandom };
 
 let pool: Promise<GeneratedPassword[]> | undefined;
 

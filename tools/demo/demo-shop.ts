@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { DemoUser } from './demo-users.js';
+import { SHOP_POSTGRES_TABLES } from './shop-tables.js';
 
 /**
  * The demo's legacy shop database on PostgreSQL: `users` (soft delete in `deleted_at`),
@@ -17,30 +18,13 @@ export const PUBLICATION = 'cidaas_sync';
 export const SHOP_DATABASE = 'shop';
 
 const DDL = [
-  `CREATE TABLE users (
-    id bigserial PRIMARY KEY,
-    email text NOT NULL UNIQUE,
-    email_confirmed boolean NOT NULL DEFAULT false,
-    first_name text, last_name text, phone text,
-    login text UNIQUE,
-    customer_number text,
-    deleted_at timestamptz, last_login_at timestamptz,
-    created_at timestamptz NOT NULL DEFAULT now())`,
+  SHOP_POSTGRES_TABLES.users,
   `CREATE TABLE credentials (
     user_id bigint PRIMARY KEY REFERENCES users (id),
     password_hash text NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE totp_devices (
-    id bigserial PRIMARY KEY,
-    user_id bigint NOT NULL REFERENCES users (id),
-    secret_base32 text NOT NULL,
-    confirmed boolean NOT NULL DEFAULT false)`,
-  'CREATE INDEX totp_devices_user_id ON totp_devices (user_id)',
-  `CREATE TABLE orders (
-    id bigserial PRIMARY KEY,
-    user_id bigint,
-    total numeric(10, 2) NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now())`,
+  ...SHOP_POSTGRES_TABLES.totpDevices,
+  SHOP_POSTGRES_TABLES.orders,
   // A DELETE of a device must say whose it was, not only the device's own id.
   'ALTER TABLE totp_devices REPLICA IDENTITY FULL',
   `CREATE PUBLICATION ${PUBLICATION} FOR TABLE users, credentials, totp_devices`,

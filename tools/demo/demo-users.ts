@@ -1,4 +1,5 @@
 import bcrypt from 'bcryptjs';
+import { seededRandom } from '../seeded-random.js';
 import { base32Encode } from '../totp.js';
 
 /**
@@ -49,18 +50,6 @@ export async function hashPasswordPool(): Promise<DemoPassword[]> {
 /** A new password with its hash, as the shop's "change password" page would store it. */
 export async function hashNewPassword(plain: string): Promise<DemoPassword> {
   return { plain, hash: await bcrypt.hash(plain, DEMO_BCRYPT_COST) };
-}
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST_NAMES = ['Anna', 'Jürgen', 'Maria', 'Lukas', 'Sophie', 'Mehmet', 'Chloé', 'Jonas', 'Zoë', 'Paul', 'Lea', 'Ahmed', 'Marie', 'Finn', 'Ingrid', 'Noah'];

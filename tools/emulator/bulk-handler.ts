@@ -2,6 +2,7 @@ import type { EmulatorState } from './emulator-state.js';
 import type { Reply } from './envelopes.js';
 import { ErrorCodes, serviceError, success } from './envelopes.js';
 import { isJson, isObject, parseJson } from './http-io.js';
+import type { GroupMembership, SocialIdentity } from './stored-user.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
 import { shuffledOrder } from './tenant-variant.js';
@@ -80,6 +81,17 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       const message = faults.takeFailEmail(patch.email);
       if (message !== undefined) return failed(message);
     }
+    if (patch.groups !== undefined) {
+      const groups = memberships(patch.groups, store.get(patch.sub ?? '')?.groups, state);
+      if (typeof groups === 'string') return failed(groups);
+      patch.groups = groups;
+    }
+    if (patch.identities !== undefined) {
+      const known = (i: SocialIdentity): boolean => hasEnabledProvider(state, i.provider);
+      const unknown = patch.identities.find((i) => !known(i));
+      if (unknown && variant.unknownProvider === 'fail') return failed(`provider "${unknown.provider}" is not enabled in the tenant`);
+      if (unknown) patch.identities = patch.identities.filter(known);
+    }
     const outcome = store.upsert(patch, config.migrationMode, now);
     if (isRejection(outcome)) return failed(outcome.message);
     if (outcome.status === 'CREATED') stats.created++;
@@ -87,6 +99,28 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
     return { sub: outcome.sub, identifier, status: outcome.status };
   });
   return bulkAnswer(states, variant);
+}
+
+/**
+ * The memberships a bulk user ends with, by the tenant variant: a group the tenant lacks fails the
+ * user (`unknownGroup: fail`) or is dropped; the list replaces the stored ones (`groupUpdate:
+ * replace`) or is added to them. A string is the failure message.
+ */
+function memberships(given: readonly GroupMembership[], stored: readonly GroupMembership[] | undefined, state: EmulatorState): readonly GroupMembership[] | string {
+  const { variant } = state.config;
+  const unknown = given.filter((g) => !state.setup.groups.has(g.groupId));
+  if (unknown.length > 0 && variant.unknownGroup === 'fail') return `group "${unknown[0]!.groupId}" does not exist`;
+  const kept = unknown.length > 0 ? given.filter((g) => state.setup.groups.has(g.groupId)) : given;
+  if (variant.groupUpdate === 'replace' || !stored) return kept;
+  const byId = new Map(stored.map((g) => [g.groupId, g] as const));
+  for (const g of kept) byId.set(g.groupId, g);
+  return Object.freeze([...byId.keys()].sort().map((id) => byId.get(id)!));
+}
+
+/** A social provider (by its name or provider_name) or custom provider (by provider_name) the tenant has and has not disabled. */
+function hasEnabledProvider(state: EmulatorState, name: string): boolean {
+  const social = [...state.setup.social.values()].some((p) => (p['name'] === name || p['provider_name'] === name) && p['enabled'] !== false);
+  return social || [...state.setup.custom.values()].some((p) => p['provider_name'] === name && p['enabled'] !== false);
 }
 
 /** The 200 answer in the tenant's shape: envelope, state field name, order (tenant-variant.ts). */

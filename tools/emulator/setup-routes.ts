@@ -237,6 +237,16 @@ function appRoute(c: Call, tail: (prefix: string) => string | undefined): Reply 
   return undefined;
 }
 
+/** DELETE /groups-srv/usergroups/{groupId}/users/{sub}: 200 removed, 404 when the user is not a member. */
+function removeMembership(state: EmulatorState, groupId: string, sub: string): Reply {
+  const user = state.store.get(sub);
+  if (!user?.groups?.some((g) => g.groupId === groupId)) return setupError(404, 'user group map not found', 404);
+  // groups-srv keeps memberships apart from the user record: its updatedTime stays.
+  state.store.replace({ ...user, groups: Object.freeze(user.groups.filter((g) => g.groupId !== groupId)) });
+  state.setup.writes.push(`DELETE /groups-srv/usergroups/${groupId}/users/${sub}`);
+  return success(200, { removed: true });
+}
+
 function stripSecret(app: Obj): Obj {
   const { _secretDigest: _d, ...rest } = app;
   return rest;
@@ -270,6 +280,8 @@ export function handleSetup(state: EmulatorState, method: string, url: URL, head
     if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return setupError(400, 'the body must be a JSON object', 400);
     body = parsed.value as Obj;
   }
+  const membership = /^\/groups-srv\/usergroups\/([^/]+)\/users\/([^/]+)$/.exec(path);
+  if (membership && method === 'DELETE') return removeMembership(state, decodeURIComponent(membership[1]!), decodeURIComponent(membership[2]!));
   const reply = route({ method, path, query: url.searchParams, body, store, gen: store.options.generation });
   if (reply && reply.status === 0) {
     // DELETE of a field: allowed, and it wipes the field's values on every user (the hazard).

@@ -24,6 +24,18 @@ export interface TotpSetup {
   readonly period: 30;
 }
 
+/** One group membership (**ASSUMED** shape, see docs/cidaas-api.md): the group and the user's roles in it. */
+export interface GroupMembership {
+  readonly groupId: string;
+  readonly roles: readonly string[];
+}
+
+/** One linked social login (**ASSUMED** shape, see docs/cidaas-api.md). */
+export interface SocialIdentity {
+  readonly provider: string;
+  readonly providerUserId: string;
+}
+
 /** `mfa`: `{}` means no TOTP. */
 export interface MfaSetup {
   readonly totp?: TotpSetup;
@@ -46,6 +58,10 @@ export interface StoredUser {
   readonly locale?: string;
   readonly birthdate?: string;
   readonly customFields?: Readonly<Record<string, CustomFieldValue>>;
+  /** Group memberships, sorted by groupId; every groupId exists in the tenant's groups. */
+  readonly groups?: readonly GroupMembership[];
+  /** Linked social logins, sorted; replaced whole by a push that carries them. */
+  readonly identities?: readonly SocialIdentity[];
   readonly password_hash_info?: PasswordHashInfo;
   readonly mfa_enabled?: boolean;
   readonly mfa?: MfaSetup;
@@ -84,6 +100,8 @@ export const ENTITY_FIELDS = [
   'locale',
   'birthdate',
   'customFields',
+  'groups',
+  'identities',
   'password_hash_info',
   'mfa_enabled',
   'mfa',

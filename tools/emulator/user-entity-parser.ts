@@ -1,4 +1,4 @@
-import type { CustomFieldValue, MfaSetup, StoredUser, TotpSetup } from './stored-user.js';
+import type { CustomFieldValue, GroupMembership, MfaSetup, SocialIdentity, StoredUser, TotpSetup } from './stored-user.js';
 import { isObject } from './http-io.js';
 import { checkPasswordHashInfo } from './password-hash-format.js';
 import type { UserRejection } from './user-rules.js';
@@ -75,6 +75,38 @@ function checkCustomFields(raw: Record<string, unknown>, keys: ReadonlySet<strin
   return Object.freeze(out);
 }
 
+/** `groups`: a list of groupIds, or of `{groupId, roles?}` (either ASSUMED shape), as sorted memberships. */
+function checkGroups(raw: unknown): readonly GroupMembership[] | UserRejection {
+  if (!Array.isArray(raw)) return reject('invalid_groups', 'groups must be an array');
+  const byId = new Map<string, string[]>();
+  for (const item of raw) {
+    if (typeof item === 'string' && item !== '') {
+      byId.set(item, byId.get(item) ?? []);
+      continue;
+    }
+    if (!isObject(item) || typeof item['groupId'] !== 'string' || item['groupId'] === '') return reject('invalid_groups', 'groups items must be a groupId or {"groupId", "roles"}');
+    for (const key of Object.keys(item)) if (key !== 'groupId' && key !== 'roles') return reject('invalid_groups', `unknown field "groups[].${key}"`);
+    const roles = item['roles'] ?? [];
+    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return reject('invalid_groups', 'groups[].roles must be an array of strings');
+    byId.set(item['groupId'], [...new Set([...(byId.get(item['groupId']) ?? []), ...(roles as string[])])].sort());
+  }
+  return Object.freeze([...byId.keys()].sort().map((groupId) => Object.freeze({ groupId, roles: Object.freeze(byId.get(groupId)!) })));
+}
+
+/** `identities`: `[{provider, providerUserId}]`, as a sorted list without repeats. */
+function checkIdentities(raw: unknown): readonly SocialIdentity[] | UserRejection {
+  if (!Array.isArray(raw)) return reject('invalid_identities', 'identities must be an array');
+  const byKey = new Map<string, SocialIdentity>();
+  for (const item of raw) {
+    if (!isObject(item) || typeof item['provider'] !== 'string' || item['provider'] === '' || typeof item['providerUserId'] !== 'string' || item['providerUserId'] === '') {
+      return reject('invalid_identities', 'identities items must be {"provider", "providerUserId"} (non-empty strings)');
+    }
+    for (const key of Object.keys(item)) if (key !== 'provider' && key !== 'providerUserId') return reject('invalid_identities', `unknown field "identities[].${key}"`);
+    byKey.set(`${item['provider']}\n${item['providerUserId']}`, Object.freeze({ provider: item['provider'], providerUserId: item['providerUserId'] }));
+  }
+  return Object.freeze([...byKey.keys()].sort().map((k) => byKey.get(k)!));
+}
+
 function checkMfa(raw: Record<string, unknown>): MfaSetup | UserRejection {
   for (const key of Object.keys(raw)) if (key !== 'totp') return reject('invalid_mfa', `unknown field "mfa.${key}"`);
   if (raw['totp'] === undefined) return Object.freeze({});
@@ -107,7 +139,7 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
   const patch: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    const known = STRING_FIELDS.has(field) || BOOLEAN_FIELDS.has(field) || OBJECT_FIELDS.has(field);
+    const known = STRING_FIELDS.has(field) || BOOLEAN_FIELDS.has(field) || OBJECT_FIELDS.has(field) || field === 'groups' || field === 'identities';
     if (!known || (field === 'updatedTime' && !options.allowUpdatedTime)) return reject('unknown_field', `unknown field "${field}"`);
     if (value === null) return reject('null_value', `${field} must not be null`);
     if (STRING_FIELDS.has(field) && typeof value !== 'string') return reject('invalid_type', `${field} must be a string`);
@@ -146,6 +178,16 @@ export function parseUserEntity(raw: Record<string, unknown>, options: ParseOpti
     const fields = checkCustomFields(kept, options.customFieldKeys);
     if (isRejection(fields)) return fields;
     patch['customFields'] = fields;
+  }
+  if (patch['groups'] !== undefined) {
+    const groups = checkGroups(patch['groups']);
+    if (isRejection(groups)) return groups;
+    patch['groups'] = groups;
+  }
+  if (patch['identities'] !== undefined) {
+    const identities = checkIdentities(patch['identities']);
+    if (isRejection(identities)) return identities;
+    patch['identities'] = identities;
   }
   if (patch['password_hash_info'] !== undefined) {
     const info = checkPasswordHashInfo(patch['password_hash_info'], options.saltEncoding);

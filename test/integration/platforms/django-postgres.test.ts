@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
-import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
+import { startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { createPostgresDatabase, uniqueName, type PostgresTestDatabase } from '../../support/servers.js';
 import { waitFor } from '../../support/wait-for.js';
 import { runCli } from '../cli/cli-run.js';
-import { CLIENT_ID, CLIENT_SECRET, loginOk, totpOk, writePlatformConfig, type PlatformConfig } from './platform-fixture.js';
+import { CLIENT_ID, CLIENT_SECRET, closePlatformRun, loginOk, totpOk, writePlatformConfig, type PlatformConfig } from './platform-fixture.js';
 import { DJANGO_DDL } from './platform-schemas.js';
 
 const DDL = DJANGO_DDL;
@@ -77,13 +77,7 @@ describe('a Django site on PostgreSQL: auth_user + django-otp, unusable password
     });
   });
 
-  after(async () => {
-    await killAllSidecars();
-    await emu?.close();
-    await sql?.end();
-    await db?.drop();
-    await config?.remove();
-  });
+  after(() => closePlatformRun({ emu, sql, db, config }));
 
   it('syncs, revokes unusable passwords and clears removed devices across a kill -9, and verifies equal', async () => {
     expect(djangoHash('lètmein', 'seasalt')).to.equal(DJANGO_VECTOR);

@@ -17,7 +17,7 @@ presetSuite({
   title: 'preset: django on PostgreSQL (#11)',
   kind: 'postgres',
   ddl: DDL,
-  tables: ['auth_user', 'otp_totp_totpdevice'],
+  tables: ['auth_user', 'otp_totp_totpdevice', 'auth_user_groups'],
   preset: () => 'django',
   cli: true,
   verifier: false,

@@ -25,7 +25,7 @@ presetSuite({
   title: 'preset: keycloak (one realm of two) on PostgreSQL (#11)',
   kind: 'postgres',
   ddl: DDL,
-  tables: ['user_entity', 'credential'],
+  tables: ['user_entity', 'credential', 'user_group_membership', 'federated_identity'],
   preset: () => ({ name: 'keycloak', realmId: SHOP }),
   setup: async (db) => {
     await db.exec('INSERT INTO realm (id, name) VALUES (?, ?), (?, ?)', [SHOP, 'shop', MASTER, 'master']);

@@ -9,7 +9,7 @@ import { ITOA64, phpassEncode64 } from '../../../src/password/formats/crypt-base
 import { totpCode } from '../../../tools/totp.js';
 import { freePort } from '../../support/free-port.js';
 import { uniqueName } from '../../support/servers.js';
-import { startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
+import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 
 export const CLIENT_ID = 'platform-suite';
 export const CLIENT_SECRET = 'platform-suite-secret-2026';
@@ -52,6 +52,23 @@ async function post(emu: RunningEmulator, path: string, body: unknown): Promise<
 }
 
 /** The emulator's login check (`/_emulator/login`): true when cidaas would accept the password. */
+/**
+ * The teardown of a platform test: its sidecars, emulator, SQL client, database and config, each
+ * only when its `before` got that far.
+ */
+export async function closePlatformRun(o: {
+  readonly emu: RunningEmulator | undefined;
+  readonly sql: { end(): Promise<unknown> } | undefined;
+  readonly db: { drop(): Promise<void> } | undefined;
+  readonly config: PlatformConfig | undefined;
+}): Promise<void> {
+  await killAllSidecars();
+  await o.emu?.close();
+  await o.sql?.end();
+  await o.db?.drop();
+  await o.config?.remove();
+}
+
 export async function loginOk(emu: RunningEmulator, sub: string, password: string): Promise<boolean> {
   return (await post(emu, '/_emulator/login', { sub, password })).ok;
 }

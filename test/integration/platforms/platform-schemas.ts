@@ -20,6 +20,13 @@ export const DJANGO_DDL: readonly string[] = [
     throttling_failure_count integer NOT NULL CHECK (throttling_failure_count >= 0),
     throttling_failure_timestamp timestamptz NULL, created_at timestamptz NULL, last_used_at timestamptz NULL)`,
   'CREATE INDEX otp_totp_totpdevice_user_id ON otp_totp_totpdevice (user_id)',
+  // django.contrib.auth 0001_initial: Group and the User.groups many-to-many table.
+  'CREATE TABLE auth_group (id serial PRIMARY KEY, name varchar(150) NOT NULL UNIQUE)',
+  `CREATE TABLE auth_user_groups (
+    id bigserial PRIMARY KEY, user_id integer NOT NULL REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED,
+    group_id integer NOT NULL REFERENCES auth_group (id) DEFERRABLE INITIALLY DEFERRED, UNIQUE (user_id, group_id))`,
+  // `cidaas-sync check` asks for this: a removed membership's row image must name its user.
+  'ALTER TABLE auth_user_groups REPLICA IDENTITY FULL',
   // `cidaas-sync check` asks for this: a deleted device's row image must name its user.
   'ALTER TABLE otp_totp_totpdevice REPLICA IDENTITY FULL',
 ];
@@ -61,4 +68,65 @@ export const KEYCLOAK_DDL: readonly string[] = [
   'CREATE INDEX idx_user_credential ON credential (user_id)',
   // What `cidaas-sync check` asks the DBA for: a deleted credential row must name its user.
   'ALTER TABLE credential REPLICA IDENTITY FULL',
+  // jpa-changelog-1.2.0.CR1: groups and direct memberships (the primary key holds user_id).
+  `CREATE TABLE keycloak_group (
+    id varchar(36) PRIMARY KEY, name varchar(255), parent_group varchar(36) NOT NULL, realm_id varchar(36),
+    CONSTRAINT sibling_names UNIQUE (realm_id, parent_group, name))`,
+  `CREATE TABLE user_group_membership (
+    group_id varchar(36) NOT NULL, user_id varchar(36) NOT NULL REFERENCES user_entity (id),
+    CONSTRAINT constraint_user_group PRIMARY KEY (group_id, user_id))`,
+  // Linked identity-provider accounts (the primary key holds user_id).
+  `CREATE TABLE federated_identity (
+    identity_provider varchar(255) NOT NULL, realm_id varchar(36), federated_user_id varchar(255), federated_username varchar(255),
+    token text, user_id varchar(36) NOT NULL REFERENCES user_entity (id), CONSTRAINT constr_40 PRIMARY KEY (identity_provider, user_id))`,
 ];
+
+/**
+ * Keycloak's OAuth clients and identity brokers on PostgreSQL, as keycloak/keycloak's
+ * model/jpa liquibase changelogs leave them at 26.x (1.0.0.Final creates CLIENT, REDIRECT_URIS;
+ * later changesets add the flow switches, CLIENT_ATTRIBUTES, IDENTITY_PROVIDER and its CONFIG;
+ * 26.0.0-idps-for-login adds organization_id and hide_on_login): `client`, `redirect_uris`,
+ * `client_attributes` (value text in current versions, varchar(4000) before; post-logout
+ * redirect URIs under `post.logout.redirect.uris`), `identity_provider` and
+ * `identity_provider_config`, with the constraint names Keycloak's own databases carry.
+ * Needs `realm` from KEYCLOAK_DDL.
+ */
+export const KEYCLOAK_TENANT_DDL: readonly string[] = [
+  `CREATE TABLE client (
+    id varchar(36) NOT NULL, enabled boolean NOT NULL DEFAULT false, full_scope_allowed boolean NOT NULL DEFAULT false,
+    client_id varchar(255), not_before integer, public_client boolean NOT NULL DEFAULT false, secret varchar(255), base_url varchar(255),
+    bearer_only boolean NOT NULL DEFAULT false, management_url varchar(255), surrogate_auth_required boolean NOT NULL DEFAULT false,
+    realm_id varchar(36), protocol varchar(255), node_rereg_timeout integer DEFAULT 0, frontchannel_logout boolean NOT NULL DEFAULT false,
+    consent_required boolean NOT NULL DEFAULT false, name varchar(255), service_accounts_enabled boolean NOT NULL DEFAULT false,
+    client_authenticator_type varchar(255), root_url varchar(255), description varchar(255), registration_token varchar(255),
+    standard_flow_enabled boolean NOT NULL DEFAULT true, implicit_flow_enabled boolean NOT NULL DEFAULT false,
+    direct_access_grants_enabled boolean NOT NULL DEFAULT false, always_display_in_console boolean NOT NULL DEFAULT false,
+    CONSTRAINT constraint_7 PRIMARY KEY (id), CONSTRAINT uk_b71cjlbenv945rb6gcon438at UNIQUE (realm_id, client_id))`,
+  `CREATE TABLE redirect_uris (
+    client_id varchar(36) NOT NULL REFERENCES client (id), value varchar(255) NOT NULL,
+    CONSTRAINT constraint_redirect_uris PRIMARY KEY (client_id, value))`,
+  `CREATE TABLE client_attributes (
+    client_id varchar(36) NOT NULL REFERENCES client (id), name varchar(255) NOT NULL, value text,
+    CONSTRAINT constraint_3c PRIMARY KEY (client_id, name))`,
+  `CREATE TABLE identity_provider (
+    internal_id varchar(36) NOT NULL, enabled boolean NOT NULL DEFAULT false, provider_alias varchar(255), provider_id varchar(255),
+    store_token boolean NOT NULL DEFAULT false, authenticate_by_default boolean NOT NULL DEFAULT false, realm_id varchar(36),
+    add_token_role boolean NOT NULL DEFAULT true, trust_email boolean NOT NULL DEFAULT false, first_broker_login_flow_id varchar(36),
+    post_broker_login_flow_id varchar(36), provider_display_name varchar(255), link_only boolean NOT NULL DEFAULT false,
+    organization_id varchar(255), hide_on_login boolean DEFAULT false,
+    CONSTRAINT constraint_2b PRIMARY KEY (internal_id), CONSTRAINT uk_2daelwnibji49avxsrtuf6xj33 UNIQUE (provider_alias, realm_id))`,
+  `CREATE TABLE identity_provider_config (
+    identity_provider_id varchar(36) NOT NULL REFERENCES identity_provider (internal_id), value text, name varchar(255) NOT NULL,
+    CONSTRAINT constraint_d PRIMARY KEY (identity_provider_id, name))`,
+];
+
+/** WordPress's options table (wp-admin/includes/schema.php, 6.x), with the site's table prefix. */
+export function wordpressOptionsDdl(prefix = 'wp_'): string[] {
+  return [
+    `CREATE TABLE ${prefix}options (
+      option_id bigint(20) unsigned NOT NULL auto_increment, option_name varchar(191) NOT NULL default '',
+      option_value longtext NOT NULL, autoload varchar(20) NOT NULL default 'yes',
+      PRIMARY KEY (option_id), UNIQUE KEY option_name (option_name), KEY autoload (autoload)
+    ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci`,
+  ];
+}

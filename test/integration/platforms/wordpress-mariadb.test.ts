@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { startEmulator, type RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { base32Encode } from '../../../src/mfa/base32.js';
-import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
+import { startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { createMariaDbDatabase, type MariaDbTestDatabase } from '../../support/servers.js';
 import { waitFor } from '../../support/wait-for.js';
 import { runCli } from '../cli/cli-run.js';
-import { CLIENT_ID, CLIENT_SECRET, loginOk, totpOk, writePlatformConfig, type PlatformConfig } from './platform-fixture.js';
+import { CLIENT_ID, CLIENT_SECRET, closePlatformRun, loginOk, totpOk, writePlatformConfig, type PlatformConfig } from './platform-fixture.js';
 import { wordpressDdl } from './platform-schemas.js';
 
 const DDL = wordpressDdl();
@@ -94,13 +94,7 @@ describe('a WordPress site on MariaDB: wp_users + wp_usermeta, Two-Factor TOTP, 
     });
   });
 
-  after(async () => {
-    await killAllSidecars();
-    await emu?.close();
-    await sql?.end();
-    await db?.drop();
-    await config?.remove();
-  });
+  after(() => closePlatformRun({ emu, sql, db, config }));
 
   it('syncs, pushes phpass as CUSTOM_PHPASS, clears the TOTP of users who disable two-factor across a kill -9, and verifies equal', async () => {
     const ann = await addUser('ann', phpBcrypt('ann-pw'), true);

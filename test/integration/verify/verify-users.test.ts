@@ -95,7 +95,7 @@ describe('verify (legacy PostgreSQL against the emulator)', function () {
       { key: '3', sub: 'legacy-3', groups: ['modified-in-cidaas'] },
       { key: '18', sub: 'legacy-18', groups: ['mfa'] },
     ]);
-    expect(report.counts.differingByGroup).to.deep.equal({ profile: 0, email: 0, password: 0, mfa: 1, 'modified-in-cidaas': 1 });
+    expect(report.counts.differingByGroup).to.deep.equal({ profile: 0, email: 0, password: 0, mfa: 1, groups: 0, identities: 0, 'modified-in-cidaas': 1 });
   });
 
   it('finds a legacy TOTP change that was not pushed yet through the stored fingerprint', async () => {

@@ -7,7 +7,7 @@ function report(over: Partial<VerifyReport> = {}): VerifyReport {
     at: '2026-12-02T10:00:00.000Z', sample: null, complete: true, legacyUsers: 3, checked: 3, skipped: 0, orphansChecked: 0, cidaasUsers: 3,
     equal: false, listCap: 1000,
     counts: { missingInCidaas: 1, deletedButPresent: 0, differing: 1, unmappable: 0, deadLetters: 1,
-      differingByGroup: { profile: 0, email: 0, password: 1, mfa: 0, 'modified-in-cidaas': 0 } },
+      differingByGroup: { profile: 0, email: 0, password: 1, mfa: 0, groups: 0, identities: 0, 'modified-in-cidaas': 0 } },
     missingInCidaas: ['7'], deletedButPresent: [], differing: [{ key: '9', sub: 'legacy-9', groups: ['password'] }], unmappable: [],
     deadLetters: [{ key: '<script>alert(1)</script>', reason: 'cidaas: "email" <b>invalid</b>', attempts: 2 }],
     totpReenrol: { count: 0, keys: [] }, cidaasRead: 'search', rechecked: true, durationMs: 1234, usersPerSecond: 3, ...over,
@@ -31,7 +31,7 @@ describe('the HTML go-live report (#19)', () => {
   it('says EQUAL on a clean run and lists no empty group', () => {
     const clean = report({
       equal: true, missingInCidaas: [], differing: [], deadLetters: [],
-      counts: { missingInCidaas: 0, deletedButPresent: 0, differing: 0, unmappable: 0, deadLetters: 0, differingByGroup: { profile: 0, email: 0, password: 0, mfa: 0, 'modified-in-cidaas': 0 } },
+      counts: { missingInCidaas: 0, deletedButPresent: 0, differing: 0, unmappable: 0, deadLetters: 0, differingByGroup: { profile: 0, email: 0, password: 0, mfa: 0, groups: 0, identities: 0, 'modified-in-cidaas': 0 } },
     });
     const html = renderVerifyReportHtml(clean, { command: 'verify', checkpoint: '0/1', version: 'x', jsonReport: 'r.json' });
     expect(html).to.contain('>EQUAL<');

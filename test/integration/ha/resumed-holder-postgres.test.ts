@@ -1,0 +1,3 @@
+import { defineResumedHolderSuite } from './resumed-holder-suite.js';
+
+defineResumedHolderSuite('postgres');
