@@ -134,7 +134,8 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
     });
 
     it('does not take a deleted credentials row for a stale read when its id equals the user id', async () => {
-      const { p } = await f.start();
+      // The line per push is at debug level (#15).
+      const { p } = await f.start({ LOG_LEVEL: 'debug' });
       await f.converge(p);
       // Seeded users got their credentials rows in the same order: the ids are equal.
       const id = f.seeded.ids[0]!;
