@@ -1,8 +1,10 @@
 /**
  * pg.stream, mysql.stream: commit-to-emulator latency at a steady 2,000 changes/s. A load generator commits
  * single-row updates of distinct users (each its own transaction) at 2,000/s; the sidecar
- * (`cidaas-sync run` as a child process, after its backfill) streams them into an emulator in
- * this process, instrumented to note the moment it stores each user (support/arrival-watch.ts).
+ * (`cidaas-sync run` as a child process, after its backfill) streams them into an emulator in a
+ * child process of its own (support/emulator-child.ts), instrumented to note the moment it stores
+ * each user (support/arrival-watch.ts). Three processes thus share no event loop: this one (the
+ * load generator), the emulator and the sidecar.
  * A latency runs from just before the UPDATE was sent (so it includes the commit itself) to the
  * moment the emulator stored the user with the new given_name. peak_rss_mb is the sidecar's
  * VmHWM over the measured run only (reset through /proc/<pid>/clear_refs when it starts); the
@@ -13,7 +15,6 @@
  * BENCH.md goal: p99 < 1000 ms at 2000/s.
  */
 import { loadavg } from 'node:os';
-import { startEmulator, type RunningEmulator } from '../tools/emulator/cidaas-emulator.js';
 import { seedUsers } from '../test/support/user-generator.js';
 import type { Bench, BenchFigures, BenchScale } from './bench.js';
 import { progress } from './bench.js';
@@ -21,7 +22,8 @@ import { ArrivalWatch } from './support/arrival-watch.js';
 import { BENCH_CLIENT } from './support/bench-sidecar.js';
 import { BENCH_PREFIX, startBenchSource, type BenchKind, type BenchSource, type SourceSidecar } from './support/bench-source.js';
 import { percentile, perSecond, round } from './support/figures.js';
-import { processCpuMs } from './support/process-cpu.js';
+import { bulkCalls, EmulatorProcess } from './support/emulator-process.js';
+import { processCpuMs, processRunQueueWaitMs } from './support/process-cpu.js';
 import { waitFor } from '../test/support/wait-for.js';
 
 const RATE = 2000;
@@ -40,12 +42,24 @@ interface StreamFigures {
   sidecar_within_1s: number;
   /** CPU the sidecar used during the run, in % of one core (100: saturated, it is single-threaded). */
   sidecar_cpu_pct: number;
+  /** The sidecar's CPU time per committed change (µs): less moved by the machine's load than the latencies. */
+  sidecar_cpu_us_per_change: number;
+  /**
+   * Time the sidecar's threads were runnable but waited for a core, in % of the run (summed over
+   * its threads, so it can pass 100): the machine's load, not our code.
+   */
+  sidecar_runq_wait_pct: number;
+  /** Changes per bulk call during the run: how full the stream's batches were. */
+  changes_per_bulk_call: number;
+  /** CPU of the emulator's process and of this one (the load generator), in % of one core. */
+  emulator_cpu_pct: number;
+  loadgen_cpu_pct: number;
 }
 
-async function streamRun(database: BenchSource, emulator: RunningEmulator, sidecar: SourceSidecar, ids: readonly number[], seconds: number, tag: string): Promise<StreamFigures> {
+async function streamRun(database: BenchSource, emulator: EmulatorProcess, sidecar: SourceSidecar, ids: readonly number[], seconds: number, tag: string): Promise<StreamFigures> {
   await sidecar.lineAt('streaming', 600_000);
-  await waitFor(() => emulator.userCount === ids.length, { timeoutMs: 600_000, message: 'the backfill' });
-  const warm = new ArrivalWatch(emulator);
+  await waitFor(async () => (await emulator.userCount()) === ids.length, { timeoutMs: 600_000, intervalMs: 100, message: 'the backfill' });
+  const warm = await ArrivalWatch.start(emulator);
   const warmIds = ids.slice(ids.length - RATE * WARMUP_SECONDS);
   await database.steadyUpdates({ ids: warmIds, perSecond: RATE, seconds: WARMUP_SECONDS, tag: `${tag}w`, onSend: (u) => warm.expect(`legacy-${u.id}`, u.value, u.sentAt) });
   await warm.drained(60_000);
@@ -53,13 +67,22 @@ async function streamRun(database: BenchSource, emulator: RunningEmulator, sidec
 
   const [countBefore, within1Before] = [await sidecar.metric('cidaas_sync_change_latency_seconds_count'), await sidecar.metric('cidaas_sync_change_latency_seconds_bucket', { le: '1' })];
   if (!sidecar.resetPeak()) throw new Error('cannot reset the peak RSS of the sidecar (/proc/<pid>/clear_refs)');
-  const watch = new ArrivalWatch(emulator);
+  const watch = await ArrivalWatch.start(emulator);
+  const callsBefore = bulkCalls(await emulator.stats()).all;
   const cpuBefore = processCpuMs(sidecar.pid);
+  const waitBefore = processRunQueueWaitMs(sidecar.pid);
+  const [emulatorBefore, loadgenBefore] = [processCpuMs(emulator.pid), processCpuMs(process.pid)];
   const wallBefore = performance.now();
   const run = await database.steadyUpdates({ ids, perSecond: RATE, seconds, tag, onSend: (u) => watch.expect(`legacy-${u.id}`, u.value, u.sentAt) });
   await watch.drained(120_000);
   watch.stop();
-  const cpuPct = ((processCpuMs(sidecar.pid) - cpuBefore) / (performance.now() - wallBefore)) * 100;
+  const wall = performance.now() - wallBefore;
+  const calls = bulkCalls(await emulator.stats()).all - callsBefore;
+  const pct = (ms: number): number => Math.round((ms / wall) * 100);
+  const cpuMs = processCpuMs(sidecar.pid) - cpuBefore;
+  const cpuPct = (cpuMs / wall) * 100;
+  const waitPct = pct(processRunQueueWaitMs(sidecar.pid) - waitBefore);
+  const [emulatorPct, loadgenPct] = [pct(processCpuMs(emulator.pid) - emulatorBefore), pct(processCpuMs(process.pid) - loadgenBefore)];
   const memory = sidecar.memory();
   const count = (await sidecar.metric('cidaas_sync_change_latency_seconds_count')) - countBefore;
   const within1 = (await sidecar.metric('cidaas_sync_change_latency_seconds_bucket', { le: '1' })) - within1Before;
@@ -74,6 +97,11 @@ async function streamRun(database: BenchSource, emulator: RunningEmulator, sidec
     peak_rss_mb: round(memory.peakRssMb, 1),
     sidecar_within_1s: count > 0 ? round(within1 / count, 4) : NaN,
     sidecar_cpu_pct: Math.round(cpuPct),
+    sidecar_cpu_us_per_change: Math.round((cpuMs * 1000) / run.committed),
+    sidecar_runq_wait_pct: waitPct,
+    changes_per_bulk_call: calls > 0 ? round(run.committed / calls, 1) : NaN,
+    emulator_cpu_pct: emulatorPct,
+    loadgen_cpu_pct: loadgenPct,
   };
 }
 
@@ -84,7 +112,7 @@ export const streamBench = (kind: BenchKind): Bench => ({
     const seconds = SECONDS[scale];
     const users = RATE * seconds;
     const database = await startBenchSource(kind, 'bench_stream');
-    const emulator = await startEmulator({ ...BENCH_CLIENT });
+    const emulator = await EmulatorProcess.start({ ...BENCH_CLIENT });
     const sidecars: SourceSidecar[] = [];
     try {
       progress(`seeding ${users + RATE * WARMUP_SECONDS} users`);

@@ -7,6 +7,8 @@ import type { Dispatcher } from './dispatch/dispatcher.js';
 import { SyncError } from './errors.js';
 import type { LegacyReader } from './legacy-reader.js';
 import { CommitClock } from './observability/commit-clock.js';
+import { PushSummary } from './observability/push-summary.js';
+import { ReadAhead } from './dispatch/read-ahead.js';
 import type { Logger } from './observability/logger.js';
 import type { SyncMetrics } from './observability/metrics.js';
 import type { Source, SourceHandler } from './source.js';
@@ -37,6 +39,9 @@ export interface SyncRunnerOptions {
 /** The state store's note of whether the streaming run stopped cleanly ('true') or not ('false'). */
 const CLEAN_META = META.runnerClean;
 
+/** While busy, at most one checkpoint write this often (ms): a change waits at most this much longer for its acknowledgement. */
+const CHECKPOINT_EVERY_MS = 100;
+
 /** Where the runner is, for /readyz and `status`. */
 export type RunnerPhase = 'starting' | 'backfill' | 'streaming' | 'stopping' | 'stopped' | 'failed';
 
@@ -55,15 +60,22 @@ export class SyncRunner {
   #batches = new Set<Promise<void>>();
   #checkpointing: Promise<void> | null = null;
   #checkpointAgain = false;
+  /** When the last checkpoint write started (ms since epoch). */
+  #lastCheckpointAt = 0;
   #stopped: Promise<void> | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
   #deadLettersCounted = -1;
   readonly #commits: CommitClock;
+  readonly #readAhead: ReadAhead;
+  readonly #summary: PushSummary;
 
   constructor(options: SyncRunnerOptions) {
     this.#o = options;
     this.#commits = new CommitClock((a, b) => options.source.comparePositions(a, b));
     this.#log = options.logger.child({ component: 'runner' });
+    // As many batches read ahead as may be in flight: twice the governor's batches held at most.
+    this.#readAhead = new ReadAhead(options.governor.maxConcurrency);
+    this.#summary = new PushSummary(this.#log);
   }
 
   get phase(): RunnerPhase { return this.#phase; }
@@ -162,9 +174,15 @@ export class SyncRunner {
     this.#log.info('streaming', { from: checkpoint });
     this.#lagTimer = setInterval(() => void this.#observeLag(), 5000);
     this.#lagTimer.unref();
+    this.#summary.start();
     await Promise.race([this.#dispatchLoop(engine), failed]);
   }
 
+  /**
+   * Takes batches while fewer than the read-ahead limit are being read or wait for a governor
+   * slot: the slot is held only around a batch's cidaas calls, so the legacy reads of the next
+   * batches overlap the calls of those in flight.
+   */
   async #dispatchLoop(engine: SyncEngine): Promise<void> {
     const o = this.#o;
     while (!this.#abort.aborted) {
@@ -173,48 +191,75 @@ export class SyncRunner {
         await engine.waitForWork(wait === null ? 1000 : Math.min(wait, 1000));
         continue;
       }
-      if (!(await o.governor.acquire(this.#abort))) break;
+      if (!(await this.#readAhead.enter(this.#abort))) break;
       const users = engine.take(o.batchSize);
       if (!users.length) {
-        o.governor.release();
+        this.#readAhead.leave();
         continue;
       }
-      const task = this.#runBatch(engine, users).finally(() => {
-        o.governor.release();
-        this.#batches.delete(task);
-      });
+      const task = this.#runBatch(engine, users).finally(() => this.#batches.delete(task));
       this.#batches.add(task);
     }
     await Promise.all(this.#batches);
   }
 
+  /** One batch: read and plan (a read-ahead place), then its calls (a governor slot) and its outcomes stored. */
   async #runBatch(engine: SyncEngine, users: DirtyUser[]): Promise<void> {
     const o = this.#o;
     const started = Date.now();
+    let ahead = true;
+    let slot = false;
     try {
       const items = users.map((u) => ({ key: u.key, expectations: [...u.expectations.values()], attempts: u.attempts, force: u.force, rootDeleted: u.rootDeleted }));
-      const results = await o.dispatcher.process(items, 'stream');
+      const prepared = await o.dispatcher.prepare(items, 'stream');
+      // A stale or failed read waits for its own retry, not for the calls of the others. After a
+      // failed read the user is pushed whole next time, as after a failed call.
+      for (const u of users) {
+        const r = prepared.results.get(u.key);
+        if (r?.status === 'retry') engine.requeue(u, r.delayMs, r.why === 'transient');
+      }
+      if (prepared.calls > 0) {
+        // Stopping: nothing of this batch is sent or stored. Its users stay in flight, so no
+        // checkpoint passes them, and the next run pushes them.
+        if (!(await o.governor.acquire(this.#abort))) return;
+        slot = true;
+      }
+      this.#readAhead.leave();
+      ahead = false;
+      const results = await o.dispatcher.send(prepared);
+      if (slot) o.governor.release();
+      slot = false;
       const done: DirtyUser[] = [];
+      const now = Date.now();
       for (const u of users) {
         const r = results.get(u.key);
         // After a transient failure cidaas may have applied the call anyway: push it whole next time.
         if (r?.status === 'retry') engine.requeue(u, r.delayMs, r.why === 'transient');
         else {
           done.push(u);
-          o.metrics.commitToPushSeconds.observe((Date.now() - u.since) / 1000);
+          o.metrics.commitToPushSeconds.observe((now - u.since) / 1000);
+          this.#summary.settled(now - u.since, r?.status === 'done' && r.pushed === true);
         }
       }
       engine.complete(done);
-      o.metrics.batchSeconds.observe((Date.now() - started) / 1000);
+      this.#summary.batch();
+      o.metrics.batchSeconds.observe((now - started) / 1000);
       o.metrics.pendingUsers.set(engine.pendingCount);
       this.#scheduleCheckpoint();
     } catch (err) {
       // Not stored: leave the users in flight so the watermark cannot pass them, and stop.
       this.#fail(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      if (ahead) this.#readAhead.leave();
+      if (slot) o.governor.release();
     }
   }
 
-  /** outcome -> checkpoint -> acknowledge, one at a time, coalescing requests made meanwhile. */
+  /**
+   * outcome -> checkpoint -> acknowledge, one at a time, coalescing requests made meanwhile: while
+   * busy (thousands of commits a second each ask for one), at most one checkpoint write per
+   * CHECKPOINT_EVERY_MS, each a durable write of its own. Stopping does not wait.
+   */
   #scheduleCheckpoint(): void {
     if (this.#checkpointing) {
       this.#checkpointAgain = true;
@@ -222,10 +267,13 @@ export class SyncRunner {
     }
     this.#checkpointing = (async () => {
       do {
+        const wait = this.#lastCheckpointAt + CHECKPOINT_EVERY_MS - Date.now();
+        if (wait > 0 && !this.#abort.aborted) await new Promise<void>((resolve) => setTimeout(resolve, wait));
         this.#checkpointAgain = false;
         const engine = this.#engine;
         const wm = engine?.watermark() ?? null;
         if (!engine || wm === null) continue;
+        this.#lastCheckpointAt = Date.now();
         try {
           await retryTransientWrite(() => this.#o.store.saveCheckpoint(wm), { log: this.#log, what: 'the checkpoint', stopped: () => this.#failure !== null });
         } catch (err) {
@@ -272,6 +320,7 @@ export class SyncRunner {
     this.#failure = err;
     this.#abort.aborted = true;
     this.#o.governor.wakeAll();
+    this.#readAhead.wakeAll();
     this.#log.error('stopping on an error', { error: err.message, ...(err instanceof SyncError ? { code: err.code } : {}) });
     this.#failed?.(err);
   }
@@ -282,8 +331,10 @@ export class SyncRunner {
       this.#phase = this.#failure ? 'failed' : 'stopping';
       this.#abort.aborted = true;
       this.#o.governor.wakeAll();
+      this.#readAhead.wakeAll();
       if (this.#lagTimer) clearInterval(this.#lagTimer);
       await Promise.all(this.#batches);
+      this.#summary.stop();
       while (this.#checkpointing) await this.#checkpointing;
       if (!this.#failure) {
         this.#scheduleCheckpoint();
@@ -313,6 +364,7 @@ export class SyncRunner {
   stop(): void {
     this.#abort.aborted = true;
     this.#o.governor.wakeAll();
+    this.#readAhead.wakeAll();
     this.#engine?.wakeAll();
   }
 }

@@ -104,23 +104,36 @@ export class UserMapper {
     return canonicalValue(v) === canonicalValue(sd.equals);
   }
 
-  #legacy(rows: LegacyRows): LegacyUser {
+  /** The user's attribute rows as name -> value (empty without `attributes`). */
+  #attributes(rows: LegacyRows): Record<string, string | null> {
     const attrs: Record<string, string | null> = {};
     const a = this.config.attributes;
     if (a) for (const r of rows.attributes) {
       const name = textOf(r[a.name]);
       if (name !== null) attrs[name] = textOf(r[a.value]);
     }
+    return attrs;
+  }
+
+  /** What the mapping module is given: copies, so that it cannot change the rows. */
+  #legacy(rows: LegacyRows, attributes: Record<string, string | null>): LegacyUser {
     return {
       key: rows.key,
       user: { ...rows.user },
       ...(rows.password[0] ? { password: { ...rows.password[0] } } : {}),
       passwords: rows.password.map((r) => ({ ...r })),
       mfa: rows.mfa.map((r) => ({ ...r })),
-      attributes: attrs,
+      attributes,
       ...(rows.groups ? { groups: rows.groups.map((r) => ({ ...r })) } : {}),
       ...(rows.identities ? { identities: rows.identities.map((r) => ({ ...r })) } : {}),
     };
+  }
+
+  /** Sets a cidaas field from a column value: the converted value, '' for a clearable field without one. */
+  #set(draft: CidaasUserDraft, field: string, v: unknown): void {
+    const value = fieldValue(field, v);
+    if (value !== undefined) (draft as Record<string, unknown>)[field] = value;
+    else if (CLEARABLE_FIELDS.has(field)) (draft as Record<string, unknown>)[field] = '';
   }
 
   async map(rows: LegacyRows): Promise<MappedUser> {
@@ -129,22 +142,18 @@ export class UserMapper {
     if (this.#softDeleted(rows.user)) return { kind: 'delete', sub, reason: 'soft-deleted' };
     const c = this.config;
     const draft: CidaasUserDraft = { sub };
-    const legacy = this.#legacy(rows);
-    const set = (field: string, v: unknown): void => {
-      const value = fieldValue(field, v);
-      if (value !== undefined) (draft as Record<string, unknown>)[field] = value;
-      else if (CLEARABLE_FIELDS.has(field)) (draft as Record<string, unknown>)[field] = '';
-    };
-    for (const [field, column] of Object.entries(c.users.fields)) set(field, rows.user[column as string]);
+    // Per user of a backfill: no closures, and the copies for the mapping module only when there is one.
+    const attributes = this.#attributes(rows);
+    for (const field in c.users.fields) this.#set(draft, field, rows.user[c.users.fields[field as keyof typeof c.users.fields] as string]);
     const custom: Record<string, CidaasCustomFieldValue> = {};
-    for (const [name, column] of Object.entries(c.users.customFields)) {
-      const v = customValue(rows.user[column as string]);
+    for (const name in c.users.customFields) {
+      const v = customValue(rows.user[c.users.customFields[name] as string]);
       if (v !== undefined) custom[name] = v;
     }
     if (c.attributes) {
-      for (const [field, name] of Object.entries(c.attributes.fields)) set(field, legacy.attributes[name as string]);
+      for (const [field, name] of Object.entries(c.attributes.fields)) this.#set(draft, field, attributes[name as string]);
       for (const [cf, name] of Object.entries(c.attributes.customFields)) {
-        const v = legacy.attributes[name as string];
+        const v = attributes[name as string];
         if (v !== null && v !== undefined) custom[cf] = v;
       }
     }
@@ -152,6 +161,7 @@ export class UserMapper {
     if (Object.keys(c.users.customFields).length || Object.keys(c.attributes?.customFields ?? {}).length) draft.customFields = custom;
 
     let problem: string | null = null;
+    let passwordRecognition: PasswordRecognition | undefined;
     if (c.users.groups) {
       // Always sent when mapped, empty too: the upsert's list replaces the memberships (cidaas.compat.groups).
       const mapped = mapUserGroups(c.users.groups, rows.groups ?? []);
@@ -162,7 +172,7 @@ export class UserMapper {
     if (c.users.identities) draft.identities = mapUserIdentities(c.users.identities, rows.identities ?? []);
     if (c.password) {
       const recognition = this.#recognizePassword(rows);
-      legacy.passwordRecognition = recognition.result;
+      passwordRecognition = recognition.result;
       if (recognition.info) {
         draft.password_hash_info = recognition.info;
         draft.provider = 'self';
@@ -170,7 +180,7 @@ export class UserMapper {
     }
     if (c.mfa) {
       const m = c.mfa;
-      const candidates = m.enabledWhen && !mfaSwitchedOn(m.enabledWhen, rows.user, legacy.attributes) ? [] : m.table ? rows.mfa : [rows.user];
+      const candidates = m.enabledWhen && !mfaSwitchedOn(m.enabledWhen, rows.user, attributes) ? [] : m.table ? rows.mfa : [rows.user];
       let enrolled = false;
       for (const row of candidates) {
         if (m.enabled && !legacyTruthy(row[m.enabled])) continue;
@@ -189,6 +199,8 @@ export class UserMapper {
 
     let result: CidaasUserDraft = draft;
     if (this.mapping) {
+      const legacy = this.#legacy(rows, attributes);
+      if (passwordRecognition) legacy.passwordRecognition = passwordRecognition;
       let out;
       try {
         out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);

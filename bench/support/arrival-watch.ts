@@ -1,70 +1,75 @@
-import type { RunningEmulator } from '../../tools/emulator/cidaas-emulator.js';
-import { UserStore } from '../../tools/emulator/user-store.js';
+import type { EmulatorProcess } from './emulator-process.js';
 import { waitFor } from '../../test/support/wait-for.js';
 
-type StoredListener = (sub: string) => void;
-const listeners = new Set<StoredListener>();
-let hooked = false;
+/** How often the watch asks the emulator child for what it stored. The times are the child's: polling does not add to them. */
+const POLL_MS = 50;
 
 /**
- * Calls `listener` with the sub of every user an emulator in this process stores through the bulk
- * API, synchronously, right after the store changed (before the answer goes out). Bench
- * instrumentation: it wraps UserStore.prototype.upsert once per process.
- */
-function onStored(listener: StoredListener): () => void {
-  if (!hooked) {
-    hooked = true;
-    const upsert = UserStore.prototype.upsert;
-    UserStore.prototype.upsert = function (this: UserStore, ...args: Parameters<UserStore['upsert']>) {
-      const outcome = upsert.apply(this, args);
-      if ('status' in outcome && (outcome.status === 'CREATED' || outcome.status === 'UPDATED')) {
-        for (const l of listeners) l(outcome.sub);
-      }
-      return outcome;
-    };
-  }
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
-}
-
-/**
- * Times expected values into an emulator running in this process: each `expect(sub, givenName,
- * sentAt)` is settled the moment the emulator stores that user with that given_name, and its
- * latency (ms from `sentAt`, a performance.now() time) is recorded. Event driven: the cost per
- * stored user is constant however many are pending.
+ * Times expected values into an emulator running in its own process (emulator-child.ts): each
+ * `expect(sub, givenName, sentAt)` is settled by the first time the emulator stored that user
+ * with that given_name, and its latency (ms from `sentAt`, a performance.now() time of this
+ * process) is recorded. The child notes each store synchronously, right after the store changed
+ * (before the answer goes out), on the shared epoch clock (performance.timeOrigin + now()); this
+ * process fetches those notes every 50 ms. The emulator thus shares no event loop with the load
+ * generator, and a busy load generator cannot delay the moment a store is noted.
  */
 export class ArrivalWatch {
-  readonly #emulator: RunningEmulator;
+  readonly #emulator: EmulatorProcess;
   readonly #pending = new Map<string, { value: string; sentAt: number }>();
   readonly latencies: number[] = [];
-  readonly #unhook: () => void;
+  #next = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #polling: Promise<void> | null = null;
+  #error: Error | null = null;
 
-  constructor(emulator: RunningEmulator) {
+  private constructor(emulator: EmulatorProcess, from: number) {
     this.#emulator = emulator;
-    this.#unhook = onStored((sub) => this.#stored(sub));
+    this.#next = from;
+    this.#timer = setInterval(() => void this.#poll(), POLL_MS);
+  }
+
+  /** Starts watching what the emulator stores from now on. */
+  static async start(emulator: EmulatorProcess): Promise<ArrivalWatch> {
+    return new ArrivalWatch(emulator, await emulator.watchArrivals());
   }
 
   get pending(): number {
     return this.#pending.size;
   }
 
+  /** `sentAt`: performance.now() in this process. */
   expect(sub: string, givenName: string, sentAt: number): void {
-    this.#pending.set(sub, { value: givenName, sentAt });
+    this.#pending.set(sub, { value: givenName, sentAt: performance.timeOrigin + sentAt });
   }
 
-  #stored(sub: string): void {
-    const e = this.#pending.get(sub);
-    if (!e || this.#emulator.getUser(sub)?.given_name !== e.value) return;
-    this.latencies.push(performance.now() - e.sentAt);
-    this.#pending.delete(sub);
+  #poll(): Promise<void> {
+    this.#polling ??= (async () => {
+      try {
+        const arrivals = await this.#emulator.arrivals(this.#next);
+        this.#next += arrivals.length;
+        for (const [sub, givenName, at] of arrivals) {
+          const e = this.#pending.get(sub);
+          if (!e || givenName !== e.value) continue;
+          this.latencies.push(at - e.sentAt);
+          this.#pending.delete(sub);
+        }
+      } catch (err) {
+        this.#error ??= err instanceof Error ? err : new Error(String(err));
+      }
+    })().finally(() => { this.#polling = null; });
+    return this.#polling;
   }
 
   /** Resolves once every expected value arrived; rejects after `timeoutMs` with how many did not. */
   async drained(timeoutMs: number): Promise<void> {
-    await waitFor(() => this.#pending.size === 0, { timeoutMs, message: () => `${this.#pending.size} updates to reach the emulator` });
+    await waitFor(() => {
+      if (this.#error) throw this.#error;
+      return this.#pending.size === 0;
+    }, { timeoutMs, message: () => `${this.#pending.size} updates to reach the emulator` });
   }
 
   stop(): void {
-    this.#unhook();
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { Server, type IncomingMessage } from 'node:http';
 import { startEmulator, type EmulatorOptions, type FaultRule } from '../../tools/emulator/cidaas-emulator.js';
+import { UserStore } from '../../tools/emulator/user-store.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions;
 /** When each bulk call arrived (ms since epoch): bench instrumentation on the HTTP server's 'request' event. */
@@ -17,12 +18,28 @@ Server.prototype.emit = function (this: Server, event: string | symbol, ...args:
   }
   return Reflect.apply(emit, this, [event, ...args]) as boolean;
 } as typeof Server.prototype.emit;
+/**
+ * Every user stored through the bulk API once `watchArrivals` was asked: [sub, given_name, when]
+ * (ms on the epoch clock, performance.timeOrigin + now(), comparable across processes), noted
+ * synchronously right after the store changed, before the answer goes out. Bench
+ * instrumentation for the stream bench's latencies (arrival-watch.ts).
+ */
+const arrivals: [string, string | null, number][] = [];
+let watching = false;
+const upsert = UserStore.prototype.upsert;
+UserStore.prototype.upsert = function (this: UserStore, ...args: Parameters<UserStore['upsert']>) {
+  const outcome = upsert.apply(this, args);
+  if (watching && 'status' in outcome && (outcome.status === 'CREATED' || outcome.status === 'UPDATED')) {
+    arrivals.push([outcome.sub, this.get(outcome.sub)?.given_name ?? null, performance.timeOrigin + performance.now()]);
+  }
+  return outcome;
+};
 const emulator = await startEmulator(options);
 const send = (message: object): void => void process.send!(message);
 
 interface Request {
   readonly id: number;
-  readonly op: 'stats' | 'reset' | 'addFaults' | 'clearFaults' | 'userCount' | 'bulkArrivals' | 'close';
+  readonly op: 'stats' | 'reset' | 'addFaults' | 'clearFaults' | 'userCount' | 'bulkArrivals' | 'watchArrivals' | 'arrivals' | 'close';
   readonly arg?: unknown;
 }
 
@@ -34,6 +51,11 @@ process.on('message', (req: Request) => {
         return answer(emulator.stats());
       case 'bulkArrivals':
         return answer(bulkArrivals);
+      case 'watchArrivals':
+        watching = true;
+        return answer(arrivals.length);
+      case 'arrivals':
+        return answer(arrivals.slice(req.arg as number));
       case 'reset':
         emulator.reset();
         bulkArrivals.length = 0;

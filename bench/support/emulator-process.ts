@@ -57,6 +57,12 @@ export class EmulatorProcess {
   addFaults(rules: FaultRule[]): Promise<void> { return this.#ask('addFaults', rules); }
   clearFaults(): Promise<void> { return this.#ask('clearFaults'); }
   userCount(): Promise<number> { return this.#ask('userCount'); }
+  /** The child's process id (for its CPU time). */
+  get pid(): number { return this.child.pid!; }
+  /** Starts noting every user stored (see emulator-child.ts); resolves with the index the notes start at. */
+  watchArrivals(): Promise<number> { return this.#ask('watchArrivals'); }
+  /** The users stored since `from` (an index): [sub, given_name, epoch ms]. */
+  arrivals(from: number): Promise<[string, string | null, number][]> { return this.#ask('arrivals', from); }
   /** When each bulk call arrived since the start or the last reset (ms since epoch, in order). */
   bulkArrivals(): Promise<number[]> { return this.#ask('bulkArrivals'); }
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { SyncError } from '../errors.js';
 import { META } from '../state/meta-keys.js';
@@ -19,9 +19,12 @@ const KEY_BYTES = 32;
  */
 export class FingerprintKey {
   readonly #key: Buffer;
+  /** The key as a KeyObject, made once: createHmac then takes it without copying and checking the bytes again. */
+  readonly #hmacKey: KeyObject;
 
   private constructor(key: Buffer) {
     this.#key = key;
+    this.#hmacKey = createSecretKey(key);
   }
 
   /** A fresh random key. */
@@ -47,7 +50,7 @@ export class FingerprintKey {
 
   /** HMAC-SHA-256 of `text` under the key, base64url without padding (43 characters). */
   mac(text: string): string {
-    return createHmac('sha256', this.#key).update(text, 'utf8').digest('base64url');
+    return createHmac('sha256', this.#hmacKey).update(text, 'utf8').digest('base64url');
   }
 
   toString(): string {

@@ -10,6 +10,15 @@ export type FieldGroup = keyof FieldFingerprints;
 const GROUPS: readonly FieldGroup[] = ['profile', 'email', 'password', 'mfa'];
 const EMAIL_FIELDS = new Set(['email', 'email_verified']);
 const SKIPPED = new Set(['sub', 'password_hash_info', 'mfa', 'mfa_enabled']);
+/**
+ * Group texts that hold no value of the user and that most users share (MFA off or unknown):
+ * their fingerprint is the same for all of them, so it is computed once per key.
+ */
+const SHARED_TEXTS = new Set([
+  '{"a":null,"d":null,"on":false,"p":null,"s":null}',
+  '{"a":null,"d":null,"on":null,"p":null,"s":null}',
+]);
+const sharedMacs = new WeakMap<FingerprintKey, Map<string, string>>();
 /** What the fingerprints of stores written before keys look like: unkeyed SHA-256, lower-case hex. */
 const UNKEYED = /^[0-9a-f]{64}$/;
 
@@ -17,21 +26,32 @@ function stable(value: unknown): string {
   return canonicalJson(value, 'null');
 }
 
-/** The canonical text of each field group the user carries: what a fingerprint digests. */
+/**
+ * The canonical text of each field group the user carries: what a fingerprint digests. Each text
+ * is the canonical JSON (canonical-json.ts) of the group's fields as an object, written here
+ * without building the objects: this runs for every user of a backfill, and the texts must stay
+ * exactly what the stored fingerprints digested (fingerprints.test.ts compares them).
+ */
 function groupTexts(user: CidaasUser): Partial<Record<FieldGroup, string>> {
-  const profile: Record<string, unknown> = {};
-  const email: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(user)) {
-    if (SKIPPED.has(k) || v === undefined) continue;
-    (EMAIL_FIELDS.has(k) ? email : profile)[k] = v;
+  const fields = user as unknown as Record<string, unknown>;
+  let profile = '';
+  let email = '';
+  for (const k of Object.keys(fields).sort()) {
+    const v = fields[k];
+    if (v === undefined || SKIPPED.has(k)) continue;
+    const entry = JSON.stringify(k) + ':' + stable(v);
+    if (EMAIL_FIELDS.has(k)) email += (email === '' ? '' : ',') + entry;
+    else profile += (profile === '' ? '' : ',') + entry;
   }
-  const texts: Partial<Record<FieldGroup, string>> = { profile: stable(profile) };
-  if (Object.keys(email).length) texts.email = stable(email);
+  const texts: Partial<Record<FieldGroup, string>> = { profile: '{' + profile + '}' };
+  if (email !== '') texts.email = '{' + email + '}';
   const pw = user.password_hash_info;
-  if (pw) texts.password = stable({ a: pw.algorithmTypeId, h: pw.passwordHash.reveal(), d: pw.hData ?? null });
+  // Keys in sorted order, as canonicalJson writes { a, h, d } and { on, s, a, d, p }.
+  if (pw) texts.password = `{"a":${stable(pw.algorithmTypeId)},"d":${stable(pw.hData ?? null)},"h":${stable(pw.passwordHash.reveal())}}`;
   if (user.mfa_enabled !== undefined || user.mfa) {
     const t = user.mfa?.totp;
-    texts.mfa = stable({ on: user.mfa_enabled ?? null, s: t ? t.secret.reveal() : null, a: t?.algorithm ?? null, d: t?.digits ?? null, p: t?.period ?? null });
+    texts.mfa = `{"a":${stable(t?.algorithm ?? null)},"d":${stable(t?.digits ?? null)},"on":${stable(user.mfa_enabled ?? null)},`
+      + `"p":${stable(t?.period ?? null)},"s":${stable(t ? t.secret.reveal() : null)}}`;
   }
   return texts;
 }
@@ -54,7 +74,15 @@ function digestAll(user: CidaasUser, digest: (text: string) => string): FieldFin
  * does not carry has no fingerprint.
  */
 export function fingerprintUser(user: CidaasUser, key: FingerprintKey): FieldFingerprints {
-  return digestAll(user, (text) => key.mac(text));
+  return digestAll(user, (text) => (SHARED_TEXTS.has(text) ? sharedMac(key, text) : key.mac(text)));
+}
+
+function sharedMac(key: FingerprintKey, text: string): string {
+  let macs = sharedMacs.get(key);
+  if (macs === undefined) sharedMacs.set(key, (macs = new Map()));
+  let mac = macs.get(text);
+  if (mac === undefined) macs.set(text, (mac = key.mac(text)));
+  return mac;
 }
 
 /**

@@ -53,19 +53,19 @@ export class BatchPush {
   }
 
   /** Runs every call; adds to `outcomes` and `results`; resolves with the errors once every call has ended. */
-  async push(upserts: readonly PlannedUpsert[], deletes: readonly PlannedDelete[], mode: 'backfill' | 'stream',
+  async push(upserts: readonly PlannedUpsert[], deletes: readonly PlannedDelete[],
     outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<unknown[]> {
     const regular = upserts.filter((u) => !u.deadLettered && !u.recreate);
     const alone = upserts.filter((u) => u.deadLettered || u.recreate);
     const calls = [regular, ...alone.map((u) => [u])].filter((b) => b.length > 0);
     const settled = await Promise.allSettled([
-      ...calls.map((batch) => this.#upsert(batch, mode, outcomes, results)),
-      ...deletes.map((d) => this.#delete(d, mode, outcomes, results)),
+      ...calls.map((batch) => this.#upsert(batch, outcomes, results)),
+      ...deletes.map((d) => this.#delete(d, outcomes, results)),
     ]);
     return settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   }
 
-  async #upsert(batch: readonly PlannedUpsert[], mode: 'backfill' | 'stream', outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<void> {
+  async #upsert(batch: readonly PlannedUpsert[], outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<void> {
     const o = this.#o;
     for (const u of batch) {
       if (!u.recreate) continue;
@@ -101,16 +101,16 @@ export class BatchPush {
       if (needsTotpEnrolment(u.user)) o.metrics.totpReenrol.inc();
       const events = confirmedEvents(u.events, a.status);
       for (const e of events) o.metrics.domainEvents.inc({ type: e });
-      const line = { key: u.key, sub: u.user.sub, events };
-      if (mode === 'stream') this.#log.info(events[0]!, line);
-      else this.#log.debug(events[0]!, line);
+      // A line per push at debug level only (its CPU adds up at thousands a second): the stream
+      // logs a summary at info level instead (PushSummary).
+      this.#log.debug(events[0]!, { key: u.key, sub: u.user.sub, events });
       // The time of cidaas's answer: verify compares it with the user's updatedTime there.
       outcomes.push({ kind: 'pushed', key: u.key, sub: u.user.sub, fingerprints: u.fingerprints, at: new Date() });
-      results.set(u.key, { status: 'done' });
+      results.set(u.key, { status: 'done', pushed: true });
     });
   }
 
-  async #delete(d: PlannedDelete, mode: 'backfill' | 'stream', outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<void> {
+  async #delete(d: PlannedDelete, outcomes: OutcomeRecord[], results: Map<string, ItemResult>): Promise<void> {
     const o = this.#o;
     if (o.onDelete === 'lock') {
       const [a] = await o.client.bulkUpsert([{ sub: d.sub, userStatus: 'LOCKED' }]);
@@ -124,10 +124,8 @@ export class BatchPush {
       o.metrics.pushes.inc({ outcome: r === 'deleted' ? 'deleted' : 'absent' });
     }
     o.metrics.domainEvents.inc({ type: 'user.deleted' });
-    const line = { key: d.key, sub: d.sub, events: ['user.deleted'] };
-    if (mode === 'stream') this.#log.info('user.deleted', line);
-    else this.#log.debug('user.deleted', line);
+    this.#log.debug('user.deleted', { key: d.key, sub: d.sub, events: ['user.deleted'] });
     outcomes.push({ kind: 'deleted', key: d.key, sub: d.sub, at: new Date() });
-    results.set(d.key, { status: 'done' });
+    results.set(d.key, { status: 'done', pushed: true });
   }
 }

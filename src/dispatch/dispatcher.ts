@@ -40,9 +40,27 @@ export interface KnownStates {
 /** What became of one user of a batch. */
 export type ItemResult =
   /** Pushed, deleted, unchanged, skipped or dead-lettered, and stored: no longer pending. */
-  | { readonly status: 'done' }
+  | { readonly status: 'done'; /** A cidaas call created, updated, deleted or locked the user. */ readonly pushed?: boolean }
   /** Not pushed now; try again after `delayMs`. */
   | { readonly status: 'retry'; readonly delayMs: number; readonly why: 'stale-read' | 'transient' };
+
+/**
+ * A batch read and planned by {@link Dispatcher.prepare}, its cidaas calls not made yet and
+ * nothing of it stored: {@link Dispatcher.send} does both. Holds the planned users (bounded by the
+ * batch size) until then.
+ */
+export interface PreparedBatch {
+  readonly items: readonly DispatchItem[];
+  readonly mode: 'backfill' | 'stream';
+  /** The results known already (stale or failed reads, users needing no call); send adds the rest. */
+  readonly results: Map<string, ItemResult>;
+  readonly outcomes: OutcomeRecord[];
+  readonly upserts: readonly PlannedUpsert[];
+  readonly deletes: readonly PlannedDelete[];
+  readonly dead: ReadonlyMap<string, unknown>;
+  /** The users that need a cidaas call: 0 when send only stores. */
+  readonly calls: number;
+}
 
 /** What a dispatcher reads from, pushes to and stores in; `readRetryMs`/`readRetryMaxMs` time the read gate. */
 export interface DispatcherOptions extends RetryScheduleOptions {
@@ -107,11 +125,23 @@ export class Dispatcher {
   }
 
   /**
-   * Processes one batch and stores its outcomes. Throws only what retrying cannot cure (the state
-   * store failed, cidaas refused our credentials): the caller stops. `prior`: the items' states
-   * and dead letters, read by {@link readStates} since their last outcome (else read here).
+   * Processes one batch and stores its outcomes: {@link prepare} then {@link send}. Throws only what
+   * retrying cannot cure (the state store failed, cidaas refused our credentials): the caller stops.
+   * `prior`: the items' states and dead letters, read by {@link readStates} since their last
+   * outcome (else read here).
    */
   async process(items: readonly DispatchItem[], mode: 'backfill' | 'stream', prior?: KnownStates): Promise<Map<string, ItemResult>> {
+    return this.send(await this.prepare(items, mode, prior));
+  }
+
+  /**
+   * The first half of {@link process}: reads the batch from the legacy database, gates each read
+   * against the log and plans each user; makes no cidaas call and stores nothing. The stream runs
+   * it before it waits for a governor slot, so reads of the next batches overlap the calls of
+   * those in flight. Users whose read was stale or failed already have their `retry` result.
+   * Throws only when the state store failed.
+   */
+  async prepare(items: readonly DispatchItem[], mode: 'backfill' | 'stream', prior?: KnownStates): Promise<PreparedBatch> {
     const o = this.#o;
     const results = new Map<string, ItemResult>();
     const keys = items.map((i) => i.key);
@@ -129,7 +159,7 @@ export class Dispatcher {
       this.#log.warn('reading users from the legacy database failed; retrying', { error: (err as Error).message, users: items.length });
       const delayMs = this.#schedule.readFailed(maxAttempts(items));
       for (const i of items) results.set(i.key, { status: 'retry', delayMs, why: 'transient' });
-      return results;
+      return { items, mode, results, outcomes: [], upserts: [], deletes: [], dead: new Map(), calls: 0 };
     }
 
     const now = new Date();
@@ -172,9 +202,19 @@ export class Dispatcher {
           break;
       }
     }
+    return { items, mode, results, outcomes, upserts, deletes, dead, calls: upserts.length + deletes.length };
+  }
 
+  /**
+   * The second half of {@link process}: makes the cidaas calls of a prepared batch (none when
+   * `calls` is 0) and stores the outcomes; resolves with every item's result. Throws only what
+   * retrying cannot cure.
+   */
+  async send(batch: PreparedBatch): Promise<Map<string, ItemResult>> {
+    const o = this.#o;
+    const { items, results, outcomes, dead } = batch;
     // Every call has ended: what went through is recorded, whatever else failed.
-    const errors = await this.#push.push(upserts, deletes, mode, outcomes, results);
+    const errors = batch.calls ? await this.#push.push(batch.upserts, batch.deletes, outcomes, results) : [];
     const fatal = errors.find((e) => !isTransient(e));
     if (errors.length && !fatal) {
       this.#log.warn('cidaas is failing; the users not pushed will be retried', { error: (errors[0] as Error).message, users: items.length });

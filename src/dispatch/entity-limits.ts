@@ -19,7 +19,9 @@ export function entityProblem(key: string, user: CidaasUser): string | undefined
   if (user.sub.length > MAX_KEY_LENGTH) {
     return `the sub (sub.prefix + key) is ${user.sub.length} characters; cidaas takes at most ${MAX_KEY_LENGTH} (shorten sub.prefix or map a shorter key)`;
   }
-  for (const [field, value] of Object.entries(user)) {
+  // for...in, not Object.entries: this runs for every user pushed, and the pairs were garbage.
+  for (const field in user) {
+    const value = (user as unknown as Record<string, unknown>)[field];
     if (typeof value === 'string' && value.length > MAX_FIELD_LENGTH) {
       return `field ${field} is ${value.length} characters; at most ${MAX_FIELD_LENGTH} are sent (shorten it in the mapping module)`;
     }

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import { SyncError } from '../errors.js';
-import { CheckpointEntity } from './entities/checkpoint-entity.js';
 import type { DeadLetterRow } from './entities/dead-letter-entity.js';
 import type { UserStateRow } from './entities/user-state-entity.js';
 import { assertFingerprints } from './fingerprint-guard.js';
@@ -28,11 +27,7 @@ export async function loadDeadLetters(m: EntityManager, keys: readonly string[])
 
 /** Inserts or updates the checkpoint row. */
 export async function upsertCheckpoint(m: EntityManager, position: string): Promise<void> {
-  await m.createQueryBuilder().insert().into(CheckpointEntity)
-    .values({ id: CHECKPOINT_ID, position: checkPosition(position), updatedAt: new Date() })
-    .orUpdate(['position', 'updated_at'], ['id'])
-    .updateEntity(false)
-    .execute();
+  await StateHotPath.of(m).upsertCheckpoint(m, CHECKPOINT_ID, checkPosition(position), new Date());
 }
 
 /**

@@ -9,7 +9,10 @@ import { TypeormStateStore } from './typeorm-state-store.js';
 /** Options of {@link openStateStore}. */
 export interface OpenStateStoreOptions {
   logger?: Logger;
-  /** SQLite: how long a write waits for another process's lock before failing as transient (5000 ms by default). */
+  /**
+   * SQLite: how long an operation waits for another process's lock before failing as transient
+   * (5000 ms by default), asynchronously: the event loop keeps serving meanwhile.
+   */
   busyTimeoutMs?: number;
 }
 

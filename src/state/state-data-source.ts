@@ -10,7 +10,10 @@ import { TypeormLogBridge } from './typeorm-log-bridge.js';
 /** Tuning of the state store connection. */
 export interface StateDataSourceOptions {
   logger: Logger;
-  /** SQLite: how long a statement waits for another process's write lock before failing as transient. */
+  /**
+   * SQLite: how long one statement waits for another process's lock inside the driver, which
+   * blocks the event loop meanwhile; keep it short (see wait-out-sqlite-lock.ts).
+   */
   busyTimeoutMs: number;
 }
 

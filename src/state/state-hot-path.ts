@@ -1,34 +1,36 @@
 import type { EntityManager } from 'typeorm';
+import { CheckpointEntity } from './entities/checkpoint-entity.js';
 import type { DeadLetterRow } from './entities/dead-letter-entity.js';
 import { TableNames } from './entities/table-names.js';
 import type { UserStateRow } from './entities/user-state-entity.js';
-
-/** The SQL flavours of the state store. */
-type Dialect = 'sqlite' | 'postgres' | 'mysql';
-
-const USER_COLUMNS = ['user_key', 'sub', 'fp_profile', 'fp_email', 'fp_password', 'fp_mfa', 'last_push_at', 'deleted'] as const;
-const DEAD_COLUMNS = ['user_key', 'reason', 'attempts', 'first_seen', 'last_seen', 'permanent'] as const;
+import { SqliteHotPath, type SqliteDatabase } from './sqlite-hot-path.js';
+import { deadLetterRow, DEAD_COLUMNS, upsertSql, USER_COLUMNS, userStateRow, type Dialect, type HotPath } from './state-rows.js';
 
 /**
  * The statements every batch runs (read the states and dead letters of its users, upsert its
  * outcomes) as plain SQL through the manager's connection: typeorm's query builder and entity
  * hydration cost more CPU per user than the database itself, and a backfill runs them for every
- * user. The SQL text of each statement depends only on the number of keys, so the drivers'
- * statement caches (better-sqlite3) and the servers' plan caches see few distinct statements.
+ * user. The SQL text of each statement depends only on the number of keys, so the servers' plan
+ * caches see few distinct statements. PostgreSQL and MySQL/MariaDB; SQLite has its own
+ * (sqlite-hot-path.ts).
  * Columns and conversions match the entities (entities/*.ts): times are BIGINT milliseconds,
  * booleans 0/1 (SQLite, MySQL) or BOOLEAN (PostgreSQL).
  */
-export class StateHotPath {
+export class StateHotPath implements HotPath {
   readonly #dialect: Dialect;
 
   constructor(dialect: Dialect) {
     this.#dialect = dialect;
   }
 
-  /** The hot path for the manager's database. */
-  static of(m: EntityManager): StateHotPath {
+  /**
+   * The hot path for the manager's database. SQLite's goes to better-sqlite3's prepared
+   * statements directly (sqlite-hot-path.ts): its one connection is the manager's.
+   */
+  static of(m: EntityManager): HotPath {
     const type = m.connection.options.type;
-    return type === 'postgres' ? POSTGRES : type === 'better-sqlite3' ? SQLITE : MYSQL;
+    if (type === 'better-sqlite3') return SqliteHotPath.of((m.connection.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection);
+    return type === 'postgres' ? POSTGRES : MYSQL;
   }
 
   /** The user state rows of `keys` that exist (at most a few hundred keys per call). */
@@ -37,11 +39,7 @@ export class StateHotPath {
     const rows: Record<string, unknown>[] = await m.query(
       `SELECT ${USER_COLUMNS.join(', ')} FROM ${TableNames.userState} WHERE user_key IN (${this.#list(keys.length, 1)})`, [...keys],
     );
-    return rows.map((r) => ({
-      key: String(r['user_key']), sub: String(r['sub']),
-      fpProfile: text(r['fp_profile']), fpEmail: text(r['fp_email']), fpPassword: text(r['fp_password']), fpMfa: text(r['fp_mfa']),
-      lastPushAt: new Date(Number(r['last_push_at'])), deleted: flag(r['deleted']),
-    }));
+    return rows.map(userStateRow);
   }
 
   /** The dead letters of `keys` that exist. */
@@ -50,10 +48,7 @@ export class StateHotPath {
     const rows: Record<string, unknown>[] = await m.query(
       `SELECT ${DEAD_COLUMNS.join(', ')} FROM ${TableNames.deadLetter} WHERE user_key IN (${this.#list(keys.length, 1)})`, [...keys],
     );
-    return rows.map((r) => ({
-      key: String(r['user_key']), reason: String(r['reason']), attempts: Number(r['attempts']),
-      firstSeen: new Date(Number(r['first_seen'])), lastSeen: new Date(Number(r['last_seen'])), permanent: flag(r['permanent']),
-    }));
+    return rows.map(deadLetterRow);
   }
 
   /** Inserts or replaces user state rows. */
@@ -80,14 +75,19 @@ export class StateHotPath {
     await m.query(`DELETE FROM ${TableNames.deadLetter} WHERE user_key IN (${this.#list(keys.length, 1)})`, [...keys]);
   }
 
+  /** Inserts or updates the one checkpoint row (once per batch at most: the query builder quotes `position` for each database). */
+  async upsertCheckpoint(m: EntityManager, id: string, position: string, at: Date): Promise<void> {
+    await m.createQueryBuilder().insert().into(CheckpointEntity)
+      .values({ id, position, updatedAt: at })
+      .orUpdate(['position', 'updated_at'], ['id'])
+      .updateEntity(false)
+      .execute();
+  }
+
   #upsert(table: string, columns: readonly string[], rowCount: number): string {
     const values: string[] = [];
     for (let i = 0; i < rowCount; i++) values.push(`(${this.#list(columns.length, i * columns.length + 1)})`);
-    const rest = columns.slice(1);
-    const update = this.#dialect === 'mysql'
-      ? `ON DUPLICATE KEY UPDATE ${rest.map((c) => `${c} = VALUES(${c})`).join(', ')}`
-      : `ON CONFLICT (user_key) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-    return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')} ${update}`;
+    return upsertSql(this.#dialect, table, columns, values.join(', '));
   }
 
   /** `n` placeholders from parameter number `first`. */
@@ -102,14 +102,5 @@ export class StateHotPath {
   }
 }
 
-const SQLITE = new StateHotPath('sqlite');
 const POSTGRES = new StateHotPath('postgres');
 const MYSQL = new StateHotPath('mysql');
-
-function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function flag(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 't';
-}

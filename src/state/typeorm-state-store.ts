@@ -23,6 +23,7 @@ import { toStateStoreError } from './state-store-error.js';
 import type { StateStoreLocation } from './state-store-url.js';
 import { preparePrivateFile } from '../security/private-file.js';
 import { FINGERPRINT_KEY_META, FingerprintKey } from '../digest/fingerprint-key.js';
+import { SQLITE_BUSY_SLICE_MS, waitOutSqliteLock } from './wait-out-sqlite-lock.js';
 
 function toUserState(r: UserStateRow): UserState {
   const fingerprints: UserState['fingerprints'] = {};
@@ -47,7 +48,10 @@ function checkLimit(limit: number): number {
 /** Options of {@link TypeormStateStore}. */
 export interface TypeormStateStoreOptions {
   logger: Logger;
-  /** SQLite: how long to wait for another process's write lock (5000 ms by default). */
+  /**
+   * SQLite: how long an operation waits for another process's lock before failing as transient
+   * (5000 ms by default). The waiting is asynchronous: see wait-out-sqlite-lock.ts.
+   */
   busyTimeoutMs?: number;
 }
 
@@ -60,12 +64,20 @@ export class TypeormStateStore implements StateStore {
   readonly #queue: SerialQueue | null;
   #fence: StateFence | null = null;
   #fingerprintKey: FingerprintKey | null = null;
+  readonly #lockWaitMs: number;
 
   constructor(loc: StateStoreLocation, options: TypeormStateStoreOptions) {
     this.#loc = loc;
     this.#logger = options.logger;
-    this.#ds = createStateDataSource(loc, { logger: options.logger, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    this.#lockWaitMs = options.busyTimeoutMs ?? 5000;
+    // The driver's own (synchronous) wait is a short slice; #lockFree waits the rest with the event loop free.
+    this.#ds = createStateDataSource(loc, { logger: options.logger, busyTimeoutMs: Math.min(SQLITE_BUSY_SLICE_MS, this.#lockWaitMs) });
     this.#queue = loc.kind === 'sqlite' ? new SerialQueue() : null;
+  }
+
+  /** SQLite: runs `attempt` again while another process's lock makes it fail, for up to the busy timeout. */
+  #lockFree<T>(attempt: () => Promise<T>): Promise<T> {
+    return this.#loc.kind === 'sqlite' ? waitOutSqliteLock(attempt, this.#lockWaitMs) : attempt();
   }
 
   /** Where the store lives, password masked. */
@@ -79,14 +91,14 @@ export class TypeormStateStore implements StateStore {
       // The store holds every user's fingerprints and dead letters: 0600, in a 0700 directory.
       if (this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:') preparePrivateFile(this.#loc.path);
       await this.#ds.initialize();
-      const ran = await runStateMigrations(this.#ds, this.#loc);
+      const ran = await this.#lockFree(() => runStateMigrations(this.#ds, this.#loc));
       if (this.#loc.kind === 'sqlite' && this.#loc.path !== ':memory:') {
         // SQLite opens a file it may not write read-only without a word; a write statement that
         // changes nothing still needs write access, so a read-only store fails here, not at the
         // first batch.
-        await this.#ds.query(`DELETE FROM ${this.#ds.driver.escape(TableNames.meta)} WHERE 1 = 0`);
+        await this.#lockFree(() => this.#ds.query(`DELETE FROM ${this.#ds.driver.escape(TableNames.meta)} WHERE 1 = 0`));
       }
-      this.#fingerprintKey = await this.#loadFingerprintKey();
+      this.#fingerprintKey = await this.#lockFree(() => this.#loadFingerprintKey());
       this.#logger.info('state store open', { store: this.#loc.display, migrationsRun: ran });
     } catch (err) {
       if (this.#ds.isInitialized) await this.#ds.destroy().catch(() => undefined);
@@ -136,7 +148,9 @@ export class TypeormStateStore implements StateStore {
           }
         }
       : go;
-    return this.#queue ? this.#queue.run(task) : task();
+    // A task is one statement or one transaction (rolled back when it fails), so it can run again.
+    const waited = (): Promise<T> => this.#lockFree(task);
+    return this.#queue ? this.#queue.run(waited) : waited();
   }
 
   /** Runs `fn` outside a transaction, mapping failures to STATE_STORE errors. */

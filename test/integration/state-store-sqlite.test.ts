@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { openStateStore } from '../../src/state/open-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { freePort } from '../support/free-port.js';
+import { waitFor } from '../support/wait-for.js';
 import { at, pushed, rejection } from './fixtures/outcomes.js';
 import { betterSqlitePath, openRawSqlite } from './fixtures/raw-sqlite.js';
 import { sqlitePath, sqliteTarget } from './fixtures/state-store-targets.js';
@@ -104,6 +105,28 @@ describe('state store on SQLite: files and processes', function () {
       expect((await once(worker, 'message'))[0]).to.equal('released');
       await writer.recordOutcomes([pushed('2')], 'pos-2');
       expect((await reader.getCheckpoint())?.position).to.equal('pos-2');
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('waits for another process\'s write lock with the event loop free, and writes once it is released (#15)', async function () {
+    const writer = await open(20_000);
+    await writer.recordOutcomes([pushed('1', at(1))], 'pos-1');
+    const worker = new Worker(lockHolder, { eval: true, workerData: { lib: betterSqlitePath, file: sqlitePath(place.url) } });
+    try {
+      expect((await once(worker, 'message'))[0]).to.equal('locked');
+      let settled = false;
+      const write = writer.recordOutcomes([pushed('2')], 'pos-2').finally(() => { settled = true; });
+      // Timers keep firing while the write waits: better-sqlite3's synchronous busy wait would
+      // hold the event loop until the write gave up, and the write would have failed by then.
+      let ticks = 0;
+      await waitFor(() => ++ticks >= 20, { intervalMs: 10, message: 'timers firing while the write waits' });
+      expect(settled, 'the write ended while the lock was held').to.equal(false);
+      worker.postMessage('release');
+      expect((await once(worker, 'message'))[0]).to.equal('released');
+      await write;
+      expect((await writer.getCheckpoint())?.position).to.equal('pos-2');
     } finally {
       await worker.terminate();
     }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request } from 'undici';
 import { base32Encode } from '../../../src/mfa/base32.js';
 import { killAllSidecars } from '../../support/sidecar-process.js';
 import type { ShopDbKind } from '../../support/shop-schema.js';
@@ -90,8 +91,8 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
       await f.converge(next.p, 30_000);
     });
 
-    it('waits out a state store locked by another process for longer than its busy timeout, and converges (CI finding)', async () => {
-      const { p } = await f.start();
+    it('waits out a state store locked by another process for longer than its busy timeout, answering /healthz meanwhile, and converges (CI finding, #15)', async () => {
+      const { p, port } = await f.start();
       await f.converge(p);
       const lock = openRawSqlite(f.config.statePath);
       lock.exec('BEGIN EXCLUSIVE');
@@ -99,8 +100,15 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
         await f.target.db.insertUser({ email: 'during.the.lock@example.org', first_name: 'During' });
         // A write that meets the lock (the checkpoint after this change) waits for it 5 s, fails,
         // and is retried: the second busy timeout passing shows the first one did not stop it.
-        await waitFor(() => p.lines.some((l) => /^storing .* failed; retrying for up to \d+ s before stopping$/.test(l.message)) || p.exit !== undefined,
-          { timeoutMs: 30_000, message: 'a state store write meeting the lock' });
+        // All the while the process answers: the driver's own busy wait, which blocks the event
+        // loop, is a few ms; the rest of the waiting is asynchronous. (A 5 s synchronous busy
+        // wait would leave a /healthz request unanswered past its deadline.)
+        await waitFor(async () => {
+          const res = await request(`http://127.0.0.1:${port}/healthz`, { headersTimeout: 1500, bodyTimeout: 1500 });
+          await res.body.dump();
+          expect(res.statusCode, '/healthz while the state store is locked').to.equal(200);
+          return p.lines.some((l) => /^storing .* failed; retrying for up to \d+ s before stopping$/.test(l.message)) || p.exit !== undefined;
+        }, { timeoutMs: 30_000, intervalMs: 100, message: 'a state store write meeting the lock' });
         expect(p.exit, 'the sidecar stopped on a locked state store').to.equal(undefined);
       } finally {
         lock.exec('ROLLBACK');
@@ -126,7 +134,8 @@ export function defineChaosRegressions(kind: ShopDbKind): void {
     });
 
     it('does not take a deleted credentials row for a stale read when its id equals the user id', async () => {
-      const { p } = await f.start();
+      // The line per push is at debug level (#15).
+      const { p } = await f.start({ LOG_LEVEL: 'debug' });
       await f.converge(p);
       // Seeded users got their credentials rows in the same order: the ids are equal.
       const id = f.seeded.ids[0]!;

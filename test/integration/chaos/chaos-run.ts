@@ -105,7 +105,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosReport> {
   const say = o.progress ?? (() => undefined);
   const sidecars: SidecarProcess[] = [];
   const spawn = (config: ShopConfigFile): SidecarProcess => {
-    const p = startSidecar({ args: ['run', '--config', config.path, '--no-progress'] });
+    // At debug level: the per-push lines are the evidence of a lost or stale user.
+    const p = startSidecar({ args: ['run', '--config', config.path, '--no-progress'], env: { LOG_LEVEL: 'debug' } });
     sidecars.push(p);
     return p;
   };

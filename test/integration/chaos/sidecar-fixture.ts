@@ -41,7 +41,8 @@ export interface SidecarFixture {
   /** The PostgreSQL replication slot of the config (unused on MariaDB). */
   readonly slot: string;
   /** Starts the sidecar and resolves once it streams. */
-  start(): Promise<StartedSidecar>;
+  /** `env`: added to the sidecar's environment (e.g. LOG_LEVEL debug for its per-push lines). */
+  start(env?: Readonly<Record<string, string>>): Promise<StartedSidecar>;
   /** Waits until the emulator matches the legacy database; fails early when `p` exits. */
   converge(p: SidecarProcess, timeoutMs?: number, expectDeadLetters?: string[]): Promise<ConvergenceResult>;
   /** Kills what is left, drops the database, closes the emulator, removes the config. */
@@ -64,8 +65,8 @@ export async function openSidecarFixture(kind: ShopDbKind, o: SidecarFixtureOpti
   const started: SidecarProcess[] = [];
   return {
     kind, target, emu, config, seeded, slot,
-    async start() {
-      const p = startSidecar({ args: ['run', '--config', config.path, '--no-progress'] });
+    async start(env) {
+      const p = startSidecar({ args: ['run', '--config', config.path, '--no-progress'], ...(env ? { env } : {}) });
       started.push(p);
       const port = await httpPortOf(p);
       await streaming(p);

@@ -84,7 +84,7 @@ describe('Dispatcher on its own: its decisions per user (#17)', () => {
     const b = await bench();
     b.reader.rows.set('1', row('1'));
     const first = await b.dispatcher.process([item('1')], 'stream');
-    expect(first.get('1')).to.deep.equal({ status: 'done' });
+    expect(first.get('1')).to.deep.equal({ status: 'done', pushed: true });
     expect(b.emu.getUser('legacy-1')).to.include({ email: 'u1@example.com', given_name: 'Ada' });
     const state = (await b.store.getUserStates(['1'])).get('1');
     expect(state).to.include({ sub: 'legacy-1', deleted: false });
@@ -121,7 +121,7 @@ describe('Dispatcher on its own: its decisions per user (#17)', () => {
     expect(b.emu.getUser('legacy-1')).to.equal(undefined);
     // 10 + 20 ms spent >= 25: the read can only be newer than the log.
     const r2 = await b.dispatcher.process([item('1', { expectations: logged, attempts: 2 })], 'stream');
-    expect(r2.get('1')).to.deep.equal({ status: 'done' });
+    expect(r2.get('1')).to.deep.equal({ status: 'done', pushed: true });
     expect(b.emu.getUser('legacy-1')).to.include({ given_name: 'Old' });
     expect(await counter(b.metrics.staleReads)).to.equal(2);
     expect(b.logger.lines.some((l) => l.message.startsWith('the read kept disagreeing'))).to.equal(true);
@@ -154,7 +154,7 @@ describe('Dispatcher on its own: its decisions per user (#17)', () => {
     b.reader.rows.set('2', row('2'));
     const r = await b.dispatcher.process([item('1'), item('2')], 'stream');
     expect(r.get('1')).to.deep.equal({ status: 'done' });
-    expect(r.get('2')).to.deep.equal({ status: 'done' });
+    expect(r.get('2')).to.deep.equal({ status: 'done', pushed: true });
     expect(b.emu.getUser('legacy-2')).to.include({ email: 'u2@example.com' });
     const dead = await b.store.getDeadLetters(['1']);
     expect(dead.get('1')?.reason).to.match(/module bug/);
@@ -167,7 +167,7 @@ describe('Dispatcher on its own: its decisions per user (#17)', () => {
     expect(backfill.get('9')).to.deep.equal({ status: 'done' });
     expect(await counter(b.metrics.pushes, { outcome: 'absent' })).to.equal(0);
     const stream = await b.dispatcher.process([item('9')], 'stream');
-    expect(stream.get('9')).to.deep.equal({ status: 'done' });
+    expect(stream.get('9')).to.deep.equal({ status: 'done', pushed: true });
     expect(await counter(b.metrics.pushes, { outcome: 'absent' })).to.equal(1);
     expect((await b.store.getUserStates(['9'])).get('9')).to.include({ deleted: true });
   });
@@ -200,5 +200,48 @@ describe('Dispatcher on its own: its decisions per user (#17)', () => {
     expect(user?.given_name).to.not.equal('First');
     expect(await counter(b.metrics.domainEvents, { type: 'user.deleted' })).to.equal(1);
     expect(await counter(b.metrics.domainEvents, { type: 'user.created' })).to.equal(2);
+  });
+});
+
+describe('Dispatcher.prepare and send: the read apart from the calls (#15)', () => {
+  it('prepare reads and plans without calling cidaas or storing; send pushes and stores', async () => {
+    const b = await bench();
+    b.reader.rows.set('1', row('1'));
+    b.reader.rows.set('2', row('2', 'Old'));
+    const calls = b.emu.stats().users;
+    const prepared = await b.dispatcher.prepare([item('1'), item('2', { expectations: [expectRow(row('2', 'New'))] })], 'stream');
+    expect(b.reader.reads).to.equal(1);
+    expect(prepared.calls).to.equal(1);
+    expect(prepared.results.get('2')).to.deep.equal({ status: 'retry', delayMs: 10, why: 'stale-read' });
+    expect(prepared.results.has('1')).to.equal(false);
+    expect(b.emu.stats().users).to.deep.equal(calls);
+    expect((await b.store.getUserStates(['1'])).size).to.equal(0);
+
+    const results = await b.dispatcher.send(prepared);
+    expect(results.get('1')).to.deep.equal({ status: 'done', pushed: true });
+    expect(results.get('2')).to.deep.equal({ status: 'retry', delayMs: 10, why: 'stale-read' });
+    expect(b.emu.getUser('legacy-1')).to.include({ given_name: 'Ada' });
+    expect((await b.store.getUserStates(['1'])).get('1')).to.include({ sub: 'legacy-1' });
+  });
+
+  it('prepares a batch needing no call (unchanged users) with calls 0, and send stores without calling', async () => {
+    const b = await bench();
+    b.reader.rows.set('1', row('1'));
+    await b.dispatcher.process([item('1')], 'stream');
+    const calls = b.emu.stats().users;
+    const prepared = await b.dispatcher.prepare([item('1')], 'stream');
+    expect(prepared.calls).to.equal(0);
+    expect((await b.dispatcher.send(prepared)).get('1')).to.deep.equal({ status: 'done' });
+    expect(b.emu.stats().users).to.deep.equal(calls);
+  });
+
+  it('logs a push at debug level only, in the stream as in the backfill', async () => {
+    const b = await bench();
+    b.reader.rows.set('1', row('1'));
+    b.reader.rows.set('2', row('2'));
+    await b.dispatcher.process([item('1')], 'stream');
+    await b.dispatcher.process([item('2')], 'backfill');
+    const pushLines = b.logger.lines.filter((l) => l.message === 'user.created');
+    expect(pushLines.map((l) => [l.level, l.fields['key']])).to.deep.equal([['debug', '1'], ['debug', '2']]);
   });
 });

@@ -1,0 +1,3 @@
+import { defineReadAheadSuite } from './read-ahead-suite.js';
+
+defineReadAheadSuite('postgres');
