@@ -1,6 +1,7 @@
 import { MAX_KEY_LENGTH } from './dispatch/entity-limits.js';
 import type { DispatchGovernor } from './dispatch/dispatch-governor.js';
-import type { Dispatcher, DispatchItem, KnownStates } from './dispatch/dispatcher.js';
+import type { Dispatcher, DispatchItem, ItemResult, KnownStates } from './dispatch/dispatcher.js';
+import { ReadAhead } from './dispatch/read-ahead.js';
 import { pauseForRetry, SWEEP_RETRY_MS } from './dispatch/retry-schedule.js';
 import { assertPageAdvanced } from './legacy-key.js';
 import type { LegacyReader, LegacyRows } from './legacy-reader.js';
@@ -100,11 +101,41 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
     saving = saving.then(() => o.store.saveBackfill(snapshot)).catch((err: unknown) => { failure ??= err; });
   };
 
+  // Batches planned ahead of their governor slot: a batch's mapping and fingerprints (CPU) run
+  // before it waits for its slot, so the slot covers only its cidaas calls and calls leave at the
+  // governor's pace instead of in bursts when several plans finish together.
+  const ahead = new ReadAhead(o.governor.maxConcurrency);
+  /** One attempt of a batch: plan it (a place ahead), then its calls under a governor slot; null when stopping. */
+  const attempt = async (items: DispatchItem[], known: KnownStates | undefined, entered: boolean): Promise<Map<string, ItemResult> | null> => {
+    let inAhead = entered;
+    let slot = false;
+    try {
+      if (!inAhead) {
+        if (!(await ahead.enter(o.signal))) return null;
+        inAhead = true;
+      }
+      const prepared = await o.dispatcher.prepare(items, 'backfill', known);
+      if (prepared.calls > 0) {
+        if (!(await o.governor.acquire(o.signal))) return null;
+        slot = true;
+      }
+      ahead.leave();
+      inAhead = false;
+      return await o.dispatcher.send(prepared);
+    } finally {
+      if (inAhead) ahead.leave();
+      if (slot) o.governor.release();
+    }
+  };
+
   const runPage = async (items: DispatchItem[], page: { done: boolean }, known: KnownStates | undefined): Promise<void> => {
     try {
+      let entered = true;
       while (items.length) {
         // The states read with the page hold for its first attempt only: a retry reads them again.
-        const results = await o.dispatcher.process(items, 'backfill', items[0]!.attempts === 0 ? known : undefined);
+        const results = await attempt(items, items[0]!.attempts === 0 ? known : undefined, entered);
+        entered = false;
+        if (results === null) return;
         const retry = items.filter((i) => results.get(i.key)?.status === 'retry');
         if (!retry.length) break;
         const delays = retry.map((i) => { const r = results.get(i.key)!; return r.status === 'retry' ? r.delayMs : 0; });
@@ -156,7 +187,7 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
     next = readPages(after);
     let aborted = false;
     for (let i = 0; i < read.keys.length; i += o.batchSize) {
-      if (!(await o.governor.acquire(o.signal))) { aborted = true; break; }
+      if (!(await ahead.enter(o.signal))) { aborted = true; break; }
       const keys = read.keys.slice(i, i + o.batchSize);
       const items: DispatchItem[] = keys.map((key) => {
         const rows = read.rows.get(key);
@@ -164,10 +195,7 @@ export async function runBackfill(o: BackfillOptions, progress: BackfillProgress
       });
       const page = { lastKey: keys[keys.length - 1]!, count: keys.length, done: false };
       pages.push(page);
-      const task = runPage(items, page, read.known).finally(() => {
-        o.governor.release();
-        inFlight.delete(task);
-      });
+      const task = runPage(items, page, read.known).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     if (aborted) break;

@@ -29,7 +29,9 @@ async function backfill(r: LegacyReader): Promise<{ result: BackfillProgress | n
     readPage: async (after: string | null, limit: number) => new Map((await r.pageKeys(after, limit)).map((k) => [k, null])),
     readStates: async () => ({ states: new Map(), dead: new Map() }),
     warmUp: async () => undefined,
-    process: async (items: DispatchItem[]) => {
+    // The backfill plans a batch, then sends it under a governor slot (Dispatcher.prepare / send).
+    prepare: async (items: DispatchItem[]) => ({ items, calls: 1 }),
+    send: async ({ items }: { items: DispatchItem[] }) => {
       pushed.push(...items.map((i) => i.key));
       return new Map(items.map((i) => [i.key, { status: 'done' }]));
     },
