@@ -16,7 +16,7 @@ function finding(report: CanaryReport, key: 'groupShape' | 'groups'): CanaryFind
   return f!;
 }
 
-describe('cidaas-sync canary: the groups settings (groupShape, groups replace|add) (#16)', function () {
+describe('cidaas-sync canary: the groups settings (groupShape, groups replace|add) and unknown login providers (#16)', function () {
   this.timeout(120_000);
   let world: CanaryWorld;
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -25,6 +25,8 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     world = await createCanaryWorld('postgres', 4);
     await world.target.db.query('CREATE TABLE user_groups (user_id bigint NOT NULL, group_name text NOT NULL)', []);
     await world.target.db.query("INSERT INTO user_groups (user_id, group_name) VALUES (?, 'staff'), (?, 'editors')", [world.seeded.ids[0], world.seeded.ids[1]]);
+    await world.target.db.query('CREATE TABLE user_identities (user_id bigint NOT NULL, provider text NOT NULL, uid text NOT NULL)', []);
+    await world.target.db.query("INSERT INTO user_identities (user_id, provider, uid) VALUES (?, 'google', '1088')", [world.seeded.ids[0]]);
   });
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
@@ -34,14 +36,17 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
   });
 
   /** A tenant with `groups` created (as `setup apply` does), and the shop config mapping users.groups to it. */
-  async function setUp(tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff']): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
+  async function setUp(tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff'], identities = false): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
     const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: [...DEFAULT_SCOPES, ...GROUP_SCOPES], tenant: { ...tenant, passwordGrantClient: LOGIN_APP } });
     cleanup.push(() => emu.close());
     for (const groupId of groups) emu.setup.groups.set(groupId, { groupId, groupName: groupId, groupType: 'default', parentId: 'root' });
     const cfg = await writeShopConfig({
       kind: 'postgres', sourceUrl: world.target.url, publication: world.target.publication, emulatorUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
       extra: {
-        users: { groups: { table: 'public.user_groups', userKey: 'user_id', group: 'group_name', map: { editors: 'editors', staff: 'staff' } } },
+        users: {
+          groups: { table: 'public.user_groups', userKey: 'user_id', group: 'group_name', map: { editors: 'editors', staff: 'staff' } },
+          ...(identities ? { identities: { table: 'public.user_identities', userKey: 'user_id', provider: 'provider', providerUserId: 'uid' } } : {}),
+        },
         cidaas: { compat }, canary: { loginClientId: LOGIN_APP.id, loginClientSecret: LOGIN_APP.secret },
       },
     });
@@ -100,5 +105,24 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     expect(advisedSettings(report)).to.deep.equal({});
     expect(report.leftOver).to.deep.equal([]);
     expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+
+  for (const unknownProvider of ['fail', 'drop'] as const) {
+    it(`with users.identities, reports that a tenant whose unknownProvider is ${unknownProvider} ${unknownProvider === 'fail' ? 'fails the user' : 'drops the link silently'}`, async () => {
+      const { emu, cfg } = await setUp({ unknownProvider }, {}, ['staff'], true);
+      const report = await canaryFor(cfg.path);
+      const f = report.findings.find((x) => x.assumption === 'login provider the tenant lacks');
+      expect(f, describeFindings(report.findings)).to.include({ verdict: 'confirmed' });
+      expect(f!.detail).to.contain(unknownProvider === 'fail' ? 'cidaas fails the user (provider "canary-missing-' : 'dropped the link SILENTLY');
+      expect(advisedSettings(report)).to.deep.equal({});
+      expect(report.leftOver).to.deep.equal([]);
+      expect(canaryUsersIn(emu)).to.deep.equal([]);
+    });
+  }
+
+  it('asks nothing about login providers when the mapping has no users.identities', async () => {
+    const { cfg } = await setUp({}, {});
+    const report = await canaryFor(cfg.path);
+    expect(report.findings.map((f) => f.assumption)).to.not.include('login provider the tenant lacks');
   });
 });
