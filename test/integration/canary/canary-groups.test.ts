@@ -36,8 +36,8 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
   });
 
   /** A tenant with `groups` created (as `setup apply` does), and the shop config mapping users.groups to it. */
-  async function setUp(tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff'], identities = false): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
-    const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: [...DEFAULT_SCOPES, ...GROUP_SCOPES], tenant: { ...tenant, passwordGrantClient: LOGIN_APP } });
+  async function setUp(tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff'], identities = false, scopes = [...DEFAULT_SCOPES, ...GROUP_SCOPES]): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
+    const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes, tenant: { ...tenant, passwordGrantClient: LOGIN_APP } });
     cleanup.push(() => emu.close());
     for (const groupId of groups) emu.setup.groups.set(groupId, { groupId, groupName: groupId, groupType: 'default', parentId: 'root' });
     const cfg = await writeShopConfig({
@@ -104,6 +104,16 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     }
     expect(advisedSettings(report)).to.deep.equal({});
     expect(report.leftOver).to.deep.equal([]);
+    expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+
+  it('says it could not test the groups settings without cidaas:groups_read, and names the scope to grant', async () => {
+    const { emu, cfg } = await setUp({}, {}, ['staff'], false, [...DEFAULT_SCOPES]);
+    const report = await canaryFor(cfg.path);
+    for (const key of ['groupShape', 'groups'] as const) {
+      expect(finding(report, key).verdict).to.equal('not testable');
+      expect(finding(report, key).detail).to.contain(`grant client "${CLIENT_ID}" the scope cidaas:groups_read`);
+    }
     expect(canaryUsersIn(emu)).to.deep.equal([]);
   });
 
