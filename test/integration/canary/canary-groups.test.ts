@@ -1,3 +1,5 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { CanaryFinding, CanaryReport } from '../../../src/canary/canary-finding.js';
 import { formatCanaryReport } from '../../../src/canary/canary-finding.js';
@@ -14,6 +16,37 @@ function finding(report: CanaryReport, key: 'groupShape' | 'groups'): CanaryFind
   const f = report.findings.find((x) => x.assumption.startsWith(`cidaas.compat.${key} (`));
   expect(f, `a ${key} finding in\n${describeFindings(report.findings)}`).to.not.equal(undefined);
   return f!;
+}
+
+/**
+ * A tenant that takes `groups` only as ids: a proxy in front of the emulator (which takes either
+ * shape) that leaves the groups of a bulk user out when they come as objects, as a tenant that
+ * ignores a field in a shape it does not know would. Answers pass through unchanged.
+ */
+async function idsOnlyTenant(emu: RunningEmulator): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL(emu.url);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body = Buffer.concat(chunks);
+      if (req.method === 'POST' && req.url === '/users-srv/user/bulk') {
+        const users = JSON.parse(body.toString('utf8')) as Record<string, unknown>[];
+        for (const u of users) if (Array.isArray(u['groups']) && u['groups'].some((g) => typeof g === 'object')) delete u['groups'];
+        body = Buffer.from(JSON.stringify(users));
+      }
+      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+      const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
 describe('cidaas-sync canary: the groups settings (groupShape, groups replace|add) and unknown login providers (#16)', function () {
@@ -36,12 +69,16 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
   });
 
   /** A tenant with `groups` created (as `setup apply` does), and the shop config mapping users.groups to it. */
-  async function setUp(tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff'], identities = false, scopes = [...DEFAULT_SCOPES, ...GROUP_SCOPES]): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
+  async function setUp(
+    tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff'], identities = false, scopes = [...DEFAULT_SCOPES, ...GROUP_SCOPES], idsOnly = false,
+  ): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
     const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes, tenant: { ...tenant, passwordGrantClient: LOGIN_APP } });
     cleanup.push(() => emu.close());
     for (const groupId of groups) emu.setup.groups.set(groupId, { groupId, groupName: groupId, groupType: 'default', parentId: 'root' });
+    const proxy = idsOnly ? await idsOnlyTenant(emu) : undefined;
+    if (proxy) cleanup.push(() => proxy.close());
     const cfg = await writeShopConfig({
-      kind: 'postgres', sourceUrl: world.target.url, publication: world.target.publication, emulatorUrl: emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+      kind: 'postgres', sourceUrl: world.target.url, publication: world.target.publication, emulatorUrl: proxy?.url ?? emu.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
       extra: {
         users: {
           groups: { table: 'public.user_groups', userKey: 'user_id', group: 'group_name', map: { editors: 'editors', staff: 'staff' } },
@@ -54,11 +91,11 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     return { emu, cfg };
   }
 
-  /** The canary's users are gone, and so are their memberships (removed one by one before the users). */
-  function expectCleanedUp(emu: RunningEmulator, report: CanaryReport): void {
+  /** The canary's users are gone; a membership still held at the end was removed before its user (`removals`). */
+  function expectCleanedUp(emu: RunningEmulator, report: CanaryReport, removals = true): void {
     expect(report.leftOver).to.deep.equal([]);
     expect(canaryUsersIn(emu)).to.deep.equal([]);
-    expect(emu.setup.writes.filter((w) => /^DELETE \/groups-srv\/usergroups\/\w+\/users\/legacy-canary-/.test(w)).length, 'membership removals').to.be.greaterThan(0);
+    if (removals) expect(emu.setup.writes.filter((w) => /^DELETE \/groups-srv\/usergroups\/\w+\/users\/legacy-canary-/.test(w)).length, 'membership removals').to.be.greaterThan(0);
   }
 
   for (const shape of ['objects', 'ids'] as const) {
@@ -82,6 +119,20 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     expect(run.stdout).to.match(/confirmed {4}cidaas\.compat\.groupShape \(objects\): /);
     expect(run.stdout).to.contain('write under cidaas.compat:\n  groups: add\n');
     expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+
+  it('a tenant that takes groups only as ids refutes groupShape objects, names ids, and says every membership would be lost', async () => {
+    const { emu, cfg } = await setUp({}, {}, ['staff'], false, undefined, true);
+    const report = await canaryFor(cfg.path);
+    const shape = finding(report, 'groupShape');
+    expect(shape.verdict, describeFindings(report.findings)).to.equal('refuted');
+    expect(shape.detail).to.contain('as objects it took the user but read back shows no membership; as ids it put the user in group "staff"')
+      .and.contain('with objects every user loses its memberships silently');
+    expect(finding(report, 'groups')).to.include({ verdict: 'confirmed' });
+    expect(advisedSettings(report)).to.deep.equal({ groupShape: 'ids' });
+    expect(formatCanaryReport(report)).to.contain('write under cidaas.compat:\n  groupShape: ids\n');
+    // Its one member was emptied by the replace question: no membership left to remove.
+    expectCleanedUp(emu, report, false);
   });
 
   it('a replacing tenant refutes groups add and names replace', async () => {
