@@ -3,21 +3,29 @@
  * after 200 ms (the emulator with rateLimit 20 (a token bucket, bursts of one second's worth) and
  * latencyMs 200, in its own process). The ceiling is 20 calls/s x 50 users = 1000 users/s; the
  * sidecar runs with cidaas.concurrency 16, so that the dispatch governor, not the window of calls
- * in flight (16 / 0.2 s = 80 calls/s), has to find the limit. users_per_s is timed from the
- * sidecar's "backfill starting" to "backfill done" log lines; pct_429 is the share of bulk calls
- * the emulator answered 429 (retries included). The emulator's bucket starts full, which is worth
- * one second of calls once: fraction_incl_burst counts it in the ceiling (it matters at small
- * scale, where the whole run lasts ~2 s). BENCH.md goal: fraction >= 0.9, pct_429 < 2.
+ * in flight (16 / 0.2 s = 80 calls/s), has to find the limit.
+ *
+ * `fraction` says how much of the limit the sidecar used: users_per_s over the ceiling, where
+ * users_per_s counts the users over the time the limit governed, from the first bulk call's
+ * arrival at the emulator to one slot (1 / limit) after the last one's: n calls paced exactly at
+ * the limit fill n slots, so fraction 1 is a sidecar that used every slot. The time before the
+ * first call (`first_call_ms`: the access token, the first read) and the last call's latency
+ * (`latency_ms`) are once per run, and no governor can use them: counted in the window (as
+ * `fraction_end_to_end` still does, timed from the sidecar's "backfill starting" to "backfill
+ * done" log lines) they cap the fraction at ~0.93 at small scale (40 calls at 20/s take 1.95 s,
+ * plus 0.2 s for the last answer and the first call's start) whatever the governor does.
+ * pct_429 is the share of bulk calls the emulator answered 429 (retries included). The
+ * emulator's bucket starts full, which is worth one second of calls once: fraction_incl_burst
+ * counts it in the ceiling (it matters at small scale, where the whole run lasts ~2 s).
+ * BENCH.md goal: fraction >= 0.9, pct_429 < 2 (issue #15: >= 0.95 and < 1).
  *
  * The tenant's limit is known to the sidecar (`cidaas.maxCallsPerSecond: 20`), so the governor
  * paces from the first call; BENCH_RATE_LIMIT_UNKNOWN=1 leaves it unset, and the governor
  * slow-starts and finds the limit from the 429s instead (`known_limit` yes or no says which ran).
  *
- * What else bounds `fraction`: the time before the first call (`first_call_ms`: the access token
- * and the first read) and the last call's latency, both once per run, which weigh ~10 % at small
- * scale (a 2 s run); and a loaded machine (`runqueue_wait_ms_per_s`, the sidecar's threads waiting
- * for a CPU). `pace_fraction` is the governor's own figure: the calls' rate between the first and
- * the last call over the limit.
+ * What else bounds `fraction`: a loaded machine (`runqueue_wait_ms_per_s`, the sidecar's threads
+ * waiting for a CPU) and the reader. `pace_fraction` is the calls' rate (429s included) between
+ * the first and the last call over the limit.
  */
 import { loadavg } from 'node:os';
 import { seedUsers } from '../test/support/user-generator.js';
@@ -63,10 +71,12 @@ export const pgRateLimitBench: Bench = {
         }
         const calls = bulkCalls(stats);
         const ceiling = LIMIT_CALLS_PER_S * BATCH;
-        const usersPerS = perSecond(users, done.at - started.at);
+        const governedMs = governed(arrivals);
+        const usersPerS = perSecond(users, governedMs);
+        const endToEnd = perSecond(users, done.at - started.at);
         const seconds = (done.at - started.at) / 1000;
         // The bucket starts full: one second's worth of calls on top of the rate, once.
-        const ceilingWithBurst = ceiling + (LIMIT_CALLS_PER_S * BATCH) / seconds;
+        const ceilingWithBurst = ceiling + (LIMIT_CALLS_PER_S * BATCH) / (governedMs / 1000);
         return {
           limit_calls_per_s: LIMIT_CALLS_PER_S,
           latency_ms: LATENCY_MS,
@@ -74,6 +84,8 @@ export const pgRateLimitBench: Bench = {
           users_per_s: usersPerS,
           fraction: round(usersPerS / ceiling, 3),
           fraction_incl_burst: round(usersPerS / ceilingWithBurst, 3),
+          users_per_s_end_to_end: endToEnd,
+          fraction_end_to_end: round(endToEnd / ceiling, 3),
           pct_429: round((calls.throttled / calls.all) * 100, 2),
           users,
           bulk_calls: calls.all,
@@ -100,6 +112,12 @@ export const pgRateLimitBench: Bench = {
     }
   },
 };
+
+/** The time the limit governed (ms): from the first bulk call's arrival to one slot after the last one's; NaN without calls. */
+function governed(arrivals: readonly number[]): number {
+  if (arrivals.length === 0) return NaN;
+  return arrivals[arrivals.length - 1]! - arrivals[0]! + 1000 / LIMIT_CALLS_PER_S;
+}
 
 /** Calls a second from the first arrival to the last (n calls span n - 1 intervals); NaN for fewer than two. */
 function pace(arrivals: readonly number[]): number {

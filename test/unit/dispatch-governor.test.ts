@@ -46,18 +46,28 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.rate).to.equal(20);
   });
 
-  it('slow-starts at one call/s per batch in flight and doubles every 250 ms the pace binds, until the first 429', async () => {
+  it('slow-starts at one call/s per batch in flight, grows by half that in a second, then by a quarter of the last growth, until the first 429', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 8 });
     expect(g.rate).to.equal(slowStartRate(8)).and.equal(8);
     expect(g.settledRate, 'nothing learned yet').to.equal(null);
-    await callsAt(g, clock, 3, 8);
-    expect(g.rate).to.equal(16);
-    await callsAt(g, clock, 5, 16);
-    expect(g.rate).to.equal(32);
-    expect(g.settledRate, 'a pace that bound is remembered').to.equal(32);
+    await callsAt(g, clock, 9, 8);
+    expect(g.rate).to.equal(12);
+    await callsAt(g, clock, 13, 12);
+    expect(g.rate).to.equal(13);
+    expect(g.settledRate, 'a pace that bound is remembered').to.equal(13);
+    clock.t += 200;
     g.onThrottled();
-    await callsAt(g, clock, 200, 'pace');
-    expect(g.rate, 'no doubling after the first 429').to.be.below(32);
+    expect(g.rate, 'a 429 cuts the pace').to.be.below(13);
+    const cut = g.rate;
+    await callsAt(g, clock, 40, 'pace');
+    expect(g.rate, 'no slow-start growth after the first 429: it probes by 1 % a second').to.be.within(cut * 1.02, cut * 1.1);
+  });
+
+  it('counts a slow start\'s first second from the first call, not from the wait before it (the first read, the token)', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 8 });
+    clock.t += 700;
+    await callsAt(g, clock, 9, 8);
+    expect(g.rate, 'grown one second after the first call').to.equal(12);
   });
 
   it('does not grow while something else limits the calls', async () => {
@@ -66,52 +76,61 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.rate).to.equal(4);
   });
 
-  it('on a 429 paces at 90 % of the accepted rate, once per episode, then probes slowly', async () => {
+  it('on a 429 paces under the accepted rate, once per episode', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 30 });
     await callsAt(g, clock, 60, 30);
     const before = g.rate;
-    expect(before).to.be.greaterThan(30);
+    expect(before, 'a remembered pace probes up while it binds').to.be.greaterThan(30);
     g.onThrottled();
     const after = g.rate;
-    expect(after).to.be.closeTo(0.9 * 30, 2);
+    expect(after).to.be.within(0.7 * 30, 0.9 * before);
     // The 429s of the calls already in flight belong to the same episode.
     g.onThrottled();
     g.onThrottled();
     expect(g.rate).to.equal(after);
     expect(g.throttles).to.equal(3);
     expect(g.settledRate).to.equal(after);
-    // Past the hold it climbs back to the accepted rate within seconds, then probes by 0.5 %/s.
-    clock.t += 1500;
-    await callsAt(g, clock, 100, 'pace');
-    expect(g.rate).to.be.within(29, 31.5);
-    await callsAt(g, clock, 300, 'pace');
-    expect(g.rate).to.be.within(30, 33);
   });
 
-  it('recovers fast towards the rate of the last 429 after a deeper cut', async () => {
-    const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 20 });
+  it('a Retry-After pauses every new call until it has passed, and keeps a slot of the pace for each retry', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 64, maxCallsPerSecond: 20 });
     await callsAt(g, clock, 40, 20);
     g.onThrottled(3000);
-    const cut = g.rate;
-    // A Retry-After pause: no call starts until it has passed.
+    g.onThrottled(3000);
+    const slot = 1000 / g.rate;
     const waiting = g.acquire();
     expect(await settledNow(waiting)).to.equal(false);
     clock.t += 3000;
     g.wakeAll();
+    expect(await settledNow(waiting), 'the two retries go first').to.equal(false);
+    clock.t += 2 * slot;
+    g.wakeAll();
     expect(await settledNow(waiting)).to.equal(true);
-    g.onResponse(200);
-    g.release();
-    clock.t += 1100;
-    await callsAt(g, clock, 20, cut);
-    expect(g.rate).to.be.greaterThan(cut);
-    expect(g.rate).to.be.at.most(20.5);
   });
 
-  it('from a remembered pace, climbs 10 %/s while it binds and no 429 came', async () => {
-    const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 2 });
-    expect(g.settledRate).to.equal(2);
-    await callsAt(g, clock, 200, 'pace');
-    expect(g.rate).to.be.greaterThan(5);
+  it('calls that start late keep the schedule and catch up, but idle time is not saved up into a burst', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 64, maxCallsPerSecond: 20 });
+    expect(g.tryAcquire()).to.equal(0);
+    clock.t += 70;
+    expect(g.tryAcquire(), 'a call 20 ms late').to.equal(0);
+    expect(g.tryAcquire(), 'the next on its slot').to.equal(30);
+    clock.t += 30 + 200;
+    for (let i = 0; i < 5; i++) expect(g.tryAcquire(), `call ${i} of those 200 ms late catches up`).to.equal(0);
+    expect(g.tryAcquire(), 'then the schedule again').to.equal(50);
+    clock.t += 5000;
+    expect(g.tryAcquire()).to.equal(0);
+    expect(g.tryAcquire(), 'after an idle gap, one slot again').to.equal(50);
+  });
+
+  it('with the pace found by 429s (at the edge of the allowance), calls that start late catch up one slot only', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 20 });
+    expect(g.tryAcquire()).to.equal(0);
+    clock.t += 50 + 30;
+    expect(g.tryAcquire(), 'a call 30 ms late').to.equal(0);
+    expect(g.tryAcquire(), 'the next on its slot').to.equal(20);
+    clock.t += 20 + 200;
+    expect(g.tryAcquire()).to.equal(0);
+    expect(g.tryAcquire(), 'no catching up after 200 ms').to.equal(50);
   });
 
   it('holds batches beyond maxConcurrency', async () => {
