@@ -46,7 +46,7 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.rate).to.equal(20);
   });
 
-  it('slow-starts at one call/s per batch in flight, grows by half that in a second, then by a quarter of the last growth, until the first 429', async () => {
+  it('slow-starts at one call/s per batch in flight, grows by half that in a second, then by a quarter of the last growth (at least 8 % a second), until the first 429', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 8 });
     expect(g.rate).to.equal(slowStartRate(8)).and.equal(8);
     expect(g.settledRate, 'nothing learned yet').to.equal(null);
