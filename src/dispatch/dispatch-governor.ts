@@ -245,7 +245,13 @@ export class DispatchGovernor {
     // which still holds what a bucket had saved up (the next episode corrects it).
     const span = this.#lastEpisode === null ? 0 : now - this.#lastEpisode;
     const between = span >= 2 * STEP_MS && span <= WINDOW_MS;
-    const estimate = between ? (sinceEpisode * 1000) / span : lastSecond * FIRST_CUT;
+    // A pace that did not bind (fewer calls started than it allowed: light traffic) did not cause
+    // the 429 (cidaas's limit is shared, or a fault): what was accepted says nothing of the limit,
+    // so only the pace is cut, as at the edge, instead of dropping it to the traffic's rate.
+    let started = 0;
+    for (const t of this.#started) if (t >= now - STEP_MS) started++;
+    const binding = started >= 0.9 * this.#rate * (STEP_MS / 1000);
+    const estimate = !binding ? this.#rate : between ? (sinceEpisode * 1000) / span : lastSecond * FIRST_CUT;
     this.#limit = Math.max(MIN_RATE, estimate);
     this.#rate = Math.min(this.#ceiling, Math.max(MIN_RATE, Math.min(BELOW_LIMIT * this.#limit, CUT * this.#rate)));
     if (!between) this.#limit = this.#rate;

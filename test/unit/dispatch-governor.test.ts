@@ -92,6 +92,15 @@ describe('DispatchGovernor (#15)', () => {
     expect(g.settledRate).to.equal(after);
   });
 
+  it('a 429 met by light traffic (the pace not binding) only trims the pace, not down to the traffic\'s rate', async () => {
+    const { g, clock } = governorAt({ maxConcurrency: 64, startCallsPerSecond: 30 });
+    // Two calls a second against a pace of 30: cidaas's limit is shared, or the 429 was a fault.
+    await callsAt(g, clock, 20, 2);
+    const before = g.rate;
+    g.onThrottled();
+    expect(g.rate, 'cut as at the edge, not to ~2 calls/s').to.be.within(0.85 * before, 0.95 * before);
+  });
+
   it('a Retry-After pauses every new call until it has passed, and keeps a slot of the pace for each retry', async () => {
     const { g, clock } = governorAt({ maxConcurrency: 64, maxCallsPerSecond: 20 });
     await callsAt(g, clock, 40, 20);
