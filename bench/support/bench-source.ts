@@ -20,6 +20,8 @@ export interface SourceSidecarOptions {
   readonly emulatorUrl: string;
   readonly concurrency?: number;
   readonly engine?: Record<string, number>;
+  /** Merged into `cidaas:` (e.g. maxCallsPerSecond). */
+  readonly cidaas?: Record<string, number>;
   /** Reuse the state store (and the slot) of an earlier sidecar of this source. */
   readonly resume?: SourceSidecar;
 }
@@ -56,7 +58,7 @@ async function postgresSource(prefix: string): Promise<BenchSource> {
       const resume = o.resume ? sidecars.get(o.resume) : undefined;
       if (o.resume && !resume) throw new Error('resume: a sidecar of another bench source');
       const sidecar = await startBenchSidecar({ database, emulatorUrl: o.emulatorUrl, ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-        ...(o.engine ? { engine: o.engine } : {}), ...(resume ? { resume } : {}) });
+        ...(o.engine ? { engine: o.engine } : {}), ...(o.cidaas ? { cidaas: o.cidaas } : {}), ...(resume ? { resume } : {}) });
       sidecars.set(sidecar, sidecar);
       return sidecar;
     },
