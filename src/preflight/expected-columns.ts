@@ -61,6 +61,17 @@ function qualified(t: TableName): string {
 }
 
 /**
+ * A table related to the users by `userKey`, under config section `section` (e.g. `password`,
+ * `users.groups`): its user key column first, then `columns`.
+ */
+function relatedTable(role: LegacyTableRole, section: string, table: TableName, userKey: string, columns: readonly ExpectedColumn[]): ExpectedTable {
+  return {
+    role, table, qualified: qualified(table), configKey: `${section}.table`, userKey, userKeyConfigKey: `${section}.userKey`,
+    columns: [{ column: userKey, configKey: `${section}.userKey`, use: 'key' }, ...columns],
+  };
+}
+
+/**
  * The tables and columns the configuration reads. A password or MFA section without its own
  * table adds its columns to the users table. Columns a mapping module reads are not known here.
  */
@@ -86,10 +97,7 @@ export function expectedTables(config: Config): ExpectedTable[] {
     if (pw.parameters) cols.push({ column: pw.parameters, configKey: 'password.parameters', use: 'text' });
     if (typeof pw.algorithm === 'object') cols.push({ column: pw.algorithm.column, configKey: 'password.algorithm.column', use: 'text' });
     if (pw.table && pw.userKey) {
-      tables.push({
-        role: 'password', table: pw.table, qualified: qualified(pw.table), configKey: 'password.table', userKey: pw.userKey,
-        userKeyConfigKey: 'password.userKey', columns: [{ column: pw.userKey, configKey: 'password.userKey', use: 'key' }, ...cols],
-      });
+      tables.push(relatedTable('password', 'password', pw.table, pw.userKey, cols));
     } else userCols.push(...cols);
   }
 
@@ -99,49 +107,29 @@ export function expectedTables(config: Config): ExpectedTable[] {
     if (mfa.enabled) cols.push({ column: mfa.enabled, configKey: 'mfa.enabled', use: 'boolean' });
     if (mfa.parameters) cols.push({ column: mfa.parameters, configKey: 'mfa.parameters', use: 'text' });
     if (mfa.table && mfa.userKey) {
-      tables.push({
-        role: 'mfa', table: mfa.table, qualified: qualified(mfa.table), configKey: 'mfa.table', userKey: mfa.userKey,
-        userKeyConfigKey: 'mfa.userKey', columns: [{ column: mfa.userKey, configKey: 'mfa.userKey', use: 'key' }, ...cols],
-      });
+      tables.push(relatedTable('mfa', 'mfa', mfa.table, mfa.userKey, cols));
     } else userCols.push(...cols);
   }
 
   const a = config.attributes;
   if (a) {
-    tables.push({
-      role: 'attributes', table: a.table, qualified: qualified(a.table), configKey: 'attributes.table', userKey: a.userKey,
-      userKeyConfigKey: 'attributes.userKey',
-      columns: [
-        { column: a.userKey, configKey: 'attributes.userKey', use: 'key' },
-        { column: a.name, configKey: 'attributes.name', use: 'text' },
-        { column: a.value, configKey: 'attributes.value', use: 'any' },
-      ],
-    });
+    tables.push(relatedTable('attributes', 'attributes', a.table, a.userKey, [
+      { column: a.name, configKey: 'attributes.name', use: 'text' },
+      { column: a.value, configKey: 'attributes.value', use: 'any' },
+    ]));
   }
 
   const g = config.users.groups;
   if (g) {
-    tables.push({
-      role: 'groups', table: g.table, qualified: qualified(g.table), configKey: 'users.groups.table', userKey: g.userKey,
-      userKeyConfigKey: 'users.groups.userKey',
-      columns: [
-        { column: g.userKey, configKey: 'users.groups.userKey', use: 'key' },
-        { column: g.group, configKey: 'users.groups.group', use: 'text' },
-      ],
-    });
+    tables.push(relatedTable('groups', 'users.groups', g.table, g.userKey, [{ column: g.group, configKey: 'users.groups.group', use: 'text' }]));
   }
 
   const id = config.users.identities;
   if (id) {
-    tables.push({
-      role: 'identities', table: id.table, qualified: qualified(id.table), configKey: 'users.identities.table', userKey: id.userKey,
-      userKeyConfigKey: 'users.identities.userKey',
-      columns: [
-        { column: id.userKey, configKey: 'users.identities.userKey', use: 'key' },
-        { column: id.provider, configKey: 'users.identities.provider', use: 'text' },
-        { column: id.providerUserId, configKey: 'users.identities.providerUserId', use: 'text' },
-      ],
-    });
+    tables.push(relatedTable('identities', 'users.identities', id.table, id.userKey, [
+      { column: id.provider, configKey: 'users.identities.provider', use: 'text' },
+      { column: id.providerUserId, configKey: 'users.identities.providerUserId', use: 'text' },
+    ]));
   }
   return tables;
 }
