@@ -260,9 +260,14 @@ export class UserMapper {
       salt: p.salt ? (row[p.salt] as string | Uint8Array | null) : undefined,
       iterations: p.iterations ? (row[p.iterations] as string | number | null) : undefined,
     };
-    const r = alg === 'auto' ? recognizePasswordHash(hash, p.parameters ? { parameters: row[p.parameters] } : {})
+    let r = alg === 'auto' ? recognizePasswordHash(hash, p.parameters ? { parameters: row[p.parameters] } : {})
       : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
       : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
+    // Two generations in one table: what `auto` does not know is the older one (password.fallback).
+    if (!r.ok && !r.noPassword && alg === 'auto' && p.fallback !== undefined) {
+      const older = explicitPasswordHash(hash, p.fallback, extras);
+      r = older.ok ? older : { ok: false, reason: `not a format \`auto\` recognises, and ${older.reason} (password.fallback)` };
+    }
     if (!r.ok) return { result: r.noPassword ? { status: 'none', marker: r.noPassword } : { status: 'unrecognized', reason: r.reason } };
     return {
       result: { status: 'recognized', algorithmTypeId: r.info.algorithmTypeId },

@@ -2,6 +2,7 @@ import { aspnetIdentityPreset } from './aspnet-identity.js';
 import { djangoPreset } from './django.js';
 import { drupalPreset } from './drupal.js';
 import { drupal7Preset } from './drupal7.js';
+import { fosUserBundlePreset } from './fosuserbundle.js';
 import { keycloakPreset } from './keycloak.js';
 import { laravelPreset } from './laravel.js';
 import type { Preset } from './preset.js';
@@ -17,4 +18,5 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   drupal: drupalPreset,
   drupal7: drupal7Preset,
   laravel: laravelPreset,
+  fosuserbundle: fosUserBundlePreset,
 };
