@@ -5,6 +5,7 @@ import { drupal7Preset } from './drupal7.js';
 import { fosUserBundlePreset } from './fosuserbundle.js';
 import { keycloakPreset } from './keycloak.js';
 import { laravelPreset } from './laravel.js';
+import { magento2Preset } from './magento2.js';
 import type { Preset } from './preset.js';
 import type { PresetName } from './preset-names.js';
 import { wordpressPreset } from './wordpress.js';
@@ -19,4 +20,5 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   drupal7: drupal7Preset,
   laravel: laravelPreset,
   fosuserbundle: fosUserBundlePreset,
+  magento2: magento2Preset,
 };
