@@ -1,4 +1,5 @@
 import { aspnetIdentityPreset } from './aspnet-identity.js';
+import { devisePreset } from './devise.js';
 import { djangoPreset } from './django.js';
 import { drupalPreset } from './drupal.js';
 import { drupal7Preset } from './drupal7.js';
@@ -21,4 +22,5 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   laravel: laravelPreset,
   fosuserbundle: fosUserBundlePreset,
   magento2: magento2Preset,
+  devise: devisePreset,
 };
