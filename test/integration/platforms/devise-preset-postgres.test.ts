@@ -44,7 +44,6 @@ presetSuite({
   tables: ['public.users'],
   preset: () => 'devise',
   overrides: { users: { fields: { email_verified: 'confirmed_at' } } },
-  cli: true,
   verifier: false,
   algorithm: 'BCRYPT_7',
   passwords: ['rasmuslerdorf', 'devise-ben-1', 'devise-cat-1'],
