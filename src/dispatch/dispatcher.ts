@@ -75,6 +75,8 @@ export interface DispatcherOptions extends RetryScheduleOptions {
   readonly onRevoked: OnRevoked;
   /** `cidaas.compat.groups: add`: memberships removed in legacy are removed one by one after the upsert. */
   readonly removeStaleGroups?: boolean;
+  /** `cidaas.compat.totpRemoval: unsupported`: a TOTP removal leaves the seed in cidaas, so each is warned about and counted. */
+  readonly keepsRemovedTotp?: boolean;
 }
 
 /**

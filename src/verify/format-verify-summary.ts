@@ -49,6 +49,9 @@ export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOption
   if (report.totpReenrol.count > 0) {
     lines.push(`  ${report.totpReenrol.count} users must enrol their authenticator again (cidaas.compat.totpImport: flag-only; keys in the report's totpReenrol)`);
   }
+  if (report.totpStranded.count > 0) {
+    lines.push(`  ${report.totpStranded.count} users keep in cidaas a TOTP authenticator removed in legacy: an admin must reset their MFA in cidaas (see cidaas.compat.totpRemoval; keys in the report's totpStranded)`);
+  }
   if (c.deadLetters > 0) lines.push('  dead letters count as a difference: `cidaas-sync dlq list` shows them, `dlq retry` sends them again');
   return lines.join('\n');
 }
