@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { TenantVariant } from '../../../tools/emulator/cidaas-emulator.js';
 import { useEmulator, user } from './emulator-fixture.js';
@@ -35,4 +38,35 @@ describe('cidaas emulator: removing a TOTP seed (--totp-removal)', () => {
       });
     });
   }
+
+  it('cidaas-sync emulator --totp-removal null: honours {"totp": null} and ignores {}', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const child = spawn(process.execPath, ['bin/cidaas-sync.js', 'emulator', '--port', '0', '--client-id', 'c', '--client-secret', 'cli-secret-value', '--totp-removal', 'null'], { cwd: root });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+        });
+        child.on('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+      });
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'c', client_secret: 'cli-secret-value' });
+      const { access_token: token } = await (await fetch(`${url}/token-srv/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).json() as { access_token: string };
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const push = async (u: unknown): Promise<void> => {
+        expect((await fetch(`${url}/users-srv/user/bulk`, { method: 'POST', headers, body: JSON.stringify([u]) })).status).to.equal(200);
+      };
+      const enrolled = async (): Promise<boolean> => ((await (await fetch(`${url}/user-srv/users/u-1`, { headers })).json()) as { data: { mfa: { totp: { enrolled: boolean } } } }).data.mfa.totp.enrolled;
+      await push({ sub: 'u-1', email: 'u1@example.com', mfa_enabled: true, mfa: { totp: { secret: SECRET } } });
+      await push({ sub: 'u-1', mfa_enabled: false, mfa: {} });
+      expect(await enrolled(), 'after mfa: {}').to.equal(true);
+      await push({ sub: 'u-1', mfa_enabled: false, mfa: { totp: null } });
+      expect(await enrolled(), 'after mfa: {"totp": null}').to.equal(false);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
 });
