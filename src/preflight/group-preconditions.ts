@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config-schema.js';
 import { openSource } from '../app/open-pipeline.js';
 import { readerTables } from '../app/pipeline-tables.js';
-import { groupIdOf } from '../map-user-groups.js';
+import { decodePhpGroupMap, groupIdOf } from '../map-user-groups.js';
 import { SqlLegacyReader } from '../sql-legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
 import type { TenantAdminClient } from '../tenant/tenant-admin-client.js';
@@ -34,7 +34,10 @@ export async function nameableGroups(config: Config, logger: Logger): Promise<Na
       if (legacy === null) {
         return { ok: false, reason: `${g.table.name} names more than ${MAX_LEGACY_GROUPS} distinct groups: too many to check one by one` };
       }
-      for (const name of legacy) {
+      // A decoded column's distinct values are whole maps (few: one per combination of roles); a
+      // value decode refuses names nothing here, and fails its users at the sync with the reason.
+      const names = g.decode === 'php-serialized-map' ? legacy.flatMap((v) => { const d = decodePhpGroupMap(v); return d.ok ? d.groups : []; }) : legacy;
+      for (const name of names) {
         const id = groupIdOf(g, name);
         if (id !== undefined) ids.add(id);
       }

@@ -12,6 +12,13 @@ export interface PresetParams {
   readonly tablePrefix?: string;
   /** Keycloak: the realm's id. */
   readonly realmId?: string;
+  /** WordPress: the user's roles (`<prefix>capabilities`) as cidaas groups; off unless true. */
+  readonly roles?: boolean;
+}
+
+/** The source the preset's tables are read from: a platform may name them differently per database. */
+export interface PresetSource {
+  readonly kind: 'postgres' | 'mysql';
 }
 
 /** One platform: its tables, columns and markers, and where they were read from. */
@@ -23,7 +30,7 @@ export interface Preset {
   readonly sources: readonly string[];
   /** Parameters beyond `schema` the preset reads; `required` ones must be given. */
   readonly params: Partial<Record<Exclude<keyof PresetParams, 'schema'>, 'optional' | 'required'>>;
-  build(params: PresetParams): PresetFragment;
+  build(params: PresetParams, source: PresetSource): PresetFragment;
 }
 
 /** `name`, in `params.schema` when one is given. */
