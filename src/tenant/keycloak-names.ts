@@ -8,7 +8,11 @@ import type { LegacyRow } from '../legacy-reader.js';
  * Linux MySQL compares table names case-sensitively (lower_case_table_names=0, the default there),
  * so `user_entity` does not name Keycloak's table; with lower_case_table_names=1 the server folds
  * what a query names, so the upper-case name still finds it. Column names are not case-sensitive
- * in SQL, but rows come back keyed by the column's own spelling.
+ * in SQL, but rows come back keyed by the column's own spelling. Keycloak itself asks for no
+ * lower_case_table_names setting (its database guide, keycloak.org/server/db, names none): its JPA
+ * entities use the same upper-case names (`@Table(name="USER_ENTITY")`; keycloak/keycloak#1790,
+ * KEYCLOAK-2032, made them match "when using JPA with a case sensitive database"). A reader that
+ * says `user_entity` fails there with error 1146 (casdoor/casdoor#3171 met exactly that).
  *
  * The one place that decides a Keycloak name per source kind: the keycloak preset and the
  * `tenant.from` kind keycloak readers both ask here.
