@@ -14,11 +14,18 @@ async function grantee(dialect: SqlDialect, kind: SourceKind): Promise<string> {
   return `'${name.replace(/'/g, "''")}'@'${host.replace(/'/g, "''")}'`;
 }
 
-/** The schema (PostgreSQL) or database (MySQL) an unqualified name resolves in, so that the GRANT names the table wherever it is run. */
-async function defaultSchema(dialect: SqlDialect, kind: SourceKind): Promise<string | null> {
-  const rows = await dialect.query(kind === 'postgres' ? 'SELECT current_schema() AS s' : 'SELECT DATABASE() AS s', []);
+/**
+ * `table` qualified as the server resolves it, so that the GRANT names it wherever the DBA runs it:
+ * PostgreSQL looks an unqualified name up along the search_path (to_regclass needs no privilege
+ * on the table), MySQL in the connection's database.
+ */
+async function qualified(dialect: SqlDialect, kind: SourceKind, table: string): Promise<string> {
+  if (table.includes('.')) return table;
+  const rows = kind === 'postgres'
+    ? await dialect.query('SELECT COALESCE((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)), current_schema()) AS s', [table])
+    : await dialect.query('SELECT DATABASE() AS s', []);
   const s = rows[0]?.['s'];
-  return s === null || s === undefined ? null : String(s);
+  return s === null || s === undefined ? table : `${String(s)}.${table}`;
 }
 
 /** A missing table (PostgreSQL 42P01, MySQL 1146), as opposed to a refused read. */
@@ -41,19 +48,19 @@ export async function checkTenantFromReads(config: Config, logger: Logger): Prom
   const { source, dialect } = await openSource(config, logger);
   try {
     const user = await grantee(dialect, kind);
-    const schema = await defaultSchema(dialect, kind);
     const items: PreflightItem[] = [];
     for (const t of tables) {
-      const qualified = t.table.includes('.') || schema === null ? t.table : `${schema}.${t.table}`;
-      const name = `SELECT on ${qualified} (${t.configKey})`;
+      const full = await qualified(dialect, kind, t.table);
+      const name = `SELECT on ${full} (${t.configKey})`;
       try {
-        await dialect.query(`SELECT 1 FROM ${dialect.quoteTable(qualified)} WHERE 1 = 0`, []);
+        // The name as setup reads it: the same lookup, the same privilege check.
+        await dialect.query(`SELECT 1 FROM ${dialect.quoteTable(t.table)} WHERE 1 = 0`, []);
         items.push(pass(name, `readable: setup reads it for ${t.configKey}`));
       } catch (err) {
         items.push(isMissingTable(err)
           ? fail(name, `does not exist: setup reads it for ${t.configKey}`, `check ${t.configKey} (kind, schema, tablePrefix) against the legacy database`)
           : fail(name, `${user} may not read it: setup reads it for ${t.configKey} (${(err as Error).message})`,
-            `${kind === 'postgres' ? 'as the table owner: ' : ''}GRANT SELECT ON ${dialect.quoteTable(qualified)} TO ${user};`));
+            `${kind === 'postgres' ? 'as the table owner: ' : ''}GRANT SELECT ON ${dialect.quoteTable(full)} TO ${user};`));
       }
     }
     return items;

@@ -59,7 +59,7 @@ export async function readLegacyTenant(dialect: SqlDialect, from: TenantConfig['
     if (err instanceof SyncError) throw err;
     throw new SyncError('SETUP_PRECONDITION', `tenant.from: reading the legacy database failed: ${(err as Error).message}`, {
       cause: err,
-      hint: 'check tenant.from (kind, schema, tablePrefix) against the legacy database, and that the source user may SELECT those tables',
+      hint: 'check tenant.from (kind, schema, tablePrefix) against the legacy database, and that the source user may SELECT those tables (`cidaas-sync check` tries each and gives the GRANT)',
     });
   }
 }

@@ -30,11 +30,16 @@ describe('check: SELECT on the tables tenant.from reads', function () {
     let role: string;
     before(async () => {
       f = await cliFixture();
-      for (const ddl of [KEYCLOAK_DDL[0]!, ...KEYCLOAK_TENANT_DDL]) await f.shop.query(ddl);
+      // Keycloak in its own schema, found through the role's search_path behind public (as
+      // tenant.from without `schema` reads it): the items and GRANTs name the schema it is in.
+      await f.shop.query('CREATE SCHEMA kc');
+      for (const ddl of [KEYCLOAK_DDL[0]!, ...KEYCLOAK_TENANT_DDL]) await f.shop.query(`SET search_path TO kc; ${ddl}; SET search_path TO DEFAULT`);
       role = uniqueName('nofrom');
       await f.shop.query(`CREATE ROLE ${role} LOGIN REPLICATION`);
-      await f.shop.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
-      await f.shop.query(`REVOKE SELECT ON client, identity_provider_config FROM ${role}`);
+      await f.shop.query(`ALTER ROLE ${role} SET search_path = public, kc`);
+      await f.shop.query(`GRANT USAGE ON SCHEMA kc TO ${role}`);
+      await f.shop.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public, kc TO ${role}`);
+      await f.shop.query(`REVOKE SELECT ON kc.client, kc.identity_provider_config FROM ${role}`);
     });
     after(async () => {
       await f?.shop.query(`DROP OWNED BY ${role}`).catch(() => undefined);
@@ -48,18 +53,18 @@ describe('check: SELECT on the tables tenant.from reads', function () {
       const config = await f.writeConfig({ sourceUrl: url.toString(), extra: { tenant: { from: FROM } } });
       const items = await fromItems(config.path);
       expect([...items.keys()]).to.deep.equal([
-        'SELECT on public.realm (tenant.from.apps)', 'SELECT on public.client (tenant.from.apps)', 'SELECT on public.redirect_uris (tenant.from.apps)',
-        'SELECT on public.client_attributes (tenant.from.apps)', 'SELECT on public.identity_provider (tenant.from.providers)',
-        'SELECT on public.identity_provider_config (tenant.from.providers)',
+        'SELECT on kc.realm (tenant.from.apps)', 'SELECT on kc.client (tenant.from.apps)', 'SELECT on kc.redirect_uris (tenant.from.apps)',
+        'SELECT on kc.client_attributes (tenant.from.apps)', 'SELECT on kc.identity_provider (tenant.from.providers)',
+        'SELECT on kc.identity_provider_config (tenant.from.providers)',
       ]);
       expect([...items.values()].filter((i) => !i.ok).map((i) => i.name)).to.deep.equal([
-        'SELECT on public.client (tenant.from.apps)', 'SELECT on public.identity_provider_config (tenant.from.providers)',
+        'SELECT on kc.client (tenant.from.apps)', 'SELECT on kc.identity_provider_config (tenant.from.providers)',
       ]);
-      const client = items.get('SELECT on public.client (tenant.from.apps)')!;
+      const client = items.get('SELECT on kc.client (tenant.from.apps)')!;
       expect(client.detail).to.contain(`"${role}" may not read it: setup reads it for tenant.from.apps`);
-      expect(client.fix).to.equal(`as the table owner: GRANT SELECT ON "public"."client" TO "${role}";`);
-      const config2 = items.get('SELECT on public.identity_provider_config (tenant.from.providers)')!;
-      expect(config2.fix).to.equal(`as the table owner: GRANT SELECT ON "public"."identity_provider_config" TO "${role}";`);
+      expect(client.fix).to.equal(`as the table owner: GRANT SELECT ON "kc"."client" TO "${role}";`);
+      const config2 = items.get('SELECT on kc.identity_provider_config (tenant.from.providers)')!;
+      expect(config2.fix).to.equal(`as the table owner: GRANT SELECT ON "kc"."identity_provider_config" TO "${role}";`);
 
       // The DBA runs the two statements check gave: every tenant.from table is readable.
       for (const i of [client, config2]) await f.shop.query(i.fix!.replace('as the table owner: ', ''));
