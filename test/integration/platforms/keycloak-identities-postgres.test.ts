@@ -103,6 +103,7 @@ for (const mode of ['replace', 'add'] as const) {
       const report = join(config.dir, 'verify.json');
       const verify = await runCli(['verify', '--config', config.path, '--report', report, '--no-progress'], { timeoutMs: 90_000 });
       expect(verify.code, described(verify)).to.equal(mode === 'add' ? 4 : 0);
+      if (mode === 'add') expect(verify.stdout + verify.stderr).to.contain("1 users' social logins differ").and.contain('unlink it in the cidaas admin UI');
       const parsed = JSON.parse(await readFile(report, 'utf8')) as ReportShape;
       expect(parsed.differing).to.deep.equal(mode === 'add' ? [{ key: ann, sub: sub(ann), groups: ['identities'] }] : []);
     });
