@@ -137,6 +137,14 @@ const passwordSchema = z.strictObject({
       z.strictObject({ column }),
     ])
     .default('auto'),
+  /**
+   * With `algorithm: auto`: the algorithm of a hash it does not recognise (with `salt`/`iterations`),
+   * for a table holding two generations of hashes: Symfony's migrate_from leaves old sha512 hashes
+   * (CUSTOM_SYMFONY_SHA512) next to the bcrypt ones users re-hashed at login.
+   */
+  fallback: z.string().regex(ALGORITHM_TYPE_ID_RE, {
+    error: 'must be a cidaas algorithmTypeId (BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, ARGON2, SHA256, SHA1, CUSTOM_<NAME>)',
+  }).optional(),
   salt: column.optional(),
   iterations: column.optional(),
   /** A column of JSON parameters kept apart from the hash (Keycloak's credential_data); read by `algorithm: auto`. */

@@ -26,6 +26,11 @@ export interface PresetCase {
   addTotp?(db: ScratchDb, key: string): Promise<string>;
   /** Turns two-factor off as the platform does (which may keep the secret); the TOTP must leave cidaas. */
   disableTotp?(db: ScratchDb, key: string): Promise<void>;
+  /**
+   * Changes the user's email address as the platform does, which takes back its verification
+   * (Laravel: email_verified_at = NULL); the users `addUser` made are verified. Absent: not tested.
+   */
+  changeEmail?(db: ScratchDb, key: string, email: string): Promise<void>;
   /** The hash format needs `cidaas-sync verifier` (a CUSTOM_ id). */
   readonly verifier: boolean;
   /**
@@ -103,6 +108,7 @@ export function presetSuite(c: PresetCase): void {
       expect(await loginOk(emu, sub(keys[0]!), `${p0}x`), 'a wrong password').to.equal(false);
       expect(await loginOk(emu, sub(keys[0]!), p0), 'the platform vector logs in').to.equal(true);
       if (totp !== undefined) expect(await totpOk(emu, sub(keys[0]!), totp), 'the enrolled authenticator').to.equal(true);
+      if (c.changeEmail) expect(emu.getUser(sub(keys[0]!))!.email_verified, 'a verified address').to.equal(true);
 
       // ben changes his password; the sidecar dies while the change is in the stream.
       await c.setPassword(db, keys[1]!, `${p1}-new`);
@@ -114,6 +120,12 @@ export function presetSuite(c: PresetCase): void {
 
       await waitFor(async () => await loginOk(emu, sub(keys[1]!), `${p1}-new`) && await loginOk(emu, sub(keys[2]!), `${p2}-new`),
         { timeoutMs: 60_000, message: () => `the new passwords did not reach cidaas: ${sidecar.stderr.slice(-2000)}` });
+      if (c.changeEmail) {
+        // A new, unconfirmed address must not stay verified in cidaas.
+        await c.changeEmail(db, keys[2]!, 'cat.new@example.com');
+        await waitFor(() => emu.getUser(sub(keys[2]!))?.email === 'cat.new@example.com', { timeoutMs: 60_000, message: 'the new address did not reach cidaas' });
+        expect(emu.getUser(sub(keys[2]!))!.email_verified, 'the new address is unconfirmed').to.equal(false);
+      }
       if (c.disableTotp && totp !== undefined) {
         await c.disableTotp(db, keys[0]!);
         await waitFor(() => emu.getUser(sub(keys[0]!))?.mfa?.totp === undefined, { timeoutMs: 60_000, message: 'the disabled two-factor did not reach cidaas' });

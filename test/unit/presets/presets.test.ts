@@ -31,7 +31,7 @@ describe('platform presets (#11)', () => {
 
   it('names the known presets when the name is unknown', async () => {
     const err = await rejection({ source: PG, preset: 'joomla', cidaas: CIDAAS });
-    expect(issueAt(err, 'preset')).to.equal('`joomla` is not a preset; known presets: django, wordpress, keycloak, aspnet-identity, drupal, drupal7, laravel');
+    expect(issueAt(err, 'preset')).to.equal('`joomla` is not a preset; known presets: django, wordpress, keycloak, aspnet-identity, drupal, drupal7, laravel, fosuserbundle, magento2');
     const err2 = await rejection({ source: PG, preset: { name: 'djago' }, cidaas: CIDAAS });
     expect(issueAt(err2, 'preset.name')).to.match(/`djago` is not a preset; known presets: django,/);
   });
