@@ -122,7 +122,8 @@ export class BatchPush {
     if (stranded.length === 0) return;
     const providers = [...new Set(stranded.map((i) => i.provider))];
     for (const i of stranded) this.#o.metrics.strandedIdentities.inc({ provider: i.provider });
-    this.#log.warn('a social login removed in legacy stays linked in cidaas (cidaas.compat.identities is add, and no call removes one link): unlink it in the cidaas admin UI', {
+    // Most often unlinked in legacy; a link made in cidaas alone (after go-live, say) reads the same.
+    this.#log.warn('a social login linked in cidaas is not in legacy and stays (cidaas.compat.identities is add, and no call removes one link): if it was unlinked in legacy, unlink it in the cidaas admin UI', {
       key: u.key, sub: u.user.sub, providers,
     });
   }

@@ -14,7 +14,7 @@ import { KEYCLOAK_DDL } from './platform-schemas.js';
 
 const GOOGLE_ID = '109876543210987654321';
 const FACEBOOK_ID = '10223344556677889';
-const STRANDED = 'a social login removed in legacy stays linked in cidaas';
+const STRANDED = 'a social login linked in cidaas is not in legacy and stays';
 
 interface ReportShape { equal: boolean; differing: { key: string; groups: string[] }[] }
 
