@@ -56,7 +56,6 @@ presetSuite({
   ddl: DDL,
   tables: [],
   preset: () => 'magento2',
-  cli: true,
   verifier: true,
   algorithm: 'CUSTOM_MAGENTO2',
   passwords: ['Password@2022', 'magento-ben-1', 'magento-cat-1'],
