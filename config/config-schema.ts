@@ -216,8 +216,19 @@ const cidaasSchema = z.strictObject({
      * them; with `add`, a membership removed in legacy is removed with one DELETE per group.
      */
     groups: z.enum(['replace', 'add']).default('replace'),
+    /**
+     * ASSUMED: an empty `groups` list `clear`s the user's memberships (default) or is `ignore`d; with
+     * `ignore`, a user whose last membership is removed in legacy loses it by DELETE, as under `add`.
+     */
+    emptyGroups: z.enum(['clear', 'ignore']).default('clear'),
     /** ASSUMED: `groups` as `objects` ([{groupId, roles}], default) or `ids` (["groupId"]). */
     groupShape: z.enum(['objects', 'ids']).default('objects'),
+    /**
+     * ASSUMED: a bulk upsert's `identities` `replace` the user's social links (default) or only `add`
+     * to them; with `add`, a link removed in legacy stays in cidaas (no call removes one): each
+     * updated user is read back, and every such link is logged, counted and reported by verify.
+     */
+    identities: z.enum(['replace', 'add']).default('replace'),
   }).prefault({}),
 });
 

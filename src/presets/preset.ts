@@ -8,7 +8,7 @@ export type PresetFragment = Pick<RawConfigInput, 'users'> & Partial<Pick<RawCon
 export interface PresetParams {
   /** PostgreSQL schema / MySQL database of every table (default: `public` / the database in source.url). */
   readonly schema?: string;
-  /** WordPress: `$table_prefix`. */
+  /** WordPress: `$table_prefix` (default wp_); Joomla: `$dbprefix` (required). */
   readonly tablePrefix?: string;
   /** Keycloak: the realm's id. */
   readonly realmId?: string;
