@@ -19,7 +19,7 @@ function caps(...roles: string[]): string {
 }
 const LEVEL: Record<string, number> = { administrator: 10, editor: 7, author: 2, subscriber: 0 };
 
-interface CheckItem { name: string; ok: boolean; detail: string }
+interface CheckItem { name: string; ok: boolean; severity: string; detail: string }
 interface DlqJson { deadLetters: { key: string; reason: string }[] }
 interface VerifyJson { differing: { key: string; groups: string[] }[] }
 
@@ -70,6 +70,10 @@ describe('WordPress roles as cidaas groups on MariaDB (preset wordpress, roles: 
     const check = jsonOf<{ sections: { items: CheckItem[] }[] }>(await runCli(['check', '--config', config.path, '--json'], { timeoutMs: 90_000 }));
     const groupItems = check.sections.flatMap((s) => s.items).filter((i) => i.name.startsWith('group '));
     expect(groupItems.map((i) => [i.name, i.ok])).to.deep.equal([['group administrator', true], ['group author', true], ['group editor', true], ['group subscriber', true]]);
+    // ... and warns before the run that eve's value is no map of roles.
+    const decode = check.sections.flatMap((s) => s.items).find((i) => i.name === 'groups decode');
+    expect(decode, JSON.stringify(check.sections)).to.include({ ok: false, severity: 'warning' });
+    expect(decode!.detail).to.contain('1 distinct value of wp_usermeta.meta_value cannot be read as groups').and.contain('"0" maps to "administrator"');
 
     sidecar = startSidecar({ args: ['run', '--config', config.path] });
     await streaming(sidecar);
