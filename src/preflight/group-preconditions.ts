@@ -35,8 +35,10 @@ export async function nameableGroups(config: Config, logger: Logger): Promise<Na
     const reader = new SqlLegacyReader(dialect, readerTables(config));
     try {
       const legacy = await reader.distinctValues('groups', g.group, MAX_LEGACY_GROUPS);
+      const mapNamesAll = g.map !== undefined && g.prefix === undefined;
+      if (legacy === null && mapNamesAll) return { ok: true, groupIds: [...ids].sort() }; // read only for the decode warning
       if (legacy === null) {
-        return { ok: false, reason: `${g.table.name} names more than ${MAX_LEGACY_GROUPS} distinct groups: too many to check one by one` };
+        return { ok: false, reason: `${g.table.name} names more than ${MAX_LEGACY_GROUPS} distinct ${g.decode ? 'values' : 'groups'}: too many to check one by one` };
       }
       // A decoded column's distinct values are whole maps (few: one per combination of roles); a
       // value decode refuses names nothing here, and fails its users at the sync with the reason.
