@@ -64,8 +64,10 @@ const mysqlSourceSchema = z.strictObject({
 
 /**
  * `users.groups`: the user's group memberships, from a table with one row per membership (Django's
- * auth_user_groups, Keycloak's user_group_membership). Pushed as the entity's `groups`; the shape and
- * whether a push replaces or adds to cidaas's memberships are `cidaas.compat.groupShape` / `groups`.
+ * auth_user_groups, Keycloak's user_group_membership), or with `decode`, one row per user whose
+ * `group` column holds them all (WordPress's `<prefix>capabilities`). Pushed as the entity's
+ * `groups`; the shape and whether a push replaces or adds to cidaas's memberships are
+ * `cidaas.compat.groupShape` / `groups`.
  */
 const userGroupsSchema = z.strictObject({
   table: tableName,
@@ -83,7 +85,13 @@ const userGroupsSchema = z.strictObject({
   /** Roles per cidaas groupId that the user gets in that group. */
   roles: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
   filter: rowFilterSchema.optional(),
-});
+  /**
+   * `php-serialized-map`: the `group` column holds a PHP serialize()d array of name => bool
+   * (WordPress's `a:1:{s:13:"administrator";b:1;}`), each name set to true one group. A value of
+   * another shape fails the user; nothing in it is guessed.
+   */
+  decode: z.enum(['php-serialized-map']).optional(),
+}).refine((g) => !(g.decode && g.lookup), { message: '`decode` and `lookup` do not go together: a decoded value already names its groups', path: ['lookup'] });
 
 /**
  * `users.identities`: the user's social logins, from a table with one row per linked account
@@ -213,8 +221,19 @@ const cidaasSchema = z.strictObject({
      * them; with `add`, a membership removed in legacy is removed with one DELETE per group.
      */
     groups: z.enum(['replace', 'add']).default('replace'),
+    /**
+     * ASSUMED: an empty `groups` list `clear`s the user's memberships (default) or is `ignore`d; with
+     * `ignore`, a user whose last membership is removed in legacy loses it by DELETE, as under `add`.
+     */
+    emptyGroups: z.enum(['clear', 'ignore']).default('clear'),
     /** ASSUMED: `groups` as `objects` ([{groupId, roles}], default) or `ids` (["groupId"]). */
     groupShape: z.enum(['objects', 'ids']).default('objects'),
+    /**
+     * ASSUMED: a bulk upsert's `identities` `replace` the user's social links (default) or only `add`
+     * to them; with `add`, a link removed in legacy stays in cidaas (no call removes one): each
+     * updated user is read back, and every such link is logged, counted and reported by verify.
+     */
+    identities: z.enum(['replace', 'add']).default('replace'),
   }).prefault({}),
 });
 

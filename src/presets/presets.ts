@@ -4,6 +4,7 @@ import { djangoPreset } from './django.js';
 import { drupalPreset } from './drupal.js';
 import { drupal7Preset } from './drupal7.js';
 import { fosUserBundlePreset } from './fosuserbundle.js';
+import { joomlaPreset } from './joomla.js';
 import { keycloakPreset } from './keycloak.js';
 import { laravelPreset } from './laravel.js';
 import { magento2Preset } from './magento2.js';
@@ -23,4 +24,5 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   fosuserbundle: fosUserBundlePreset,
   magento2: magento2Preset,
   devise: devisePreset,
+  joomla: joomlaPreset,
 };

@@ -52,6 +52,10 @@ export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOption
   if (report.totpStranded.count > 0) {
     lines.push(`  ${report.totpStranded.count} users keep in cidaas a TOTP authenticator removed in legacy: an admin must reset their MFA in cidaas (see cidaas.compat.totpRemoval; keys in the report's totpStranded)`);
   }
+  if (c.differingByGroup.identities > 0) {
+    lines.push(`  ${count(c.differingByGroup.identities)} users' social logins differ: a link cidaas holds that legacy no longer has stays when the tenant only adds links ` +
+      '(cidaas.compat.identities: add; no call removes one): unlink it in the cidaas admin UI, then verify again');
+  }
   if (c.deadLetters > 0) lines.push('  dead letters count as a difference: `cidaas-sync dlq list` shows them, `dlq retry` sends them again');
   return lines.join('\n');
 }

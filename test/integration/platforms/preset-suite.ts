@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { createScratchDb, type ScratchDb } from '../legacy/key-type-db.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -44,6 +45,11 @@ export interface PresetCase {
   readonly algorithm: string;
   /** The passwords of the three users; the first is the platform's published test vector's. */
   readonly passwords: readonly [string, string, string];
+  /**
+   * More of what the preset maps (group memberships, linked logins), once the backfill has landed:
+   * changes them as the platform does and waits for cidaas to follow. `keys` are the three users'.
+   */
+  afterBackfill?(db: ScratchDb, keys: readonly string[], emu: RunningEmulator): Promise<void>;
 }
 
 /**
@@ -111,6 +117,7 @@ export function presetSuite(c: PresetCase): void {
       expect(await loginOk(emu, sub(keys[0]!), p0), 'the platform vector logs in').to.equal(true);
       if (totp !== undefined) expect(await totpOk(emu, sub(keys[0]!), totp), 'the enrolled authenticator').to.equal(true);
       if (c.changeEmail) expect(emu.getUser(sub(keys[0]!))!.email_verified, 'a verified address').to.equal(true);
+      await c.afterBackfill?.(db, keys, emu);
 
       // ben changes his password; the sidecar dies while the change is in the stream.
       await c.setPassword(db, keys[1]!, `${p1}-new`);
