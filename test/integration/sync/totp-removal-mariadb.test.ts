@@ -1,3 +1,3 @@
 import { defineTotpRemovalSuite } from './totp-removal-suite.js';
 
-defineTotpRemovalSuite('mariadb');
+defineTotpRemovalSuite('mysql');
