@@ -140,7 +140,12 @@ export class UserMapper {
     else if (CLEARABLE_FIELDS.has(field)) (draft as Record<string, unknown>)[field] = '';
   }
 
-  async map(rows: LegacyRows): Promise<MappedUser> {
+  /**
+   * The user a read maps to. Synchronous (no promise) without a mapping module: the backfill maps
+   * every user, and a promise and a microtask each were most of what awaiting cost; with one, a
+   * promise (the module may be async). Either way `await` it.
+   */
+  map(rows: LegacyRows): MappedUser | Promise<MappedUser> {
     const sub = this.subOf(rows.key);
     if (!rows.user) return { kind: 'delete', sub, reason: 'gone' };
     if (this.#softDeleted(rows.user)) return { kind: 'delete', sub, reason: 'soft-deleted' };
@@ -201,26 +206,35 @@ export class UserMapper {
       if (!enrolled) draft.mfa = {};
     }
 
-    let result: CidaasUserDraft = draft;
-    if (this.mapping) {
-      const legacy = this.#legacy(rows, attributes);
-      if (passwordRecognition) legacy.passwordRecognition = passwordRecognition;
-      let out;
-      try {
-        out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);
-      } catch (err) {
-        if (err instanceof MappingTimeout) return { kind: 'invalid', sub, reason: `mapping module did not answer within ${this.mappingTimeoutMs} ms (it must do no I/O)` };
-        return { kind: 'invalid', sub, reason: `mapping module threw: ${withoutRowValues(err instanceof Error ? err.message : String(err), legacy)}` };
-      }
-      if (out === 'skip') return { kind: 'skip', sub };
-      if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
-      if (!out || typeof out !== 'object') return { kind: 'invalid', sub, reason: 'mapping module returned neither an entity nor skip/delete' };
-      result = out;
-      // The module decides about a hash or secret the YAML mapping could not read: a
-      // password_hash_info (or null: no usable password) settles the password.
-      if (problem?.startsWith('password:') && 'password_hash_info' in result) problem = null;
-      if (problem?.startsWith('mfa:') && (result.mfa?.totp !== undefined || result.mfa_enabled === false)) problem = null;
+    if (this.mapping) return this.#mapWithModule(rows, sub, draft, attributes, passwordRecognition, problem);
+    return this.#finish(rows, sub, draft, draft, problem);
+  }
+
+  /** The second half of {@link map} with a mapping module: what it returns for the draft. */
+  async #mapWithModule(rows: LegacyRows, sub: string, draft: CidaasUserDraft, attributes: Record<string, string | null>,
+    passwordRecognition: PasswordRecognition | undefined, problem: string | null): Promise<MappedUser> {
+    const legacy = this.#legacy(rows, attributes);
+    if (passwordRecognition) legacy.passwordRecognition = passwordRecognition;
+    let out;
+    try {
+      out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);
+    } catch (err) {
+      if (err instanceof MappingTimeout) return { kind: 'invalid', sub, reason: `mapping module did not answer within ${this.mappingTimeoutMs} ms (it must do no I/O)` };
+      return { kind: 'invalid', sub, reason: `mapping module threw: ${withoutRowValues(err instanceof Error ? err.message : String(err), legacy)}` };
     }
+    if (out === 'skip') return { kind: 'skip', sub };
+    if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
+    if (!out || typeof out !== 'object') return { kind: 'invalid', sub, reason: 'mapping module returned neither an entity nor skip/delete' };
+    const result: CidaasUserDraft = out;
+    // The module decides about a hash or secret the YAML mapping could not read: a
+    // password_hash_info (or null: no usable password) settles the password.
+    if (problem?.startsWith('password:') && 'password_hash_info' in result) problem = null;
+    if (problem?.startsWith('mfa:') && (result.mfa?.totp !== undefined || result.mfa_enabled === false)) problem = null;
+    return this.#finish(rows, sub, draft, result, problem);
+  }
+
+  /** The last part of {@link map}: the entity (the draft, or the module's) checked, finalised and fitted to the tenant. */
+  #finish(rows: LegacyRows, sub: string, draft: CidaasUserDraft, result: CidaasUserDraft, problem: string | null): MappedUser {
     if (problem) {
       const fix = problem.startsWith('password:') && this.mapping ? ' (the mapping module may return a password_hash_info for it, or null for "no usable password")' : '';
       return { kind: 'invalid', sub, reason: problem + fix };
