@@ -140,14 +140,22 @@ export function applyCompat(user: CidaasUser, compat: CidaasCompat): CompatResul
     const { mfa: _dropped, ...rest } = out;
     out = rest;
   } else if (out.mfa !== undefined && !out.mfa.totp) {
-    const removal = compat.totpRemoval ?? 'empty';
-    if (removal === 'null') out = { ...out, mfa: { totp: null } };
-    else if (removal === 'unsupported') {
-      const { mfa: _dropped, ...rest } = out;
-      out = rest;
-    }
+    const { mfa: _dropped, ...rest } = out;
+    out = { ...rest, ...totpOffFields(compat) };
   }
   return { ok: true, user: out, mustReenrolTotp };
+}
+
+/**
+ * What a push carries to take a user's TOTP seed away in cidaas, decided here once for the mapper
+ * (applyCompat) and the push plan (a seed pushed before that no mapping owns any more):
+ * `totpRemoval` `empty` `{mfa: {}}`, `null` `{mfa: {totp: null}}`, `unsupported` nothing; with
+ * `totpImport: flag-only` nothing either (a tenant that refuses the field refuses it empty too).
+ */
+export function totpOffFields(compat: CidaasCompat): Pick<CidaasUser, 'mfa'> {
+  if (compat.totpImport === 'flag-only') return {};
+  const removal = compat.totpRemoval ?? 'empty';
+  return removal === 'null' ? { mfa: { totp: null } } : removal === 'unsupported' ? {} : { mfa: {} };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config-schema.js';
+import { totpOffFields } from '../cidaas/cidaas-compat.js';
 import { CidaasClient } from '../cidaas/cidaas-client.js';
 import type { LegacyReader } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
@@ -50,7 +51,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
   try {
     const report = await verifyUsers({
       reader: parts.reader, mapper: parts.mapper, client, store: parts.store, logger: parts.logger,
-      concurrency: o.concurrency, cidaasRead: o.read ?? readModeOf(config.cidaas.compat.search), ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete, onRevoked: config.password?.onRevoked ?? 'scramble',
+      concurrency: o.concurrency, cidaasRead: o.read ?? readModeOf(config.cidaas.compat.search), ownedFields: ownedFieldsOf(config), onDelete: config.cidaas.onDelete, onRevoked: config.password?.onRevoked ?? 'scramble', totpOff: totpOffFields(config.cidaas.compat),
       ...(o.sample !== undefined ? { sample: o.sample } : {}), signal,
       onProgress: (done, total) => {
         if (bar) bar.update(done, total);

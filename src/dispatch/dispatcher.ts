@@ -1,5 +1,6 @@
 import type { CidaasClient } from '../cidaas/cidaas-client.js';
 import type { AfterUpdate } from '../cidaas/cidaas-compat.js';
+import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import { isTransient, SyncError } from '../errors.js';
 import type { LegacyReader, LegacyRows } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
@@ -78,6 +79,8 @@ export interface DispatcherOptions extends RetryScheduleOptions {
   readonly afterUpdate?: AfterUpdate;
   /** `cidaas.compat.totpRemoval: unsupported`: a TOTP removal leaves the seed in cidaas, so each is warned about and counted. */
   readonly keepsRemovedTotp?: boolean;
+  /** What takes a TOTP seed away in this tenant (`totpOffFields(cidaas.compat)`; default `{mfa: {}}`). */
+  readonly totpOff?: Pick<CidaasUser, 'mfa'>;
 }
 
 /**
@@ -182,7 +185,7 @@ export class Dispatcher {
       const mapped = m instanceof Promise ? await m : m;
       const plan = planUser({
         key: item.key, mapped, state: states.get(item.key), deadLettered: dead.has(item.key),
-        force: item.force === true, rootDeleted: item.rootDeleted === true, mode, onDelete: o.onDelete, onRevoked: o.onRevoked, fingerprintKey: o.store.fingerprintKey(),
+        force: item.force === true, rootDeleted: item.rootDeleted === true, mode, onDelete: o.onDelete, onRevoked: o.onRevoked, fingerprintKey: o.store.fingerprintKey(), ...(o.totpOff ? { totpOff: o.totpOff } : {}),
       });
       switch (plan.kind) {
         case 'none':

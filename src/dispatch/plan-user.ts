@@ -43,6 +43,8 @@ export interface UserPlanInput {
   readonly mode: 'backfill' | 'stream';
   readonly onDelete: 'purge' | 'lock' | 'ignore';
   readonly onRevoked: OnRevoked;
+  /** What takes a TOTP seed away in this tenant (cidaas.compat; PlanOptions.totpOff). */
+  readonly totpOff?: Pick<CidaasUser, 'mfa'>;
   /** The state store's fingerprint key. */
   readonly fingerprintKey: FingerprintKey;
 }
@@ -82,7 +84,7 @@ export function planUser(i: UserPlanInput): UserPlan {
       // nothing of its password, MFA or fields (cidaas keeps what a push leaves out).
       const recreate = i.rootDeleted && live !== undefined;
       const known = recreate ? undefined : live;
-      const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: i.onRevoked, fingerprintKey: i.fingerprintKey });
+      const plan = planPush(mapped.user, mapped.groups, known, { onRevoked: i.onRevoked, fingerprintKey: i.fingerprintKey, ...(i.totpOff ? { totpOff: i.totpOff } : {}) });
       if (known && plan.changed.length === 0 && !i.deadLettered && !i.force) return { kind: 'suppress' };
       const user = userToSend(plan, known !== undefined && !i.force);
       return { kind: 'upsert', user, events: plannedEvents(known !== undefined, plan.changed, plan.revoke), fingerprints: plan.fingerprints, recreate };

@@ -32,6 +32,8 @@ export interface PlanOptions {
   readonly onRevoked: OnRevoked;
   /** The state store's fingerprint key. */
   readonly fingerprintKey: FingerprintKey;
+  /** What takes a TOTP seed away in this tenant (`totpOffFields(cidaas.compat)`); default `{mfa: {}}`. */
+  readonly totpOff?: Pick<CidaasUser, 'mfa'>;
 }
 
 function realPassword(fp: string | undefined): boolean {
@@ -58,7 +60,8 @@ export function planPush(user: CidaasUser, groups: EntityGroups, state: UserStat
   const expected: CidaasUser = password === 'set' || !('password_hash_info' in user) ? { ...user } : withoutPassword(user);
   if (mfa === 'not-owned' && previous?.mfa !== undefined) {
     mfa = 'cleared';
-    expected.mfa = {};
+    delete expected.mfa;
+    Object.assign(expected, o.totpOff ?? { mfa: {} });
     expected.mfa_enabled = false;
   }
 

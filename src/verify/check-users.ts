@@ -97,7 +97,7 @@ export async function checkUsers(ctx: CheckContext, keys: readonly string[], o: 
         const record = records.get(m.sub);
         if (!record) return { kind: 'missing', key };
         // The push's own plan: what cidaas must hold given the last push (revocations, cleared groups).
-        const plan = planPush(m.user, m.groups, state, { onRevoked: ctx.compare.onRevoked ?? 'scramble', fingerprintKey: ctx.store.fingerprintKey() });
+        const plan = planPush(m.user, m.groups, state, { onRevoked: ctx.compare.onRevoked ?? 'scramble', fingerprintKey: ctx.store.fingerprintKey(), ...(ctx.compare.totpOff ? { totpOff: ctx.compare.totpOff } : {}) });
         const groups = compareUser(plan.expected, record, state, ctx.compare, plan.fingerprints, plan.groups);
         // cidaas.compat.totpImport flag-only: the user had an authenticator cidaas did not get.
         const reenrol = needsTotpEnrolment(m.user) ? { totpReenrol: true } : {};

@@ -19,6 +19,8 @@ export interface CompareOptions {
   readonly clockSkewMs: number;
   /** `password.onRevoked`, as the push uses it. Default scramble. */
   readonly onRevoked?: OnRevoked;
+  /** What takes a TOTP seed away in this tenant, as the push sends it. */
+  readonly totpOff?: Pick<CidaasUser, 'mfa'>;
 }
 
 /** Not profile or email fields: compared on their own, or the key. */

@@ -6,6 +6,7 @@ import type { StateStore } from '../state/state-store.js';
 import type { UserMapper } from '../user-mapper.js';
 import { assertPageAdvanced } from '../legacy-key.js';
 import { checkUsers, UNREADABLE_KEY_REASON, type CheckContext, type OnDeleteMode } from './check-users.js';
+import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import { CidaasUserLookup, type CidaasReadMode } from './cidaas-user-lookup.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { NO_OWNED_FIELDS, type OwnedFields } from './owned-fields.js';
@@ -39,6 +40,8 @@ export interface VerifyUsersOptions {
   readonly onDelete?: OnDeleteMode;
   /** `password.onRevoked`, as the push uses it. Default scramble. */
   readonly onRevoked?: OnRevoked;
+  /** What takes a TOTP seed away in this tenant, as the push sends it (`totpOffFields(cidaas.compat)`). */
+  readonly totpOff?: Pick<CidaasUser, 'mfa'>;
   /** Read cidaas by search (default) or by GET per user. */
   readonly cidaasRead?: CidaasReadMode;
   /** Subs per search call, 1..1000. Default 500. */
@@ -167,7 +170,7 @@ class VerifyRun {
     });
     this.#ctx = {
       reader: o.reader, mapper: o.mapper, store: o.store, lookup: this.lookup, onDelete: o.onDelete ?? 'purge',
-      compare: { owned: o.ownedFields ?? NO_OWNED_FIELDS, clockSkewMs: o.clockSkewMs ?? 30_000, onRevoked: o.onRevoked ?? 'scramble' },
+      compare: { owned: o.ownedFields ?? NO_OWNED_FIELDS, clockSkewMs: o.clockSkewMs ?? 30_000, onRevoked: o.onRevoked ?? 'scramble', ...(o.totpOff ? { totpOff: o.totpOff } : {}) },
     };
     this.#keep = Math.max(o.listCap ?? 1000, RECHECK_LIMIT);
     this.findings = new VerifyFindings(this.#keep);

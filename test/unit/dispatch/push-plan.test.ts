@@ -131,3 +131,17 @@ describe('the per-user push plan (#20)', () => {
     expect(sent.mfa).to.equal(undefined);
   });
 });
+
+describe('a TOTP no mapping owns any more, taken away in the tenant\'s own way (cidaas.compat.totpRemoval)', () => {
+  it('sends the shape totpOffFields decided, not a fixed mfa: {}', () => {
+    const before = push({ mfa: TOTP, mfa_enabled: true }, undefined);
+    const m = mapped({}, OWN_NONE);
+    for (const [totpOff, wanted] of [[{ mfa: {} }, {}], [{ mfa: { totp: null } }, { totp: null }], [{}, undefined]] as const) {
+      const plan = planPush(m.user, m.groups, stateAfter(before), { onRevoked: 'scramble', fingerprintKey: KEY, totpOff });
+      expect(plan.groups.mfa).to.equal('cleared');
+      const sent = userToSend(plan, true);
+      expect(sent.mfa, JSON.stringify(totpOff)).to.deep.equal(wanted);
+      expect(sent.mfa_enabled).to.equal(false);
+    }
+  });
+});
