@@ -61,7 +61,7 @@ function resolvePreset(ref: unknown): { preset: Preset; params: PresetParams } |
   const preset = PRESETS[name as PresetName];
   const params: PresetParams = isMapping(ref) ? (ref as PresetParams) : {};
   const issues: ConfigIssue[] = [];
-  for (const key of ['tablePrefix', 'realmId'] as const) {
+  for (const key of ['tablePrefix', 'realmId', 'roles'] as const) {
     const wanted = preset.params[key];
     if (wanted === undefined && isMapping(ref) && ref[key] !== undefined) {
       issues.push({ path: `preset.${key}`, message: `is not a parameter of the ${name} preset; remove it` });
@@ -83,9 +83,11 @@ export function applyPreset(tree: Tree): { value: Tree; report?: PresetReport; i
   const resolved = resolvePreset(tree.preset);
   if ('issues' in resolved) return { value: tree, issues: resolved.issues };
   const { preset, params } = resolved;
-  // Only strings reach the preset: the schema rejects anything else afterwards.
-  const safe: PresetParams = Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'name' && typeof v === 'string'));
-  const fragment = preset.build(safe) as Tree;
+  // Only strings (and the boolean switches) reach the preset: the schema rejects anything else afterwards.
+  const safe: PresetParams = Object.fromEntries(Object.entries(params).filter(([k, v]) => k !== 'name' && (typeof v === 'string' || typeof v === 'boolean')));
+  // The source kind picks table names where a platform's differ by database (Keycloak on MySQL).
+  const source = isMapping(tree.source) && tree.source.kind === 'mysql' ? 'mysql' : 'postgres';
+  const fragment = preset.build(safe, { kind: source }) as Tree;
   const fromPreset: string[] = [];
   const overridden: string[] = [];
   const removed: string[] = [];

@@ -64,8 +64,10 @@ const mysqlSourceSchema = z.strictObject({
 
 /**
  * `users.groups`: the user's group memberships, from a table with one row per membership (Django's
- * auth_user_groups, Keycloak's user_group_membership). Pushed as the entity's `groups`; the shape and
- * whether a push replaces or adds to cidaas's memberships are `cidaas.compat.groupShape` / `groups`.
+ * auth_user_groups, Keycloak's user_group_membership), or with `decode`, one row per user whose
+ * `group` column holds them all (WordPress's `<prefix>capabilities`). Pushed as the entity's
+ * `groups`; the shape and whether a push replaces or adds to cidaas's memberships are
+ * `cidaas.compat.groupShape` / `groups`.
  */
 const userGroupsSchema = z.strictObject({
   table: tableName,
@@ -83,7 +85,13 @@ const userGroupsSchema = z.strictObject({
   /** Roles per cidaas groupId that the user gets in that group. */
   roles: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
   filter: rowFilterSchema.optional(),
-});
+  /**
+   * `php-serialized-map`: the `group` column holds a PHP serialize()d array of name => bool
+   * (WordPress's `a:1:{s:13:"administrator";b:1;}`), each name set to true one group. A value of
+   * another shape fails the user; nothing in it is guessed.
+   */
+  decode: z.enum(['php-serialized-map']).optional(),
+}).refine((g) => !(g.decode && g.lookup), { message: '`decode` and `lookup` do not go together: a decoded value already names its groups', path: ['lookup'] });
 
 /**
  * `users.identities`: the user's social logins, from a table with one row per linked account
@@ -137,6 +145,14 @@ const passwordSchema = z.strictObject({
       z.strictObject({ column }),
     ])
     .default('auto'),
+  /**
+   * With `algorithm: auto`: the algorithm of a hash it does not recognise (with `salt`/`iterations`),
+   * for a table holding two generations of hashes: Symfony's migrate_from leaves old sha512 hashes
+   * (CUSTOM_SYMFONY_SHA512) next to the bcrypt ones users re-hashed at login.
+   */
+  fallback: z.string().regex(ALGORITHM_TYPE_ID_RE, {
+    error: 'must be a cidaas algorithmTypeId (BCRYPT_<4..20>, PBKDF2_SHA256, PBKDF2_SHA1, ARGON2, SHA256, SHA1, CUSTOM_<NAME>)',
+  }).optional(),
   salt: column.optional(),
   iterations: column.optional(),
   /** A column of JSON parameters kept apart from the hash (Keycloak's credential_data); read by `algorithm: auto`. */
@@ -200,8 +216,19 @@ const cidaasSchema = z.strictObject({
      * them; with `add`, a membership removed in legacy is removed with one DELETE per group.
      */
     groups: z.enum(['replace', 'add']).default('replace'),
+    /**
+     * ASSUMED: an empty `groups` list `clear`s the user's memberships (default) or is `ignore`d; with
+     * `ignore`, a user whose last membership is removed in legacy loses it by DELETE, as under `add`.
+     */
+    emptyGroups: z.enum(['clear', 'ignore']).default('clear'),
     /** ASSUMED: `groups` as `objects` ([{groupId, roles}], default) or `ids` (["groupId"]). */
     groupShape: z.enum(['objects', 'ids']).default('objects'),
+    /**
+     * ASSUMED: a bulk upsert's `identities` `replace` the user's social links (default) or only `add`
+     * to them; with `add`, a link removed in legacy stays in cidaas (no call removes one): each
+     * updated user is read back, and every such link is logged, counted and reported by verify.
+     */
+    identities: z.enum(['replace', 'add']).default('replace'),
   }).prefault({}),
 });
 

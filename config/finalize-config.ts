@@ -41,6 +41,10 @@ export function finalizeConfig(raw: RawConfig, ctx: RefinementCtx<RawConfig>) {
     }
   }
 
+  if (raw.password?.fallback !== undefined && raw.password.algorithm !== 'auto') {
+    fail(['password', 'fallback'], 'is what `algorithm: auto` uses for a hash it does not recognise; with a fixed algorithm every hash is read as that one, so remove fallback, or set `algorithm: auto`');
+  }
+
   const mfaSwitch = raw.mfa?.enabledWhen;
   if (mfaSwitch && 'attribute' in mfaSwitch && raw.attributes === undefined) {
     fail(['mfa', 'enabledWhen', 'attribute'], 'names an attribute, but there is no `attributes:` section to read it from; add one, or use `enabledWhen: { column: <users column> }`');
@@ -164,6 +168,10 @@ function checkIgnoreColumns(raw: RawConfig, fail: (path: Path, message: string) 
       if (col !== undefined) used.set(col, `password.${key}`);
     }
   }
+  if (raw.password?.fallback !== undefined && raw.password.algorithm !== 'auto') {
+    fail(['password', 'fallback'], 'is what `algorithm: auto` uses for a hash it does not recognise; with a fixed algorithm every hash is read as that one, so remove fallback, or set `algorithm: auto`');
+  }
+
   const mfaSwitch = raw.mfa?.enabledWhen;
   if (mfaSwitch && 'column' in mfaSwitch) used.set(mfaSwitch.column, 'mfa.enabledWhen.column');
   if (raw.mfa && raw.mfa.table === undefined) {

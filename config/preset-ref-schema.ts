@@ -17,6 +17,8 @@ export const presetRefSchema = z.union([
     tablePrefix: z.string().regex(/^[A-Za-z0-9_]+$/, { error: 'must be letters, digits and `_`, as wp-config.php allows' }).optional(),
     /** Keycloak: the id of the realm to migrate (`SELECT id FROM realm WHERE name = '<realm>'`). */
     realmId: z.string().min(1).optional(),
+    /** WordPress: the users' roles as cidaas groups (default false: roles are authorization; README "Platform presets"). */
+    roles: z.boolean().optional(),
   }),
 ]);
 

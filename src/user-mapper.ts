@@ -27,9 +27,14 @@ export type MappedUser =
 
 const BOOLEAN_FIELDS = new Set(['email_verified', 'mobile_number_verified']);
 
-/** Truthy as legacy schemas write it: true, 1, '1', 't', 'true', 'yes', 'y', 'on'. */
+/**
+ * Truthy as legacy schemas write it: true, 1, '1', 't', 'true', 'yes', 'y', 'on', or a date/time
+ * that is set: "verified at" columns (Rails/Devise `confirmed_at`, Laravel `email_verified_at`) say
+ * yes by holding when it happened (MySQL's zero date reads as an invalid Date: no).
+ */
 export function legacyTruthy(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
+  if (v instanceof Date) return !Number.isNaN(v.getTime());
   if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
   if (typeof v === 'string') return /^(1|t|true|y|yes|on)$/i.test(v.trim());
   if (v instanceof Uint8Array) return v.length > 0 && v[0] !== 0 && v[0] !== 0x30;
@@ -42,8 +47,11 @@ function pad(n: number): string {
 
 /** A column value as the cidaas field wants it; undefined when there is none. */
 function fieldValue(field: string, v: unknown): string | boolean | undefined {
+  // A flag that is NULL is pushed as false, not left out: Laravel sets email_verified_at to NULL
+  // when the address changes, and an omitted flag would leave cidaas holding the old `true` for an
+  // address nobody has confirmed.
+  if (BOOLEAN_FIELDS.has(field)) return v !== null && v !== undefined && legacyTruthy(v);
   if (v === null || v === undefined) return undefined;
-  if (BOOLEAN_FIELDS.has(field)) return legacyTruthy(v);
   if (field === 'birthdate') {
     // node-postgres and mysql2 read a DATE as local midnight.
     if (v instanceof Date) return `${v.getFullYear()}-${pad(v.getMonth() + 1)}-${pad(v.getDate())}`;
@@ -252,9 +260,14 @@ export class UserMapper {
       salt: p.salt ? (row[p.salt] as string | Uint8Array | null) : undefined,
       iterations: p.iterations ? (row[p.iterations] as string | number | null) : undefined,
     };
-    const r = alg === 'auto' ? recognizePasswordHash(hash, p.parameters ? { parameters: row[p.parameters] } : {})
+    let r = alg === 'auto' ? recognizePasswordHash(hash, p.parameters ? { parameters: row[p.parameters] } : {})
       : typeof alg === 'string' ? explicitPasswordHash(hash, alg, extras)
       : explicitPasswordHash(hash, textOf(row[alg.column]) ?? '', extras);
+    // Two generations in one table: what `auto` does not know is the older one (password.fallback).
+    if (!r.ok && !r.noPassword && alg === 'auto' && p.fallback !== undefined) {
+      const older = explicitPasswordHash(hash, p.fallback, extras);
+      r = older.ok ? older : { ok: false, reason: `not a format \`auto\` recognises, and ${older.reason} (password.fallback)` };
+    }
     if (!r.ok) return { result: r.noPassword ? { status: 'none', marker: r.noPassword } : { status: 'unrecognized', reason: r.reason } };
     return {
       result: { status: 'recognized', algorithmTypeId: r.info.algorithmTypeId },

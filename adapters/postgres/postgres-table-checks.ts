@@ -25,7 +25,8 @@ function typeProblem(use: ColumnUse, c: CatalogColumn): string | null {
     case 'text':
       return c.category === 'A' || c.category === 'C' || json ? 'needs a scalar column (text, number, enum)' : null;
     case 'boolean':
-      return ['B', 'N', 'S'].includes(c.category) ? null : 'needs a boolean, number or text column';
+      // A date/time counts as yes when set (`confirmed_at`, `email_verified_at`).
+      return ['B', 'N', 'S', 'D'].includes(c.category) ? null : 'needs a boolean, number, text or date/time column';
     case 'date':
     case 'timestamp':
       return c.category === 'D' || c.category === 'S' ? null : 'needs a date/timestamp or text column';

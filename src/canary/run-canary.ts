@@ -13,7 +13,7 @@ import type { UserMapper } from '../user-mapper.js';
 import { asciiSalt, canaryHash } from './canary-hash.js';
 import type { CanaryFinding, CanaryReport } from './canary-finding.js';
 import { checkGroups } from './canary-groups.js';
-import { checkUnknownProvider } from './canary-identities.js';
+import { checkIdentityUpdate, checkUnknownProvider } from './canary-identities.js';
 import { CanaryLedger } from './canary-ledger.js';
 import { sampleLegacyUsers } from './legacy-sample.js';
 import type { CanaryLogin } from './password-grant-login.js';
@@ -136,6 +136,8 @@ export async function runCanary(d: CanaryDeps): Promise<CanaryReport> {
     findings.push(...await checkGroups(d, ledger, (purpose) => newCanary(purpose).user));
     stopIfAsked();
     findings.push(...await checkUnknownProvider(d, ledger, (purpose) => newCanary(purpose).user));
+    stopIfAsked();
+    findings.push(...await checkIdentityUpdate(d, ledger, (purpose) => newCanary(purpose).user));
     stopIfAsked();
     const probe = pushed.find((c) => outcomeOf.get(c.user.sub)?.status !== 'FAILED');
     findings.push(await checkSearch(d, probe?.user.sub, compat));

@@ -37,8 +37,48 @@ export interface CidaasCompat {
    * one, `src/dispatch/stale-memberships.ts`).
    */
   readonly groups?: 'replace' | 'add';
+  /**
+   * ASSUMED: whether an empty `groups` list clears the user's memberships (`clear`, default) or is
+   * ignored (`ignore`: a user whose last membership was removed in legacy is read back after the
+   * update and removed from each group one by one, as under `groups: add`).
+   */
+  readonly emptyGroups?: 'clear' | 'ignore';
   /** ASSUMED: `groups` as `objects` (`[{groupId, roles}]`, default) or `ids` (`["groupId"]`). */
   readonly groupShape?: 'objects' | 'ids';
+  /**
+   * ASSUMED: whether a bulk upsert's `identities` replace the user's social links (`replace`,
+   * default) or only add to them (`add`). No documented call removes one link, so under `add` a
+   * link removed in legacy stays in cidaas: every updated user is read back, and each link cidaas
+   * holds that the pushed list lacks is logged and counted (`src/dispatch/stale-memberships.ts`);
+   * verify reports the user as differing until an administrator unlinks it.
+   */
+  readonly identities?: 'replace' | 'add';
+}
+
+/** What must be read back after an update, and what done then, by this tenant's compat settings. */
+export interface AfterUpdate {
+  /** Remove the memberships cidaas holds that the pushed `groups` lack: always (`add`), or when the list is empty (`emptyGroups: ignore`). */
+  readonly groups: 'never' | 'always' | 'when-empty';
+  /** Report the social links cidaas holds that the pushed `identities` lack (`identities: add`). */
+  readonly identities: boolean;
+}
+
+/**
+ * The one place that decides which updated users are read back after the bulk upsert (one GET
+ * each), and why: the tenant keeps what an upsert list left out (`groups: add`, `identities:
+ * add`) or ignores an empty `groups` list (`emptyGroups: ignore`).
+ */
+export function afterUpdate(compat: CidaasCompat): AfterUpdate {
+  return {
+    groups: compat.groups === 'add' ? 'always' : compat.emptyGroups === 'ignore' ? 'when-empty' : 'never',
+    identities: compat.identities === 'add',
+  };
+}
+
+/** True when this user, just updated, must be read back (see {@link afterUpdate}). */
+export function needsReadBack(user: CidaasUser, after: AfterUpdate): boolean {
+  const groups = user.groups !== undefined && (after.groups === 'always' || (after.groups === 'when-empty' && user.groups.length === 0));
+  return groups || (after.identities && user.identities !== undefined);
 }
 
 /** The values used when `cidaas.compat` leaves a key out. */

@@ -1,13 +1,14 @@
 import type { CidaasClient } from '../cidaas/cidaas-client.js';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
-import { needsTotpEnrolment } from '../cidaas/cidaas-compat.js';
+import { needsTotpEnrolment, type AfterUpdate } from '../cidaas/cidaas-compat.js';
+import type { CidaasUserIdentity } from '../cidaas/user-identities.js';
 import type { Logger } from '../observability/logger.js';
 import type { DomainEvent, SyncMetrics } from '../observability/metrics.js';
 import type { FieldFingerprints, OutcomeRecord } from '../state/state-store.js';
 import { confirmedEvents } from './domain-events.js';
 import type { ItemResult } from './dispatcher.js';
 import type { RetrySchedule } from './retry-schedule.js';
-import { removeStaleMemberships } from './stale-memberships.js';
+import { afterUpdateReadBack } from './stale-memberships.js';
 
 /** A user to send to cidaas (an `upsert` plan of {@link planUser}). */
 export interface PlannedUpsert {
@@ -33,8 +34,8 @@ export interface BatchPushOptions {
   readonly metrics: SyncMetrics;
   readonly onDelete: 'purge' | 'lock' | 'ignore';
   readonly schedule: RetrySchedule;
-  /** `cidaas.compat.groups: add`: after an update, remove the memberships cidaas holds that the pushed `groups` lack. */
-  readonly removeStaleGroups?: boolean;
+  /** What an updated user is read back for: memberships to remove, social links that stay ({@link afterUpdateReadBack}). */
+  readonly afterUpdate?: AfterUpdate;
 }
 
 /**
@@ -74,9 +75,11 @@ export class BatchPush {
       this.#log.info('user.deleted', { key: u.key, sub: u.user.sub, events: ['user.deleted'], reason: 'the key was deleted and used again by a new user' });
     }
     const answers = await o.client.bulkUpsert(batch.map((u) => u.user));
-    // A tenant that only adds memberships: the removed ones go one by one before the outcome is stored.
-    const trimmed = o.removeStaleGroups
-      ? await Promise.allSettled(batch.map((u, i) => (answers[i]!.status === 'UPDATED' ? removeStaleMemberships(o.client, u.user) : Promise.resolve(0))))
+    // A tenant that keeps what a list leaves out: the memberships removed in legacy go one by one
+    // before the outcome is stored; the social links it keeps are reported (nothing removes them).
+    const after = o.afterUpdate;
+    const trimmed = after && (after.groups !== 'never' || after.identities)
+      ? await Promise.allSettled(batch.map((u, i) => (answers[i]!.status === 'UPDATED' ? afterUpdateReadBack(o.client, u.user, after) : Promise.resolve(undefined))))
       : undefined;
     batch.forEach((u, i) => {
       const a = answers[i]!;
@@ -98,6 +101,7 @@ export class BatchPush {
         return;
       }
       o.metrics.pushes.inc({ outcome: a.status === 'CREATED' ? 'created' : 'updated' });
+      if (trim?.status === 'fulfilled' && trim.value) this.#reportStranded(u, trim.value.strandedIdentities);
       if (needsTotpEnrolment(u.user)) o.metrics.totpReenrol.inc();
       const events = confirmedEvents(u.events, a.status);
       for (const e of events) o.metrics.domainEvents.inc({ type: e });
@@ -107,6 +111,20 @@ export class BatchPush {
       // The time of cidaas's answer: verify compares it with the user's updatedTime there.
       outcomes.push({ kind: 'pushed', key: u.key, sub: u.user.sub, fingerprints: u.fingerprints, at: new Date() });
       results.set(u.key, { status: 'done', pushed: true });
+    });
+  }
+
+  /**
+   * `cidaas.compat.identities: add`: the links cidaas kept that legacy no longer has. One warning per
+   * user and push (key, sub, providers; never the ids at the provider), one count per link.
+   */
+  #reportStranded(u: PlannedUpsert, stranded: readonly CidaasUserIdentity[]): void {
+    if (stranded.length === 0) return;
+    const providers = [...new Set(stranded.map((i) => i.provider))];
+    for (const i of stranded) this.#o.metrics.strandedIdentities.inc({ provider: i.provider });
+    // Most often unlinked in legacy; a link made in cidaas alone (after go-live, say) reads the same.
+    this.#log.warn('a social login linked in cidaas is not in legacy and stays (cidaas.compat.identities is add, and no call removes one link): if it was unlinked in legacy, unlink it in the cidaas admin UI', {
+      key: u.key, sub: u.user.sub, providers,
     });
   }
 

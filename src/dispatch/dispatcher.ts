@@ -1,4 +1,5 @@
 import type { CidaasClient } from '../cidaas/cidaas-client.js';
+import type { AfterUpdate } from '../cidaas/cidaas-compat.js';
 import { isTransient, SyncError } from '../errors.js';
 import type { LegacyReader, LegacyRows } from '../legacy-reader.js';
 import type { Logger } from '../observability/logger.js';
@@ -73,8 +74,8 @@ export interface DispatcherOptions extends RetryScheduleOptions {
   readonly onDelete: 'purge' | 'lock' | 'ignore';
   /** `password.onRevoked`: what becomes in cidaas of a pushed password that is no longer usable. */
   readonly onRevoked: OnRevoked;
-  /** `cidaas.compat.groups: add`: memberships removed in legacy are removed one by one after the upsert. */
-  readonly removeStaleGroups?: boolean;
+  /** What an updated user is read back for (`cidaas.compat` groups, emptyGroups, identities; {@link afterUpdate}). */
+  readonly afterUpdate?: AfterUpdate;
 }
 
 /**

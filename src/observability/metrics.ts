@@ -12,6 +12,7 @@ export class SyncMetrics {
   readonly staleReads = new Counter({ name: 'cidaas_sync_stale_reads_total', help: 'Reads older than the log, retried', registers: [this.registry] });
   readonly retries = new Counter({ name: 'cidaas_sync_retries_total', help: 'cidaas calls retried, by endpoint and reason', labelNames: ['endpoint', 'reason'] as const, registers: [this.registry] });
   readonly totpReenrol = new Counter({ name: 'cidaas_sync_totp_reenrol_pushes_total', help: 'Users pushed with MFA on but no TOTP seed (cidaas.compat.totpImport flag-only): they must enrol their authenticator again. Counts pushes; verify lists the users', registers: [this.registry] });
+  readonly strandedIdentities = new Counter({ name: 'cidaas_sync_stranded_identities_total', help: 'Social links removed in legacy that stay in cidaas (cidaas.compat.identities add: no call removes one), by provider: counted per link at each push of its user; verify lists the users', labelNames: ['provider'] as const, registers: [this.registry] });
   readonly throttled = new Counter({ name: 'cidaas_sync_throttled_total', help: 'cidaas answers 429', registers: [this.registry] });
   readonly deadLetters = new Gauge({ name: 'cidaas_sync_dead_letters', help: 'Users in the dead-letter list', registers: [this.registry] });
   readonly deadLettersByReason = new Gauge({ name: 'cidaas_sync_dead_letters_by_reason', help: 'Users in the dead-letter list, by kind of reason (see `cidaas-sync dlq list`)', labelNames: ['reason'] as const, registers: [this.registry] });

@@ -21,7 +21,9 @@ export interface CidaasPreflightOptions {
  * The cidaas prerequisites of `cidaas-sync check`: the client gets a token, and the token carries
  * `cidaas:bulk_user_create`, `cidaas:users_delete` when `cidaas.onDelete` is `purge`, and (as a
  * warning: only `verify` needs it) `cidaas:users_read`; with `users.groups` and
- * `cidaas.compat.groups: add`, `cidaas:users_read` and `cidaas:groups_write` (the push needs them).
+ * `cidaas.compat.groups: add` or `emptyGroups: ignore`, `cidaas:users_read` and
+ * `cidaas:groups_write`, and with `users.identities` and `identities: add`, `cidaas:users_read`
+ * (the push needs them).
  */
 export async function checkCidaas(config: Config, logger: Logger, o: CidaasPreflightOptions = {}): Promise<PreflightItem[]> {
   const c = config.cidaas;
@@ -52,11 +54,16 @@ export async function checkCidaas(config: Config, logger: Logger, o: CidaasPrefl
       `${ask(s)}, or set cidaas.onDelete: lock (locks deleted users through the bulk API)`));
   }
   const read = CidaasScopes.usersRead;
-  if (c.compat.groups === 'add' && config.users.groups) {
-    // A tenant that only adds memberships: removed ones are read back and deleted one by one.
-    for (const [s, why] of [[read, 'cidaas.compat.groups is add: each updated user is read back to find memberships removed in legacy'],
-      ['cidaas:groups_write', 'cidaas.compat.groups is add: a membership removed in legacy is removed with DELETE /groups-srv/usergroups/{groupId}/users/{sub}']] as const) {
-      items.push(scopeItem(s, why));
+  // A tenant that keeps what an upsert list leaves out: updated users are read back (cidaas-compat.ts, afterUpdate).
+  const groupsWhy = c.compat.groups === 'add' ? 'cidaas.compat.groups is add' : c.compat.emptyGroups === 'ignore' ? 'cidaas.compat.emptyGroups is ignore' : undefined;
+  const readWhy = [
+    ...(groupsWhy && config.users.groups ? [`${groupsWhy}: updated users are read back to find memberships removed in legacy`] : []),
+    ...(c.compat.identities === 'add' && config.users.identities ? ['cidaas.compat.identities is add: updated users are read back to find social logins removed in legacy'] : []),
+  ];
+  if (readWhy.length > 0) {
+    items.push(scopeItem(read, readWhy.join('; ')));
+    if (groupsWhy && config.users.groups) {
+      items.push(scopeItem('cidaas:groups_write', `${groupsWhy}: a membership removed in legacy is removed with DELETE /groups-srv/usergroups/{groupId}/users/{sub}`));
     }
     return items;
   }

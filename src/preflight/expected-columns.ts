@@ -13,7 +13,7 @@ export type ColumnUse =
   | 'key'
   /** A text field of the cidaas user (email, names, username, locale, ...): any scalar is turned into text. */
   | 'text'
-  /** A cidaas boolean (email_verified): boolean, number or text such as 't', 'yes'. */
+  /** A cidaas boolean (email_verified): boolean, number, text such as 't', 'yes', or a date/time (yes when set). */
   | 'boolean'
   /** `birthdate`: a date, or text starting with YYYY-MM-DD. */
   | 'date'

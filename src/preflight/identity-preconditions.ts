@@ -17,7 +17,7 @@ export const MAX_LEGACY_PROVIDERS = 50;
  * accounts table, read once (at most {@link MAX_LEGACY_PROVIDERS}), through `map`. `null` when
  * there are more (a warning).
  */
-async function nameableProviders(config: Config, logger: Logger): Promise<string[] | null> {
+export async function nameableProviders(config: Config, logger: Logger): Promise<string[] | null> {
   const id = config.users.identities;
   if (!id) return [];
   const { source, dialect } = await openSource(config, logger);
@@ -32,7 +32,7 @@ async function nameableProviders(config: Config, logger: Logger): Promise<string
 }
 
 /** The provider as the tenant holds it: a social provider by name, else a custom provider (3.x, then 4.x); null when none. */
-async function readProvider(admin: TenantAdminClient, name: string): Promise<Record<string, unknown> | null> {
+export async function readProvider(admin: TenantAdminClient, name: string): Promise<Record<string, unknown> | null> {
   return await admin.read('socialProvider', name, 3)
     ?? await admin.read('customProvider', name, 3).catch(() => null)
     ?? await admin.read('customProvider', name, 4).catch(() => null);

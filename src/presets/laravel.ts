@@ -15,7 +15,8 @@ export const laravelPreset: Preset = {
     users: {
       table: inSchema(p, 'users'),
       key: 'id',
-      fields: { email: 'email', nickname: 'name' },
+      // email_verified_at is set by the verification link and reset to NULL when the address changes (Fortify's UpdateUserProfileInformation).
+      fields: { email: 'email', email_verified: 'email_verified_at', nickname: 'name' },
       ignoreColumns: ['remember_token', 'updated_at'],
     },
     password: { hash: 'password', algorithm: 'auto' },

@@ -8,10 +8,17 @@ export type PresetFragment = Pick<RawConfigInput, 'users'> & Partial<Pick<RawCon
 export interface PresetParams {
   /** PostgreSQL schema / MySQL database of every table (default: `public` / the database in source.url). */
   readonly schema?: string;
-  /** WordPress: `$table_prefix`. */
+  /** WordPress: `$table_prefix` (default wp_); Joomla: `$dbprefix` (required). */
   readonly tablePrefix?: string;
   /** Keycloak: the realm's id. */
   readonly realmId?: string;
+  /** WordPress: the user's roles (`<prefix>capabilities`) as cidaas groups; off unless true. */
+  readonly roles?: boolean;
+}
+
+/** The source the preset's tables are read from: a platform may name them differently per database. */
+export interface PresetSource {
+  readonly kind: 'postgres' | 'mysql';
 }
 
 /** One platform: its tables, columns and markers, and where they were read from. */
@@ -23,7 +30,7 @@ export interface Preset {
   readonly sources: readonly string[];
   /** Parameters beyond `schema` the preset reads; `required` ones must be given. */
   readonly params: Partial<Record<Exclude<keyof PresetParams, 'schema'>, 'optional' | 'required'>>;
-  build(params: PresetParams): PresetFragment;
+  build(params: PresetParams, source: PresetSource): PresetFragment;
 }
 
 /** `name`, in `params.schema` when one is given. */

@@ -8,6 +8,16 @@ import { inSchema, type Preset } from './preset.js';
  * `_two_factor_enabled_providers`). user_pass holds phpass `$P$` (CUSTOM_PHPASS, for the
  * verifier), `$2y$` bcrypt, or `$wp$` (6.8+, CUSTOM_WORDPRESS_BCRYPT); an empty value is "no password" (SSO plugins).
  * The ignored meta names change on every login or screen visit and carry nothing cidaas keeps.
+ *
+ * Roles (`preset: { name: wordpress, roles: true }`): `<prefix>capabilities` in usermeta, the
+ * PHP-serialised map WP_User::set_role() / add_role() write (wp-includes/class-wp-user.php,
+ * `update_user_meta($this->ID, $this->cap_key, $this->caps)`, cap_key = $wpdb->get_blog_prefix()
+ * . 'capabilities'), each role set to true one cidaas group of the same name (users.groups.map or
+ * prefix rename them). Off by default: a role is authorization, and a cidaas group named
+ * `administrator` may grant more in the tenant's other apps than the site's role did, so the
+ * operator switches it on knowing which groups the roles become (`check` lists each and whether
+ * the tenant has it). A capability granted to one user (add_cap) sits in the same map and becomes
+ * a group too, which `check` shows as a group to map or `unmapped: skip` to leave out.
  */
 export const wordpressPreset: Preset = {
   name: 'wordpress',
@@ -16,8 +26,9 @@ export const wordpressPreset: Preset = {
     'WordPress/wordpress-develop: src/wp-admin/includes/schema.php (wp_get_db_schema: users, usermeta)',
     'WordPress/wordpress-develop: src/wp-includes/pluggable.php (wp_hash_password, wp_check_password)',
     'WordPress/two-factor: providers/class-two-factor-totp.php, class-two-factor-core.php (meta keys)',
+    'WordPress/wordpress-develop: src/wp-includes/class-wp-user.php (set_role, add_role, remove_role: <prefix>capabilities)',
   ],
-  params: { tablePrefix: 'optional' },
+  params: { tablePrefix: 'optional', roles: 'optional' },
   build: (p) => {
     const prefix = p.tablePrefix ?? 'wp_';
     const meta = inSchema(p, `${prefix}usermeta`);
@@ -26,6 +37,9 @@ export const wordpressPreset: Preset = {
         table: inSchema(p, `${prefix}users`),
         key: 'ID',
         fields: { email: 'user_email', username: 'user_login', nickname: 'display_name' },
+        ...(p.roles === true ? {
+          groups: { table: meta, userKey: 'user_id', group: 'meta_value', decode: 'php-serialized-map' as const, filter: { meta_key: `${prefix}capabilities` } },
+        } : {}),
       },
       password: { hash: 'user_pass', algorithm: 'auto' },
       attributes: {

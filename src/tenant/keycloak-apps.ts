@@ -2,6 +2,7 @@ import type { TenantApp } from '../../config/tenant-schema.js';
 import type { LegacyRow } from '../legacy-reader.js';
 import { Secret } from '../secret.js';
 import type { SqlDialect } from '../sql-dialect.js';
+import { keycloakTable, lowerCaseKeys, type KeycloakDb } from './keycloak-names.js';
 
 /*
  * Keycloak's OAuth clients, as its JPA store keeps them (keycloak/keycloak
@@ -101,8 +102,8 @@ export function keycloakApp(k: KeycloakClient, scopes: readonly string[]): { app
 }
 
 /** The realm's clients with their redirect and post-logout URIs, in three reads. */
-export async function readKeycloakClients(dialect: SqlDialect, realmId: string, schema?: string): Promise<KeycloakClient[]> {
-  const t = (name: string): string => dialect.quoteTable(schema ? `${schema}.${name}` : name);
+export async function readKeycloakClients(dialect: SqlDialect, realmId: string, db: KeycloakDb): Promise<KeycloakClient[]> {
+  const t = (name: string): string => dialect.quoteTable(keycloakTable(db, name));
   const q = (name: string): string => dialect.quoteIdent(name);
   const p1 = dialect.placeholder(1);
   const p2 = dialect.placeholder(2);
@@ -115,7 +116,7 @@ export async function readKeycloakClients(dialect: SqlDialect, realmId: string, 
     `SELECT a.${q('client_id')} AS cid, a.${q('value')} AS uris FROM ${t('client_attributes')} a JOIN ${t('client')} c ON c.${q('id')} = a.${q('client_id')} WHERE c.${q('realm_id')} = ${p1} AND a.${q('name')} = ${p2}`,
     [realmId, 'post.logout.redirect.uris'],
   );
-  return clients.map((client) => {
+  return clients.map(lowerCaseKeys).map((client) => {
     const id = text(client['id']);
     const attr = logout.find((r) => text(r['cid']) === id);
     return {

@@ -3,6 +3,7 @@ import type { LegacyRow } from '../legacy-reader.js';
 import { Secret } from '../secret.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import { keycloakFlag } from './keycloak-apps.js';
+import { keycloakTable, lowerCaseKeys, type KeycloakDb } from './keycloak-names.js';
 
 /*
  * Keycloak's identity brokering, as its JPA store keeps it (keycloak/keycloak
@@ -94,8 +95,8 @@ export function keycloakProvider(k: KeycloakIdentityProvider): KeycloakProviderR
 }
 
 /** The realm's identity providers with their config, in two reads. */
-export async function readKeycloakIdentityProviders(dialect: SqlDialect, realmId: string, schema?: string): Promise<KeycloakIdentityProvider[]> {
-  const t = (name: string): string => dialect.quoteTable(schema ? `${schema}.${name}` : name);
+export async function readKeycloakIdentityProviders(dialect: SqlDialect, realmId: string, db: KeycloakDb): Promise<KeycloakIdentityProvider[]> {
+  const t = (name: string): string => dialect.quoteTable(keycloakTable(db, name));
   const q = (name: string): string => dialect.quoteIdent(name);
   const p1 = dialect.placeholder(1);
   const providers = await dialect.query(`SELECT * FROM ${t('identity_provider')} WHERE ${q('realm_id')} = ${p1} ORDER BY ${q('provider_alias')}`, [realmId]);
@@ -104,7 +105,7 @@ export async function readKeycloakIdentityProviders(dialect: SqlDialect, realmId
     + `JOIN ${t('identity_provider')} i ON i.${q('internal_id')} = c.${q('identity_provider_id')} WHERE i.${q('realm_id')} = ${p1}`,
     [realmId],
   );
-  return providers.map((provider) => {
+  return providers.map(lowerCaseKeys).map((provider) => {
     const id = text(provider['internal_id']);
     return { provider, config: new Map(config.filter((r) => text(r['pid']) === id).map((r) => [text(r['k']), text(r['v'])])) };
   });

@@ -7,7 +7,7 @@ import type { SqlDialect } from '../sql-dialect.js';
  */
 export async function readWordpressOptions(dialect: SqlDialect, tablePrefix: string, schema: string | undefined,
   match: { names: readonly string[]; like: string }): Promise<Map<string, string>> {
-  const table = dialect.quoteTable(`${schema ? `${schema}.` : ''}${tablePrefix}options`);
+  const table = dialect.quoteTable(wordpressOptionsTable(tablePrefix, schema));
   const name = dialect.quoteIdent('option_name');
   const named = dialect.inList(name, match.names, 2);
   const rows = await dialect.query(
@@ -17,4 +17,9 @@ export async function readWordpressOptions(dialect: SqlDialect, tablePrefix: str
   );
   const text = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
   return new Map(rows.map((r) => [text(r['n']), text(r['v'])]));
+}
+
+/** `<prefix>options`, in `schema` when one is given (unquoted). */
+export function wordpressOptionsTable(tablePrefix: string, schema: string | undefined): string {
+  return `${schema ? `${schema}.` : ''}${tablePrefix}options`;
 }

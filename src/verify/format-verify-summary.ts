@@ -49,6 +49,10 @@ export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOption
   if (report.totpReenrol.count > 0) {
     lines.push(`  ${report.totpReenrol.count} users must enrol their authenticator again (cidaas.compat.totpImport: flag-only; keys in the report's totpReenrol)`);
   }
+  if (c.differingByGroup.identities > 0) {
+    lines.push(`  ${count(c.differingByGroup.identities)} users' social logins differ: a link cidaas holds that legacy no longer has stays when the tenant only adds links ` +
+      '(cidaas.compat.identities: add; no call removes one): unlink it in the cidaas admin UI, then verify again');
+  }
   if (c.deadLetters > 0) lines.push('  dead letters count as a difference: `cidaas-sync dlq list` shows them, `dlq retry` sends them again');
   return lines.join('\n');
 }

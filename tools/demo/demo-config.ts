@@ -76,6 +76,9 @@ cidaas:
   allowEmulator: true            # the demo's tenant is the emulator
   batchSize: 50
   concurrency: 4
+  # The demo's tenant (the emulator) has no rate limit, and the demo knows it. For a real tenant,
+  # set the limit cidaas support gives (or leave it unset: the pace then starts slow and finds it).
+  maxCallsPerSecond: 200
   onDelete: purge
 
 state:

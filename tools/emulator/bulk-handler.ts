@@ -91,6 +91,7 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       const unknown = patch.identities.find((i) => !known(i));
       if (unknown && variant.unknownProvider === 'fail') return failed(`provider "${unknown.provider}" is not enabled in the tenant`);
       if (unknown) patch.identities = patch.identities.filter(known);
+      if (variant.identityUpdate === 'add') patch.identities = addedIdentities(patch.identities, store.get(patch.sub ?? '')?.identities);
     }
     const outcome = store.upsert(patch, config.migrationMode, now);
     if (isRejection(outcome)) return failed(outcome.message);
@@ -104,7 +105,8 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
 /**
  * The memberships a bulk user ends with, by the tenant variant: a group the tenant lacks fails the
  * user (`unknownGroup: fail`) or is dropped; the list replaces the stored ones (`groupUpdate:
- * replace`) or is added to them. A string is the failure message.
+ * replace`), is added to them (`add`), or replaces them unless it is empty (`ignore-empty`: an empty
+ * list changes nothing). A string is the failure message.
  */
 function memberships(given: readonly GroupMembership[], stored: readonly GroupMembership[] | undefined, state: EmulatorState): readonly GroupMembership[] | string {
   const { variant } = state.config;
@@ -112,9 +114,17 @@ function memberships(given: readonly GroupMembership[], stored: readonly GroupMe
   if (unknown.length > 0 && variant.unknownGroup === 'fail') return `group "${unknown[0]!.groupId}" does not exist`;
   const kept = unknown.length > 0 ? given.filter((g) => state.setup.groups.has(g.groupId)) : given;
   if (variant.groupUpdate === 'replace' || !stored) return kept;
+  if (variant.groupUpdate === 'ignore-empty') return given.length === 0 ? stored : kept;
   const byId = new Map(stored.map((g) => [g.groupId, g] as const));
   for (const g of kept) byId.set(g.groupId, g);
   return Object.freeze([...byId.keys()].sort().map((id) => byId.get(id)!));
+}
+
+/** `identityUpdate: add`: the links sent added to the stored ones (one per pair, sorted as the parser sorts them). */
+function addedIdentities(given: readonly SocialIdentity[], stored: readonly SocialIdentity[] | undefined): readonly SocialIdentity[] {
+  if (!stored || stored.length === 0) return given;
+  const byPair = new Map([...stored, ...given].map((i) => [`${i.provider}\n${i.providerUserId}`, i] as const));
+  return Object.freeze([...byPair.keys()].sort().map((k) => byPair.get(k)!));
 }
 
 /** A social provider (by its name or provider_name) or custom provider (by provider_name) the tenant has and has not disabled. */

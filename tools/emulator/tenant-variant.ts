@@ -19,8 +19,13 @@ export interface TenantVariant {
   readonly search: boolean;
   /** DELETE /users-srv/user/purge/{sub} exists (default true); false answers 404, as an unknown path. */
   readonly purge: boolean;
-  /** ASSUMED: a bulk user's `groups` `replace` its memberships (default) or `add` to them. */
-  readonly groupUpdate: 'replace' | 'add';
+  /**
+   * ASSUMED: a bulk user's `groups` `replace` its memberships (default) or `add` to them;
+   * `ignore-empty` replaces them with a non-empty list and leaves them as they are for an empty one.
+   */
+  readonly groupUpdate: 'replace' | 'add' | 'ignore-empty';
+  /** ASSUMED: a bulk user's `identities` `replace` its social links (default) or `add` to them. */
+  readonly identityUpdate: 'replace' | 'add';
   /** ASSUMED: a bulk user naming a group the tenant lacks: `fail` the user (default) or `drop` that membership silently. */
   readonly unknownGroup: 'fail' | 'drop';
   /** ASSUMED: a bulk user whose `identities` name a provider the tenant lacks or has disabled: `fail` the user (default) or `drop` that identity. */
@@ -32,7 +37,7 @@ export interface TenantVariant {
 /** The emulator's defaults: the contract as first assumed (docs/cidaas-api.md). */
 export const DEFAULT_TENANT_VARIANT: TenantVariant = {
   bulkEnvelope: 'data', bulkStateField: 'status', bulkOrder: 'input', saltEncoding: 'base64', totpImport: 'accept',
-  search: true, purge: true, groupUpdate: 'replace', unknownGroup: 'fail', unknownProvider: 'fail', passwordGrantClient: undefined,
+  search: true, purge: true, groupUpdate: 'replace', identityUpdate: 'replace', unknownGroup: 'fail', unknownProvider: 'fail', passwordGrantClient: undefined,
 };
 
 /** The endpoints (stats keys) a variant does not serve: they answer 404 as an unknown path. */

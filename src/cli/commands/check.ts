@@ -5,6 +5,7 @@ import { checkHa, storedServerId } from '../../ha/ha-preflight.js';
 import type { Logger } from '../../observability/logger.js';
 import { checkCanary } from '../../preflight/canary-preflight.js';
 import { checkCidaas } from '../../preflight/cidaas-preflight.js';
+import { checkTenantFromReads } from '../../preflight/tenant-from-preflight.js';
 import { checkTenantPreconditions } from '../../preflight/tenant-preflight.js';
 import { checkMappedUsers, checkMappingModule } from '../../preflight/mapping-preflight.js';
 import type { PreflightItem, PreflightSection, RepairOutcome } from '../../preflight/preflight-item.js';
@@ -35,14 +36,16 @@ async function runChecks(config: Config, adapter: SourceAdapter, logger: Logger)
   // not a source problem: the checks then run as if nothing was stored.
   const checkpoint = !adapter.preflightNeedsCheckpoint ? null
     : await usingStateStore(config, logger, async (store) => (await store.getCheckpoint())?.position ?? null).catch(() => null);
-  const [source, cidaas, tenant] = await Promise.all([
-    adapter.preflight({ tables: expectedTables(config), checkpoint, logger }), checkCidaas(config, logger), checkTenantPreconditions(config, logger),
+  const [source, tenantFrom, cidaas, tenant] = await Promise.all([
+    adapter.preflight({ tables: expectedTables(config), checkpoint, logger }),
+    checkTenantFromReads(config, logger).catch((err: unknown) => [{ name: 'tenant.from tables', ok: false, detail: `cannot check them: ${(err as Error).message}`, fix: 'fix the source items above first' }]),
+    checkCidaas(config, logger), checkTenantPreconditions(config, logger),
   ]);
   const canary = await usingStateStore(config, logger, (store) => checkCanary(config, store)).catch(() => null) ?? await checkCanary(config, null);
   const preset = presetReportOf(config);
   return [
     ...(preset ? [presetSection(preset)] : []),
-    { title: `source (${adapter.kind})`, items: source },
+    { title: `source (${adapter.kind})`, items: [...source, ...tenantFrom] },
     { title: 'cidaas', items: [...cidaas, ...tenant, canary] },
     { title: 'mapping', items: await mappingSection(config, logger) },
     ...(config.ha.enabled

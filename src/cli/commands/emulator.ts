@@ -51,6 +51,7 @@ interface EmulatorCommandOptions {
   saltEncoding: TenantVariant['saltEncoding'];
   totpImport: TenantVariant['totpImport'];
   groupUpdate: TenantVariant['groupUpdate'];
+  identityUpdate: TenantVariant['identityUpdate'];
   unknownGroup: TenantVariant['unknownGroup'];
   unknownProvider: TenantVariant['unknownProvider'];
   search: boolean;
@@ -97,7 +98,8 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--bulk-order <order>', 'process_states in input order or shuffled').choices(['input', 'shuffled']).default('input'))
     .addOption(new Option('--salt-encoding <enc>', 'read hData.salt as base64 of the salt bytes, or as text').choices(['base64', 'text']).default('base64'))
     .addOption(new Option('--totp-import <mode>', 'a bulk user with mfa: store the TOTP seed, ignore it, or refuse the user').choices(['accept', 'ignore', 'refuse']).default('accept'))
-    .addOption(new Option('--group-update <mode>', "a bulk user's groups replace its memberships, or are added to them").choices(['replace', 'add']).default('replace'))
+    .addOption(new Option('--group-update <mode>', "a bulk user's groups replace its memberships, are added to them, or replace them unless the list is empty").choices(['replace', 'add', 'ignore-empty']).default('replace'))
+    .addOption(new Option('--identity-update <mode>', "a bulk user's identities replace its social links, or are added to them").choices(['replace', 'add']).default('replace'))
     .addOption(new Option('--unknown-group <mode>', 'a bulk user naming a group the tenant lacks: fail the user, or drop that membership').choices(['fail', 'drop']).default('fail'))
     .addOption(new Option('--unknown-provider <mode>', 'a bulk user with an identity at a provider the tenant lacks or has disabled: fail the user, or drop that identity').choices(['fail', 'drop']).default('fail'))
     .addOption(new Option('--no-search', 'serve neither POST /user-srv/graph/users nor bulkread (404)'))
@@ -136,7 +138,7 @@ export function emulatorCommand(): Command {
         ...(opts.verifierUrl !== undefined ? { verifierUrl: opts.verifierUrl } : {}),
         tenant: {
           bulkEnvelope: opts.bulkEnvelope, bulkStateField: opts.bulkStateField, bulkOrder: opts.bulkOrder, saltEncoding: opts.saltEncoding,
-          totpImport: opts.totpImport, groupUpdate: opts.groupUpdate, unknownGroup: opts.unknownGroup, unknownProvider: opts.unknownProvider, search: opts.search, purge: opts.purge, passwordGrantClient: opts.passwordGrantClient,
+          totpImport: opts.totpImport, groupUpdate: opts.groupUpdate, identityUpdate: opts.identityUpdate, unknownGroup: opts.unknownGroup, unknownProvider: opts.unknownProvider, search: opts.search, purge: opts.purge, passwordGrantClient: opts.passwordGrantClient,
         },
       });
       process.stdout.write(`${emulator.url}\n`);

@@ -29,7 +29,7 @@ async function usingSetup<T>(config: Config, logger: Logger, fn: (c: TenantAdmin
   if (t.from.apps || t.from.providers) {
     const { source, dialect } = await openSource(config, logger);
     try {
-      legacy = await readLegacyTenant(dialect, t.from);
+      legacy = await readLegacyTenant(dialect, t.from, config.source.kind);
     } finally {
       await dialect.close().catch(() => undefined);
       await source.stop().catch(() => undefined);

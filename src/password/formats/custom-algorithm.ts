@@ -47,6 +47,8 @@ export const CustomAlgorithm = {
   sha512SaltPassword: 'CUSTOM_SHA512_SALT_PASSWORD',
   /** WordPress 6.8+ `$wp$2y$`: bcrypt of base64(HMAC-SHA384(password, "wp-sha384")). */
   wordpressBcrypt: 'CUSTOM_WORDPRESS_BCRYPT',
+  /** Symfony MessageDigestPasswordEncoder defaults (FOSUserBundle `sha512`): base64 of sha512 x5000 over `password{salt}`. */
+  symfonySha512: 'CUSTOM_SYMFONY_SHA512',
 } as const;
 
 /** One of the {@link CustomAlgorithm} ids. */

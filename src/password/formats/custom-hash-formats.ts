@@ -18,6 +18,7 @@ import {
 } from './salted-digest-hash.js';
 import { scryptHash } from './scrypt-hash.js';
 import { sha256CryptHash, sha512CryptHash } from './sha-crypt-hash.js';
+import { symfonySha512Hash } from './symfony-sha512-hash.js';
 import { wordpressBcryptHash } from './wordpress-bcrypt-hash.js';
 
 /** Every format the verification service checks, one per {@link CustomAlgorithm} id. */
@@ -43,6 +44,7 @@ export const CUSTOM_HASH_FORMATS: readonly CustomHashFormat[] = [
   sha512PasswordSaltHash,
   sha512SaltPasswordHash,
   wordpressBcryptHash,
+  symfonySha512Hash,
 ];
 
 const BY_ID = new Map<string, CustomHashFormat>(CUSTOM_HASH_FORMATS.map((f) => [f.id, f]));

@@ -11,9 +11,10 @@ import { runCli } from '../cli/cli-run.js';
 import { advisedSettings, CLIENT_ID, CLIENT_SECRET, LOGIN_APP, canaryFor, canaryUsersIn, createCanaryWorld, describeFindings, type CanaryWorld } from './canary-fixture.js';
 
 const GROUP_SCOPES = ['cidaas:groups_read', 'cidaas:groups_write'];
+const PROVIDER_SCOPES = [...DEFAULT_SCOPES, ...GROUP_SCOPES, 'cidaas:providers_read'];
 
-function finding(report: CanaryReport, key: 'groupShape' | 'groups'): CanaryFinding {
-  const f = report.findings.find((x) => x.assumption.startsWith(`cidaas.compat.${key} (`));
+function finding(report: CanaryReport, key: 'groupShape' | 'groups' | 'emptyGroups' | 'identities' | 'group the tenant lacks'): CanaryFinding {
+  const f = report.findings.find((x) => x.assumption.startsWith(`cidaas.compat.${key} (`) || x.assumption === key);
   expect(f, `a ${key} finding in\n${describeFindings(report.findings)}`).to.not.equal(undefined);
   return f!;
 }
@@ -49,7 +50,7 @@ async function idsOnlyTenant(emu: RunningEmulator): Promise<{ url: string; close
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
-describe('cidaas-sync canary: the groups settings (groupShape, groups replace|add) and unknown login providers (#16)', function () {
+describe('cidaas-sync canary: the groups settings (groupShape, groups replace|add, emptyGroups), unknown groups and login providers, identities replace|add (#16)', function () {
   this.timeout(120_000);
   let world: CanaryWorld;
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -70,11 +71,13 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
 
   /** A tenant with `groups` created (as `setup apply` does), and the shop config mapping users.groups to it. */
   async function setUp(
-    tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['staff'], identities = false, scopes = [...DEFAULT_SCOPES, ...GROUP_SCOPES], idsOnly = false,
+    tenant: Partial<TenantVariant>, compat: Partial<CidaasCompat>, groups: readonly string[] = ['editors', 'staff'], identities = false, scopes = [...DEFAULT_SCOPES, ...GROUP_SCOPES], idsOnly = false,
+    providers: readonly string[] = [],
   ): Promise<{ emu: RunningEmulator; cfg: ShopConfigFile }> {
     const emu = await startEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes, tenant: { ...tenant, passwordGrantClient: LOGIN_APP } });
     cleanup.push(() => emu.close());
     for (const groupId of groups) emu.setup.groups.set(groupId, { groupId, groupName: groupId, groupType: 'default', parentId: 'root' });
+    for (const name of providers) emu.setup.social.set(name, { id: name, provider_name: name, name, enabled: true });
     const proxy = idsOnly ? await idsOnlyTenant(emu) : undefined;
     if (proxy) cleanup.push(() => proxy.close());
     const cfg = await writeShopConfig({
@@ -99,13 +102,17 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
   }
 
   for (const shape of ['objects', 'ids'] as const) {
-    it(`a replacing tenant confirms groupShape ${shape} and groups replace when they are configured`, async () => {
+    it(`a replacing tenant confirms groupShape ${shape}, groups replace and emptyGroups clear when they are configured, and says it fails a user in a missing group`, async () => {
       const { emu, cfg } = await setUp({ groupUpdate: 'replace' }, { groupShape: shape, groups: 'replace' });
       const report = await canaryFor(cfg.path);
       expect(finding(report, 'groupShape'), describeFindings(report.findings)).to.include({ verdict: 'confirmed' });
-      expect(finding(report, 'groupShape').detail).to.contain(`as ${shape} it put the user in group "staff"`);
+      expect(finding(report, 'groupShape').detail).to.contain(`as ${shape} it put the user in group "editors"`);
       expect(finding(report, 'groups')).to.include({ verdict: 'confirmed' });
-      expect(finding(report, 'groups').detail).to.contain('is no longer in group').and.contain('replaces the memberships');
+      expect(finding(report, 'groups').detail).to.contain('in groups "editors" and "staff", pushed again with "staff" alone, is no longer in group "editors"').and.contain('replaces the memberships');
+      expect(finding(report, 'emptyGroups')).to.include({ verdict: 'confirmed' });
+      expect(finding(report, 'emptyGroups').detail).to.contain('is no longer in group "staff": an empty list removes the memberships');
+      expect(finding(report, 'group the tenant lacks')).to.include({ verdict: 'confirmed' });
+      expect(finding(report, 'group the tenant lacks').detail).to.contain('cidaas fails the user (group "canary-missing-');
       expect(advisedSettings(report)).to.deep.equal({});
       expectCleanedUp(emu, report);
     });
@@ -115,10 +122,44 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     const { emu, cfg } = await setUp({ groupUpdate: 'add' }, {});
     const run = await runCli(['canary', '--config', cfg.path], { timeoutMs: 90_000 });
     expect(run.code, run.stdout + run.stderr).to.equal(3);
-    expect(run.stdout).to.match(/refuted {6}cidaas\.compat\.groups \(replace\): the canary user pushed again with an empty groups list is still in group "staff": the tenant only adds memberships; with replace, a membership removed in legacy would stay in cidaas/);
+    expect(run.stdout).to.match(/refuted {6}cidaas\.compat\.groups \(replace\): the canary user in groups "editors" and "staff", pushed again with "staff" alone, is still in group "editors": the tenant only adds memberships; with replace, a membership removed in legacy would stay in cidaas/);
     expect(run.stdout).to.match(/confirmed {4}cidaas\.compat\.groupShape \(objects\): /);
-    expect(run.stdout).to.contain('write under cidaas.compat:\n  groups: add\n');
+    // An empty list is ignored too, but under add the DELETE path covers it: no second setting.
+    expect(run.stdout).to.match(/confirmed {4}cidaas\.compat\.emptyGroups \(clear\): .*is still in group "staff": an empty list is ignored; with groups: add .* changes nothing/);
+    expect(run.stdout).to.contain('write under cidaas.compat:\n  groups: add\n\n');
     expect(canaryUsersIn(emu)).to.deep.equal([]);
+  });
+
+  it('a tenant that replaces with a non-empty list but ignores an empty one reads as replace, and refutes emptyGroups clear with `emptyGroups: ignore`', async () => {
+    const { emu, cfg } = await setUp({ groupUpdate: 'ignore-empty' }, {});
+    const report = await canaryFor(cfg.path);
+    expect(finding(report, 'groups'), describeFindings(report.findings)).to.include({ verdict: 'confirmed' });
+    expect(finding(report, 'groups').detail).to.contain('is no longer in group "editors": the tenant replaces the memberships');
+    const empty = finding(report, 'emptyGroups');
+    expect(empty.verdict).to.equal('refuted');
+    expect(empty.detail).to.contain('is still in group "staff": an empty list is ignored').and.contain('with clear, a user whose last group is removed in legacy would stay in it in cidaas');
+    expect(advisedSettings(report)).to.deep.equal({ emptyGroups: 'ignore' });
+    expect(formatCanaryReport(report)).to.contain('write under cidaas.compat:\n  emptyGroups: ignore\n');
+    expectCleanedUp(emu, report);
+  });
+
+  it('a tenant that clears with an empty list refutes emptyGroups ignore', async () => {
+    const { emu, cfg } = await setUp({ groupUpdate: 'replace' }, { emptyGroups: 'ignore' });
+    const report = await canaryFor(cfg.path);
+    expect(finding(report, 'emptyGroups'), describeFindings(report.findings)).to.include({ verdict: 'refuted' });
+    expect(advisedSettings(report)).to.deep.equal({ emptyGroups: 'clear' });
+    expectCleanedUp(emu, report);
+  });
+
+  it('with one mapped group in the tenant, an adding tenant leaves groups not testable (two are needed) and still tells emptyGroups; a dropping tenant drops a missing group silently', async () => {
+    const { emu, cfg } = await setUp({ groupUpdate: 'add', unknownGroup: 'drop' }, {}, ['staff']);
+    const report = await canaryFor(cfg.path);
+    expect(finding(report, 'groups'), describeFindings(report.findings)).to.include({ verdict: 'not testable' });
+    expect(finding(report, 'groups').detail).to.contain('only one group the mapping names exists in the tenant ("staff")');
+    expect(finding(report, 'emptyGroups')).to.include({ verdict: 'refuted' });
+    expect(finding(report, 'group the tenant lacks').detail).to.contain('dropped the membership SILENTLY (kept "staff")');
+    expect(advisedSettings(report)).to.deep.equal({ emptyGroups: 'ignore' });
+    expectCleanedUp(emu, report);
   });
 
   it('a tenant that takes groups only as ids refutes groupShape objects, names ids, and says every membership would be lost', async () => {
@@ -135,8 +176,8 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     expectCleanedUp(emu, report, false);
   });
 
-  it('a replacing tenant refutes groups add and names replace', async () => {
-    const { emu, cfg } = await setUp({ groupUpdate: 'replace' }, { groups: 'add' });
+  it('a replacing tenant refutes groups add and names replace (one mapped group in the tenant: the empty list that clears tells)', async () => {
+    const { emu, cfg } = await setUp({ groupUpdate: 'replace' }, { groups: 'add' }, ['staff']);
     const report = await canaryFor(cfg.path);
     expect(finding(report, 'groups')).to.include({ verdict: 'refuted' });
     expect(finding(report, 'groups').detail).to.contain('needless DELETE');
@@ -148,7 +189,7 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
   it('says it could not test the groups settings, and that setup apply comes first, while no mapped group exists in the tenant', async () => {
     const { emu, cfg } = await setUp({ groupUpdate: 'add' }, {}, []);
     const report = await canaryFor(cfg.path);
-    for (const key of ['groupShape', 'groups'] as const) {
+    for (const key of ['groupShape', 'groups', 'emptyGroups', 'group the tenant lacks'] as const) {
       const f = finding(report, key);
       expect(f.verdict).to.equal('not testable');
       expect(f.detail).to.contain('none of the groups the mapping names (editors, staff) exists in the tenant yet').and.contain('cidaas-sync setup apply');
@@ -161,7 +202,7 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
   it('says it could not test the groups settings without cidaas:groups_read, and names the scope to grant', async () => {
     const { emu, cfg } = await setUp({}, {}, ['staff'], false, [...DEFAULT_SCOPES]);
     const report = await canaryFor(cfg.path);
-    for (const key of ['groupShape', 'groups'] as const) {
+    for (const key of ['groupShape', 'groups', 'emptyGroups', 'group the tenant lacks'] as const) {
       expect(finding(report, key).verdict).to.equal('not testable');
       expect(finding(report, key).detail).to.contain(`grant client "${CLIENT_ID}" the scope cidaas:groups_read`);
     }
@@ -181,9 +222,43 @@ describe('cidaas-sync canary: the groups settings (groupShape, groups replace|ad
     });
   }
 
+  for (const tenant of ['replace', 'add'] as const) {
+    for (const configured of ['replace', 'add'] as const) {
+      it(`a tenant whose upsert ${tenant === 'add' ? 'only adds' : 'replaces'} identities ${tenant === configured ? 'confirms' : 'refutes'} identities ${configured}`, async () => {
+        const { emu, cfg } = await setUp({ identityUpdate: tenant }, { identities: configured }, ['editors', 'staff'], true, PROVIDER_SCOPES, false, ['google']);
+        const report = await canaryFor(cfg.path);
+        const f = finding(report, 'identities');
+        expect(f.verdict, describeFindings(report.findings)).to.equal(tenant === configured ? 'confirmed' : 'refuted');
+        expect(f.detail).to.contain(`pushed again with the google link alone, ${tenant === 'add' ? 'still has the other: the tenant only adds social links' : 'no longer has the other: the tenant replaces the social links'}`);
+        if (tenant === 'add') expect(f.detail).to.contain(configured === 'replace' ? 'with replace, a login unlinked in legacy would stay in cidaas UNNOTICED' : 'an administrator unlinks it');
+        if (tenant === 'replace' && configured === 'add') expect(f.detail).to.contain('with add, every updated user costs a needless read');
+        expect(advisedSettings(report)).to.deep.equal(tenant === configured ? {} : { identities: tenant });
+        expect(report.leftOver).to.deep.equal([]);
+        expect(canaryUsersIn(emu)).to.deep.equal([]);
+      });
+    }
+  }
+
+  it('says identities is not testable while no mapped login provider exists in the tenant, and that setup apply comes first', async () => {
+    const { cfg } = await setUp({ identityUpdate: 'add' }, {}, ['editors', 'staff'], true, PROVIDER_SCOPES);
+    const report = await canaryFor(cfg.path);
+    const f = finding(report, 'identities');
+    expect(f.verdict, describeFindings(report.findings)).to.equal('not testable');
+    expect(f.detail).to.contain('none of the login providers the mapping names (google) exists and is enabled in the tenant yet').and.contain('cidaas-sync setup apply');
+  });
+
+  it('says identities is not testable without cidaas:providers_read, and names the scope to grant', async () => {
+    const { cfg } = await setUp({ identityUpdate: 'add' }, {}, ['editors', 'staff'], true, undefined, false, ['google']);
+    const report = await canaryFor(cfg.path);
+    const f = finding(report, 'identities');
+    expect(f.verdict, describeFindings(report.findings)).to.equal('not testable');
+    expect(f.detail).to.contain(`grant client "${CLIENT_ID}" the scope cidaas:providers_read`);
+  });
+
   it('asks nothing about login providers when the mapping has no users.identities', async () => {
     const { cfg } = await setUp({}, {});
     const report = await canaryFor(cfg.path);
     expect(report.findings.map((f) => f.assumption)).to.not.include('login provider the tenant lacks');
+    expect(report.findings.map((f) => f.assumption).filter((a) => a.startsWith('cidaas.compat.identities'))).to.deep.equal([]);
   });
 });

@@ -79,6 +79,34 @@ describe('emulator: group memberships and social identities in the bulk entity (
     });
   });
 
+  describe('groupUpdate ignore-empty', () => {
+    const t = useEmulator({ tenant: { groupUpdate: 'ignore-empty' } });
+
+    it('replaces the memberships with a non-empty list, and leaves them as they are for an empty one', async () => {
+      withGroups(t, 'staff', 'editors');
+      await t.bulk([user(1, { groups: ['staff', 'editors'] })]);
+      await t.bulk([user(1, { groups: ['editors'] })]);
+      expect(t.emu.getUser('u-1')!.groups!.map((g) => g.groupId)).to.deep.equal(['editors']);
+      await t.bulk([user(1, { groups: [] })]);
+      expect(t.emu.getUser('u-1')!.groups!.map((g) => g.groupId)).to.deep.equal(['editors']);
+    });
+  });
+
+  describe('identityUpdate add', () => {
+    const t = useEmulator({ tenant: { identityUpdate: 'add' } });
+
+    it('only adds: a link left out of the list (an empty list too) stays, sorted with the new ones', async () => {
+      t.emu.setup.social.set('p1', { id: 'p1', provider_name: 'google', name: 'google', enabled: true });
+      t.emu.setup.social.set('p2', { id: 'p2', provider_name: 'facebook', name: 'facebook', enabled: true });
+      await t.bulk([user(1, { identities: [{ provider: 'google', providerUserId: '1098' }] })]);
+      await t.bulk([user(1, { identities: [{ provider: 'facebook', providerUserId: 'fb-5' }] })]);
+      const both = [{ provider: 'facebook', providerUserId: 'fb-5' }, { provider: 'google', providerUserId: '1098' }];
+      expect(t.emu.getUser('u-1')!.identities).to.deep.equal(both);
+      await t.bulk([user(1, { identities: [] })]);
+      expect(t.emu.getUser('u-1')!.identities).to.deep.equal(both);
+    });
+  });
+
   describe('social identities (unknownProvider fail, then drop)', () => {
     const t = useEmulator();
     const drops = useEmulator({ tenant: { unknownProvider: 'drop' } });

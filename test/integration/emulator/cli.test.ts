@@ -117,6 +117,26 @@ describe('cidaas-sync emulator (the command)', () => {
     expect(await stop(cli)).to.equal(0);
   });
 
+  it('plays a tenant whose upsert only adds identities and ignores an empty groups list (--identity-update add, --group-update ignore-empty) (#16)', async () => {
+    const cli = run(['--port', '0', '--client-id', 'cli-client', '--client-secret', 'cli-secret-value', '--identity-update', 'add', '--group-update', 'ignore-empty',
+      '--scopes', 'cidaas:bulk_user_create,cidaas:users_read,cidaas:group_type_write,cidaas:groups_write,cidaas:providers_write']);
+    const url = await firstLine(cli);
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'cli-client', client_secret: 'cli-secret-value' });
+    const { access_token: token } = await (await fetch(`${url}/token-srv/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).json() as { access_token: string };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown): Promise<number> => (await fetch(`${url}${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) })).status;
+    expect(await post('/groups-srv/grouptypes', { groupType: 'shop', roleMode: 'no_roles' })).to.equal(201);
+    expect(await post('/groups-srv/usergroups', { groupId: 'staff', groupName: 'staff', groupType: 'shop' })).to.equal(201);
+    expect(await post('/providers-srv/multi/providers', { provider_name: 'google', name: 'google', client_id: 'g', client_secret: 'g-secret' })).to.equal(201);
+    const push = (extra: Record<string, unknown>): Promise<number> => post('/users-srv/user/bulk', [{ sub: 'u-1', email: 'u1@example.com', ...extra }]);
+    expect(await push({ groups: ['staff'], identities: [{ provider: 'google', providerUserId: '1' }] })).to.equal(200);
+    expect(await push({ groups: [], identities: [{ provider: 'google', providerUserId: '2' }] })).to.equal(200);
+    const back = (await (await fetch(`${url}/user-srv/users/u-1`, { headers: auth })).json()) as { data: { groups: { groupId: string }[]; identities: unknown[] } };
+    expect(back.data.groups.map((g) => g.groupId)).to.deep.equal(['staff']);
+    expect(back.data.identities).to.deep.equal([{ provider: 'google', providerUserId: '1' }, { provider: 'google', providerUserId: '2' }]);
+    expect(await stop(cli)).to.equal(0);
+  });
+
   it('exits 2 for a bad option value', async () => {
     const cli = run(['--port', 'eighty']);
     const [code] = (await once(cli.child, 'exit')) as [number | null];

@@ -36,6 +36,10 @@ presetSuite({
       VALUES (?, ?, NOW(), ?, ?, NOW(), NOW())`, [name, `${name}@example.com`, password === 'rasmuslerdorf' ? VECTOR : laravelHash(password), randomBytes(30).toString('base64url').slice(0, 60)]);
     return String((await db.exec('SELECT id FROM users WHERE email = ?', [`${name}@example.com`]))[0]!.id);
   },
+  changeEmail: async (db, key, email) => {
+    // Fortify's UpdateUserProfileInformation::updateVerifiedUser: a new address is unverified until its link is followed.
+    await db.exec('UPDATE users SET email = ?, email_verified_at = NULL, updated_at = NOW() WHERE id = ?', [email, key]);
+  },
   setPassword: async (db, key, password) => {
     // A password reset: a new hash and a new remember token.
     await db.exec('UPDATE users SET password = ?, remember_token = ?, updated_at = NOW() WHERE id = ?', [laravelHash(password), randomBytes(30).toString('base64url').slice(0, 60), key]);

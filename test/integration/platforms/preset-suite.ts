@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { RunningEmulator } from '../../../tools/emulator/cidaas-emulator.js';
 import { createScratchDb, type ScratchDb } from '../legacy/key-type-db.js';
 import { killAllSidecars, startSidecar, type SidecarProcess } from '../../support/sidecar-process.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -16,6 +17,8 @@ export interface PresetCase {
   readonly tables: readonly string[];
   /** The `preset:` value; may depend on rows `setup` wrote (a realm's id). */
   preset(): unknown;
+  /** Keys the file writes beside `preset:` (an optional platform module the preset leaves out). */
+  readonly overrides?: Readonly<Record<string, unknown>>;
   /** Rows the platform writes at install (a realm, the anonymous user). */
   setup?(db: ScratchDb): Promise<void>;
   /** Inserts a user with `password` (a platform-made hash of it); returns the user's key. */
@@ -26,6 +29,11 @@ export interface PresetCase {
   addTotp?(db: ScratchDb, key: string): Promise<string>;
   /** Turns two-factor off as the platform does (which may keep the secret); the TOTP must leave cidaas. */
   disableTotp?(db: ScratchDb, key: string): Promise<void>;
+  /**
+   * Changes the user's email address as the platform does, which takes back its verification
+   * (Laravel: email_verified_at = NULL); the users `addUser` made are verified. Absent: not tested.
+   */
+  changeEmail?(db: ScratchDb, key: string, email: string): Promise<void>;
   /** The hash format needs `cidaas-sync verifier` (a CUSTOM_ id). */
   readonly verifier: boolean;
   /**
@@ -37,6 +45,11 @@ export interface PresetCase {
   readonly algorithm: string;
   /** The passwords of the three users; the first is the platform's published test vector's. */
   readonly passwords: readonly [string, string, string];
+  /**
+   * More of what the preset maps (group memberships, linked logins), once the backfill has landed:
+   * changes them as the platform does and waits for cidaas to follow. `keys` are the three users'.
+   */
+  afterBackfill?(db: ScratchDb, keys: readonly string[], emu: RunningEmulator): Promise<void>;
 }
 
 /**
@@ -62,7 +75,7 @@ export function presetSuite(c: PresetCase): void {
       tenant = await startPlatformTenant({ verifier: c.verifier });
       config = await writePlatformConfig({
         kind: c.kind, url: db.url, publication: c.kind === 'postgres' ? db.publication : undefined, emulatorUrl: tenant.emu.url,
-        body: { preset: c.preset() },
+        body: { preset: c.preset(), ...c.overrides },
       });
     });
 
@@ -85,7 +98,7 @@ export function presetSuite(c: PresetCase): void {
         const preview = await runCli(['preview', '--config', config.path, '--limit', '10'], { timeoutMs: 60_000 });
         expect(preview.code, described(preview)).to.equal(0);
         expect(preview.stdout).to.match(new RegExp(`^preset: ${name} \\(`));
-        expect(preview.stdout).to.include('overridden by the file: none');
+        if (!c.overrides) expect(preview.stdout).to.include('overridden by the file: none');
         expect(preview.stdout).to.match(/\n {4}users\.table: ".+" +\(preset\)\n/);
         expect(preview.stdout).to.match(/users previewed: 3 upsert, /); // Drupal's anonymous uid 0 shows as a delete
         const check = jsonOf<{ sections: { title: string; items: { name: string; ok: boolean; severity: string; detail: string }[] }[] }>(
@@ -103,6 +116,8 @@ export function presetSuite(c: PresetCase): void {
       expect(await loginOk(emu, sub(keys[0]!), `${p0}x`), 'a wrong password').to.equal(false);
       expect(await loginOk(emu, sub(keys[0]!), p0), 'the platform vector logs in').to.equal(true);
       if (totp !== undefined) expect(await totpOk(emu, sub(keys[0]!), totp), 'the enrolled authenticator').to.equal(true);
+      if (c.changeEmail) expect(emu.getUser(sub(keys[0]!))!.email_verified, 'a verified address').to.equal(true);
+      await c.afterBackfill?.(db, keys, emu);
 
       // ben changes his password; the sidecar dies while the change is in the stream.
       await c.setPassword(db, keys[1]!, `${p1}-new`);
@@ -114,6 +129,12 @@ export function presetSuite(c: PresetCase): void {
 
       await waitFor(async () => await loginOk(emu, sub(keys[1]!), `${p1}-new`) && await loginOk(emu, sub(keys[2]!), `${p2}-new`),
         { timeoutMs: 60_000, message: () => `the new passwords did not reach cidaas: ${sidecar.stderr.slice(-2000)}` });
+      if (c.changeEmail) {
+        // A new, unconfirmed address must not stay verified in cidaas.
+        await c.changeEmail(db, keys[2]!, 'cat.new@example.com');
+        await waitFor(() => emu.getUser(sub(keys[2]!))?.email === 'cat.new@example.com', { timeoutMs: 60_000, message: 'the new address did not reach cidaas' });
+        expect(emu.getUser(sub(keys[2]!))!.email_verified, 'the new address is unconfirmed').to.equal(false);
+      }
       if (c.disableTotp && totp !== undefined) {
         await c.disableTotp(db, keys[0]!);
         await waitFor(() => emu.getUser(sub(keys[0]!))?.mfa?.totp === undefined, { timeoutMs: 60_000, message: 'the disabled two-factor did not reach cidaas' });

@@ -15,7 +15,7 @@ const MYSQL = { kind: 'mysql', url: 'mysql://sync:pw@localhost:3306/site' };
 describe('platform presets (#11)', () => {
   for (const name of PRESET_NAMES) {
     it(`${name}: the preset alone and the connection make a valid configuration, on both databases`, async () => {
-      const ref = name === 'keycloak' ? { name, realmId: 'b1f0c7e2-realm' } : name;
+      const ref = name === 'keycloak' ? { name, realmId: 'b1f0c7e2-realm' } : name === 'joomla' ? { name, tablePrefix: 'jml_' } : name;
       for (const source of [PG, MYSQL]) {
         const c = await parse({ source, preset: ref, cidaas: CIDAAS });
         expect(c.users.table.name, `${name} on ${source.kind}`).to.be.a('string').and.not.equal('');
@@ -30,8 +30,8 @@ describe('platform presets (#11)', () => {
   }
 
   it('names the known presets when the name is unknown', async () => {
-    const err = await rejection({ source: PG, preset: 'joomla', cidaas: CIDAAS });
-    expect(issueAt(err, 'preset')).to.equal('`joomla` is not a preset; known presets: django, wordpress, keycloak, aspnet-identity, drupal, drupal7, laravel');
+    const err = await rejection({ source: PG, preset: 'typo3', cidaas: CIDAAS });
+    expect(issueAt(err, 'preset')).to.equal('`typo3` is not a preset; known presets: django, wordpress, keycloak, aspnet-identity, drupal, drupal7, laravel, fosuserbundle, magento2, devise, joomla');
     const err2 = await rejection({ source: PG, preset: { name: 'djago' }, cidaas: CIDAAS });
     expect(issueAt(err2, 'preset.name')).to.match(/`djago` is not a preset; known presets: django,/);
   });

@@ -90,5 +90,13 @@ export const HASH_VECTORS: readonly HashVector[] = [
   // WordPress 6.8+ (wp-includes/pluggable.php wp_hash_password: '$wp' . password_hash(base64(hmac-sha384(pw, 'wp-sha384')))):
   // hashes WordPress 6.8 sites wrote, as published with their passwords (a PHP check script; a Laravel hasher's test).
   { id: CustomAlgorithm.wordpressBcrypt, password: 'password', hash: '$wp$2y$10$/ktG/bzsEU/Ag7umrbqsTeiSLAJ4IXWjA5ZaN/ZBjqQZ.oNDEP1Vm', source: 'a WordPress 6.8 hash of "password" (public check script)' },
+  // Symfony MessageDigestPasswordHasher::hash (symfony/symfony src/Symfony/Component/PasswordHasher/Hasher/
+  // MessageDigestPasswordHasher.php, defaults sha512/base64/5000, as FOSUserBundle's `sha512` encoder), run in
+  // PHP 8.2 with its hash() and mergePasswordAndSalt() lines as written there; the salts are FOSUserBundle 1.x's
+  // base_convert(sha1(uniqid(mt_rand(), true)), 16, 36) shape. An empty salt and "0" both mean none (PHP's !$salt).
+  { id: CustomAlgorithm.symfonySha512, password: 'password', hash: 'dre2NmR0unP+1WRKqrYjg6gLKpfq4iFQtNdzyg8fD+HWXna1ehhxAjTUBMSFeNGhkA878ZkSD5INz9Wkd5Rhgg==', salt: 'sq7x6gxsl1wcg0sg4ckcc0wg0s8kko8', source: 'Symfony MessageDigestPasswordHasher in PHP 8.2' },
+  { id: CustomAlgorithm.symfonySha512, password: 'p\u00e4ssw\u00f6rd', hash: 'PMmz7Jm4qjxp1b5jdXuJSrqg78jZneFxXraHNTYORHd7JI6f0R5F31bVKFMSNKU2Iw2nJyZpSJcNqsi7I9BAHg==', salt: '3f0jmlgoqdus4wcg0s8gkkgcwogs4c4', source: 'Symfony MessageDigestPasswordHasher in PHP 8.2' },
+  { id: CustomAlgorithm.symfonySha512, password: 'secret', hash: 'wVB2qXZddKkmaOHErdQbepwTg//liY5ytnqjLQnEDAp3ZxZC5U11j8gpzVCK8ORnZv00O/7Zy/p/Fdum2OhDCQ==', salt: '0', source: 'Symfony MessageDigestPasswordHasher in PHP 8.2 (salt "0" is no salt)' },
+  { id: CustomAlgorithm.symfonySha512, password: 's3cret-with-{braces}', hash: 'AUoweK6Urtq4uEMbede3H8wCsBExSD5kVvkUmGZMwCDWC4iMiRcHNzmwQ9UmfPppBSiD6/5kI/5cmMgsU+TuJQ==', salt: '9wwc0kks8wc0sgo40g4c84swk8swc4w', source: 'Symfony MessageDigestPasswordHasher in PHP 8.2' },
   { id: CustomAlgorithm.wordpressBcrypt, password: 'Na101918!', hash: '$wp$2y$10$y6/UfA/WhvVLZK6RxBSJE./L6YpJN8ChGg15a0Pqry/bTGsDuMR1q', source: 'a WordPress 6.8 hash in a Laravel WordPress-hasher test' },
 ];

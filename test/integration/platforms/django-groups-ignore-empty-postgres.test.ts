@@ -1,0 +1,3 @@
+import { djangoGroupsSuite } from './django-groups-suite.js';
+
+djangoGroupsSuite('postgres', 'ignore-empty');
