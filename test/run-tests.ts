@@ -30,7 +30,7 @@
  * (refresh it by copying the former over it). A job's output is printed whole when its mocha process
  * ends (live in the log files named at the start, kept when something failed), then a summary:
  * passing, pending and failing per job and version, and the wall time per version.
- * Measured (npm run test:matrix, 2 cores shared with other work): see README.md, "Tests".
+ * Measured times: README.md, "The two commands".
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
