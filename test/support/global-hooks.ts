@@ -5,6 +5,7 @@
  * the servers' data dirs and prints their paths.
  */
 import type { Context } from 'mocha';
+import { recordFileDurations } from './file-durations.js';
 import { markRunFailed, stopAllServers } from './server-registry.js';
 
 /** Root hooks: every test file gets them. */
@@ -16,10 +17,15 @@ export const mochaHooks = {
 
 /**
  * Mocha 12 calls global setup with the runner as `this`: listening to its `fail`
- * event also catches failed before/after hooks, which afterEach never sees.
+ * event also catches failed before/after hooks, which afterEach never sees. With
+ * CIDAAS_TEST_DURATIONS set (test/run-tests.ts sets it), each file's duration is
+ * written there when the run ends, for balancing the parallel jobs of the next run.
  */
 export function mochaGlobalSetup(this: unknown): void {
-  if (isEventSource(this)) this.on('fail', markRunFailed);
+  if (!isEventSource(this)) return;
+  this.on('fail', markRunFailed);
+  const out = process.env.CIDAAS_TEST_DURATIONS;
+  if (out) recordFileDurations(this, out);
 }
 
 /** Stops every server this run started; deletes their data unless something failed. */
@@ -27,6 +33,6 @@ export async function mochaGlobalTeardown(): Promise<void> {
   await stopAllServers();
 }
 
-function isEventSource(value: unknown): value is { on(event: string, listener: () => void): unknown } {
+function isEventSource(value: unknown): value is { on(event: string, listener: (...args: never[]) => void): unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { on?: unknown }).on === 'function';
 }

@@ -68,6 +68,11 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** API requests/s above which it answers 429 with Retry-After (not the token endpoint, not /_emulator); default none. */
   rateLimit?: number;
+  /**
+   * The rate limiter's time in milliseconds (monotonic); default performance.now. Tests hold it
+   * still so that a burst is one instant however slowly its requests arrive on a loaded machine.
+   */
+  clock?: () => number;
   /** Delay added to every API answer (not /_emulator); default 0. */
   latencyMs?: number;
   /** The tenant's customFields keys; other keys fail the user. Default: any key. */
@@ -143,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       migrationMode: options.migrationMode ?? true,
       tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
       rateLimit: options.rateLimit,
+      clock: options.clock ?? (() => performance.now()),
       latencyMs: options.latencyMs ?? 0,
       customFieldKeys: options.customFields ? new Set(options.customFields) : undefined,
       setup: { generation: options.setup?.generation ?? 3, appsPath4: options.setup?.appsPath4 ?? '/apps-srv/apps', strictFields: options.setup?.strictFields ?? false },

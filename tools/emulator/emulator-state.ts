@@ -23,6 +23,8 @@ export interface EmulatorConfig {
   readonly migrationMode: boolean;
   readonly tokenTtlSeconds: number;
   readonly rateLimit: number | undefined;
+  /** The rate limiter's time (ms, monotonic). */
+  readonly clock: () => number;
   readonly latencyMs: number;
   readonly customFieldKeys: ReadonlySet<string> | undefined;
   /** The setup APIs' generation and strictness. */
@@ -51,7 +53,7 @@ export class EmulatorState {
     readonly config: EmulatorConfig,
     readonly tokens: TokenIssuer,
   ) {
-    this.limiter = config.rateLimit === undefined ? undefined : new RateLimiter(config.rateLimit);
+    this.limiter = config.rateLimit === undefined ? undefined : new RateLimiter(config.rateLimit, config.clock);
     this.setup = new SetupStore(config.setup);
   }
 

@@ -6,9 +6,13 @@ export class RateLimiter {
   #tokens: number;
   #last: number;
 
-  constructor(private readonly ratePerSecond: number, now: number = performance.now()) {
+  /** `clock`: milliseconds, monotonic (a test may hold it still, so that a burst's timing is exact). */
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     this.#tokens = this.#capacity;
-    this.#last = now;
+    this.#last = clock();
   }
 
   get #capacity(): number {
@@ -16,7 +20,7 @@ export class RateLimiter {
   }
 
   /** Takes one request's token: 0 when admitted, else the seconds to wait (>= 1, for Retry-After). */
-  take(now: number = performance.now()): number {
+  take(now: number = this.clock()): number {
     this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
     this.#last = now;
     if (this.#tokens >= 1) {
@@ -27,7 +31,7 @@ export class RateLimiter {
   }
 
   /** Full bucket again (reset). */
-  refill(now: number = performance.now()): void {
+  refill(now: number = this.clock()): void {
     this.#tokens = this.#capacity;
     this.#last = now;
   }

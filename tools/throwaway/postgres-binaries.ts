@@ -106,13 +106,21 @@ export function bindirReachableBy(bindir: string, user: ServerUser | undefined):
   const work = mkdtempSync(`${copy}.`);
   try {
     for (const dir of ['bin', 'lib', 'share']) cpSync(join(native, dir), join(work, dir), { recursive: true, verbatimSymlinks: true });
-    rmSync(copy, { recursive: true, force: true });
-    renameSync(work, copy);
-  } catch (err) {
+    chmodSync(work, 0o755); // mkdtemp made it 0700: the server's account must search it
+    // Complete before it appears under its name. Test jobs running in parallel may copy at the same
+    // time: the first rename wins and the others use its copy (rename refuses a non-empty target);
+    // an incomplete leftover is replaced. Never delete a complete copy: another server may run from it.
+    try {
+      renameSync(work, copy);
+    } catch (err) {
+      if (hasServerPrograms(copied)) return copied;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      rmSync(copy, { recursive: true, force: true });
+      renameSync(work, copy);
+    }
+  } finally {
     rmSync(work, { recursive: true, force: true });
-    throw err;
   }
-  chmodSync(copy, 0o755); // mkdtemp made it 0700: the server's account must search it
   return copied;
 }
 

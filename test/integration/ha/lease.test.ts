@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SyncError } from '../../../src/errors.js';
-import type { LeaseIdentity } from '../../../src/ha/lease-backend.js';
+import type { LeaseBackend, LeaseIdentity } from '../../../src/ha/lease-backend.js';
 import { LeaseKeeper } from '../../../src/ha/lease-keeper.js';
 import { SqliteFileLease } from '../../../src/ha/sqlite-file-lease.js';
 import { sqlLeaseBackend } from '../../../src/ha/sql-lease-backend.js';
@@ -17,6 +17,22 @@ function identity(name: string): LeaseIdentity {
   return { holder: `host-${name}/1/${name}`, host: `host-${name}`, pid: 1 };
 }
 
+/** Holds a backend's renewals until {@link open}, as a database that has not answered yet would. */
+function renewalGate(): { wrap(backend: LeaseBackend): LeaseBackend; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => { open = resolve; });
+  return {
+    open,
+    wrap: (backend) => new Proxy(backend, {
+      get(target, key) {
+        if (key === 'renew') return async (...args: Parameters<LeaseBackend['renew']>) => { await opened; return target.renew(...args); };
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    }),
+  };
+}
+
 async function leaseLost(p: Promise<unknown>): Promise<SyncError> {
   const err = await p.then(() => null, (e: unknown) => e);
   expect(err, 'expected LEASE_LOST').to.be.instanceOf(SyncError);
@@ -31,10 +47,10 @@ for (const target of storeTargets) {
     const keepers: LeaseKeeper[] = [];
     const stores: StateStore[] = [];
 
-    function keeper(name: string, durationMs: number, now?: () => number): LeaseKeeper {
+    function keeper(name: string, durationMs: number, now?: () => number, wrap?: (backend: LeaseBackend) => LeaseBackend): LeaseKeeper {
       const loc = parseStateStoreUrl(place.url);
       const backend = loc.kind === 'sqlite' ? new SqliteFileLease(loc.path) : sqlLeaseBackend(loc, 5000);
-      const k = new LeaseKeeper({ backend, me: identity(name), durationMs, logger: new MemoryLogger(), pollMs: 50, ...(now ? { now } : {}) });
+      const k = new LeaseKeeper({ backend: wrap ? wrap(backend) : backend, me: identity(name), durationMs, logger: new MemoryLogger(), pollMs: 50, ...(now ? { now } : {}) });
       keepers.push(k);
       return k;
     }
@@ -103,18 +119,26 @@ for (const target of storeTargets) {
 
     if (target.dialect !== 'sqlite') {
       it('fences the old holder out in the database once another replica took the lease, and tells it at the next renewal', async () => {
-        const a = keeper('a', 1500);
+        // The old holder's clock stands still and its renewals wait at a gate: it still believes
+        // it holds the lease when it writes, however slowly a loaded machine runs the steps
+        // between (a renewal that came back in between told it first, and the write never
+        // reached the database's fence).
+        const gate = renewalGate();
+        const a = keeper('a', 1500, () => 0, gate.wrap);
         let lost: SyncError | null = null;
         expect(await a.acquire({ aborted: false }, (e) => { lost = e; })).to.equal(true);
+        const aToken = BigInt(a.token!);
         const s = await store();
         s.setFence!(a.fence);
         await s.saveCheckpoint('pos-1');
         // cutover takes the lease whoever holds it.
         const c = keeper('cutover', 1500);
         expect(await c.acquire({ aborted: false }, () => undefined, true)).to.equal(true);
-        expect(BigInt(c.token!)).to.equal(BigInt(a.token ?? '0') + 1n);
+        expect(BigInt(c.token!)).to.equal(aToken + 1n);
+        expect(a.held).to.equal(true);
         const err = await leaseLost(s.saveCheckpoint('pos-2'));
         expect(err.message).to.match(/not ours/);
+        gate.open();
         await pollUntil(async () => lost !== null, { timeoutMs: 5000, intervalMs: 50 });
         s.setFence!(null);
         expect((await s.getCheckpoint())?.position).to.equal('pos-1');

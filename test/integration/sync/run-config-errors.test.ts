@@ -47,7 +47,10 @@ describe('run with a bad configuration exits 2 and names the key', function () {
   // Each test's `run` starts in `before`, all at once: the runs are independent, and their CLI
   // start-ups overlap instead of queueing one after another. Each test then checks its own run.
   const runs = new Map<keyof typeof CASES | 'missingFile', Promise<CliRun>>();
-  before(async () => {
+  before(async function () {
+    // Ten CLI start-ups at about 2 s of CPU each: a 2-core machine running another test job
+    // beside this one (npm test's parallel jobs) takes well over the 30 s of a test for them.
+    this.timeout(120_000);
     dir = await mkdtemp(join(tmpdir(), 'cidaas-sync-badcfg-'));
     for (const [name, c] of Object.entries(CASES) as [keyof typeof CASES, BadConfig][]) {
       const path = join(dir, `${name}.yaml`);
