@@ -37,7 +37,7 @@ const PBKDF2: Record<string, SpringPbkdf2> = {
 
 /** The ids whose encoders cidaas has no algorithm for, each with what to do. */
 const NOT_MIGRATABLE: Record<string, string> = {
-  noop: 'a plaintext password (NoOpPasswordEncoder): cidaas takes only hashes; re-encode these rows as {bcrypt} in legacy (Spring reads both; README "Spring Security"), or users reset their password',
+  noop: 'a plaintext password (NoOpPasswordEncoder): cidaas takes only hashes; re-encode these rows as {bcrypt} in legacy (Spring reads both; README "Passwords", Spring Security), or users reset their password',
   scrypt: 'Spring\'s own scrypt layout, which neither cidaas nor the verifier checks: users reset their password, or the application re-encodes it as {bcrypt} at login (DelegatingPasswordEncoder.upgradeEncoding)',
   'scrypt@SpringSecurity_v5_8': 'Spring\'s own scrypt layout, which neither cidaas nor the verifier checks: users reset their password, or the application re-encodes it as {bcrypt} at login (DelegatingPasswordEncoder.upgradeEncoding)',
   sha256: 'StandardPasswordEncoder (1024 rounds of salted SHA-256), which cidaas does not check: users reset their password, or the application re-encodes it as {bcrypt} at login (DelegatingPasswordEncoder.upgradeEncoding)',
