@@ -209,6 +209,11 @@ const cidaasSchema = z.strictObject({
   compat: z.strictObject({
     saltEncoding: z.enum(['base64', 'text']).default('base64'),
     totpImport: z.enum(['totp', 'flag-only']).default('totp'),
+    /**
+     * ASSUMED: how a TOTP seed removed in legacy is removed in cidaas: `empty` (`mfa: {}`, default),
+     * `null` (`mfa: {"totp": null}`) or `unsupported` (the tenant cannot: the users are listed).
+     */
+    totpRemoval: z.enum(['empty', 'null', 'unsupported']).default('empty'),
     search: z.enum(['graph', 'bulkread', 'get']).default('graph'),
     delete: z.enum(['purge', 'schedule']).default('purge'),
     /**

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config-schema.js';
 import { loadMappingModule } from '../../config/load-mapping-module.js';
 import type { MappingFunction } from '../../config/mapping-types.js';
 import { CidaasClient } from '../cidaas/cidaas-client.js';
-import { afterUpdate } from '../cidaas/cidaas-compat.js';
+import { afterUpdate, keepsRemovedTotp } from '../cidaas/cidaas-compat.js';
 import { DispatchGovernor } from '../dispatch/dispatch-governor.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { LegacyReader } from '../legacy-reader.js';
@@ -130,7 +130,7 @@ export async function openPipeline(config: Config, o: OpenPipelineOptions): Prom
     const mapper = new UserMapper(config, mapping, config.engine.mappingTimeoutMs);
     const dispatcher = new Dispatcher({
       reader: countingReader(o.wrapReader ? o.wrapReader(reader) : reader, readerTables(config), o.metrics), mapper, client, store, logger: o.logger, metrics: o.metrics, onDelete: config.cidaas.onDelete,
-      afterUpdate: afterUpdate(config.cidaas.compat),
+      afterUpdate: afterUpdate(config.cidaas.compat), keepsRemovedTotp: keepsRemovedTotp(config.cidaas.compat),
       onRevoked: config.password?.onRevoked ?? 'scramble', readRetryMs: config.engine.readRetryMs, readRetryMaxMs: config.engine.readRetryMaxMs,
     });
     return { config, store, source, reader, translator: new Translator(watchedTables(config)), mapper, client, governor, dispatcher, close };

@@ -14,6 +14,7 @@ import { asciiSalt, canaryHash } from './canary-hash.js';
 import type { CanaryFinding, CanaryReport } from './canary-finding.js';
 import { checkGroups } from './canary-groups.js';
 import { checkIdentityUpdate, checkUnknownProvider } from './canary-identities.js';
+import { checkTotpRemoval } from './canary-totp-removal.js';
 import { CanaryLedger } from './canary-ledger.js';
 import { sampleLegacyUsers } from './legacy-sample.js';
 import type { CanaryLogin } from './password-grant-login.js';
@@ -132,6 +133,8 @@ export async function runCanary(d: CanaryDeps): Promise<CanaryReport> {
     findings.push(await checkSalt(d, saltUsers, compat, Object.keys(sample.formats).some((f) => /^(PBKDF2_|SHA1$|SHA256$)/.test(f))));
     stopIfAsked();
     findings.push(await checkTotp(d, totpUser, outcomeOf.get(totpUser.user.sub)?.status === 'FAILED', compat, legacy.hasTotp));
+    stopIfAsked();
+    findings.push(...await checkTotpRemoval(d, ledger, (purpose) => newCanary(purpose).user));
     stopIfAsked();
     findings.push(...await checkGroups(d, ledger, (purpose) => newCanary(purpose).user));
     stopIfAsked();

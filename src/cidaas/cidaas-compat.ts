@@ -20,6 +20,14 @@ export interface CidaasCompat {
    */
   readonly totpImport: 'totp' | 'flag-only';
   /**
+   * ASSUMED: how the tenant is asked to remove a TOTP seed it holds (2FA turned off or the
+   * device deleted in legacy), with `totpImport: totp`. `empty` (default): `mfa: {}`; `null`:
+   * `mfa: {"totp": null}`; `unsupported`: no upsert removes a seed on this tenant, so none is
+   * sent (`mfa_enabled: false` alone) and every such removal is warned about, counted and listed
+   * for an admin to reset the user's MFA in cidaas (see {@link keepsRemovedTotp}).
+   */
+  readonly totpRemoval?: 'empty' | 'null' | 'unsupported';
+  /**
    * How verify reads users back. `graph` (default): POST /user-srv/graph/users with the
    * subs as terms; `bulkread`: POST /user-ext-srv/bulkread/users page by page (any size);
    * `get`: one GET /user-srv/users/{sub} per user.
@@ -82,7 +90,7 @@ export function needsReadBack(user: CidaasUser, after: AfterUpdate): boolean {
 }
 
 /** The values used when `cidaas.compat` leaves a key out. */
-export const DEFAULT_COMPAT: CidaasCompat = { saltEncoding: 'base64', totpImport: 'totp', search: 'graph', delete: 'purge' };
+export const DEFAULT_COMPAT: CidaasCompat = { saltEncoding: 'base64', totpImport: 'totp', search: 'graph', delete: 'purge', totpRemoval: 'empty' };
 
 /** The user as this tenant is to receive it, or why it cannot be sent. */
 export type CompatResult =
@@ -103,6 +111,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * - `totpImport: flag-only`: `mfa` is dropped (not even `mfa: {}` is sent: a tenant that
  *   refuses the field refuses it empty too); `mfa_enabled` stays. `mustReenrolTotp` is
  *   true for a user whose TOTP seed is thereby left behind.
+ * - `totpRemoval` (with `totpImport: totp`), for a user without a seed (`mfa: {}`, which asks
+ *   the tenant to remove one): `empty` leaves `mfa: {}`; `null` makes it `mfa: {"totp": null}`;
+ *   `unsupported` drops `mfa` (`mfa_enabled: false` stays). The fingerprints and verify read all
+ *   three as "no seed", so switching the setting re-pushes nobody.
  */
 export function applyCompat(user: CidaasUser, compat: CidaasCompat): CompatResult {
   let out = user;
@@ -127,6 +139,13 @@ export function applyCompat(user: CidaasUser, compat: CidaasCompat): CompatResul
     mustReenrolTotp = user.mfa.totp !== undefined;
     const { mfa: _dropped, ...rest } = out;
     out = rest;
+  } else if (out.mfa !== undefined && !out.mfa.totp) {
+    const removal = compat.totpRemoval ?? 'empty';
+    if (removal === 'null') out = { ...out, mfa: { totp: null } };
+    else if (removal === 'unsupported') {
+      const { mfa: _dropped, ...rest } = out;
+      out = rest;
+    }
   }
   return { ok: true, user: out, mustReenrolTotp };
 }
@@ -146,4 +165,24 @@ export function mustReenrolTotp(user: CidaasUser, compat: CidaasCompat): boolean
  */
 export function needsTotpEnrolment(user: CidaasUser): boolean {
   return user.mfa_enabled === true && user.mfa === undefined;
+}
+
+/**
+ * True when this tenant keeps a TOTP seed that legacy removed (`totpImport: totp` with
+ * `totpRemoval: unsupported`): each push that turns a user's MFA off leaves the old
+ * authenticator working in cidaas, so the dispatcher warns about it and counts it.
+ */
+export function keepsRemovedTotp(compat: CidaasCompat): boolean {
+  return compat.totpImport === 'totp' && compat.totpRemoval === 'unsupported';
+}
+
+/**
+ * True when a read-back shows cidaas holding a TOTP seed for a user that legacy says has none
+ * (`expected`: the push plan's user, with MFA off): the seed survived its removal (the tenant
+ * ignores the removal shape sent, or `totpRemoval` is `unsupported`). An old or stolen
+ * authenticator keeps working there until an admin resets the user's MFA in cidaas. Whatever
+ * the setting, so that a wrong guess is never silent.
+ */
+export function strandedTotp(expected: CidaasUser, actual: { readonly mfa?: { readonly totp?: { readonly enrolled: boolean } } }): boolean {
+  return expected.mfa_enabled === false && !expected.mfa?.totp && actual.mfa?.totp?.enrolled === true;
 }

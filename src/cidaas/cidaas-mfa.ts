@@ -9,8 +9,12 @@ import type { Secret } from '../secret.js';
  * {@link CidaasMfaRecord} when a real tenant shows another shape.
  */
 export interface CidaasMfa {
-  /** A time-based one-time password (RFC 6238) authenticator. */
-  totp?: CidaasTotp;
+  /**
+   * A time-based one-time password (RFC 6238) authenticator. Absent (`mfa: {}`) or `null`
+   * (`mfa: {"totp": null}`): no authenticator, which asks the tenant to remove the seed it
+   * holds. Which of the two removes it is `cidaas.compat.totpRemoval`, applied by applyCompat.
+   */
+  totp?: CidaasTotp | null;
 }
 
 /** A TOTP authenticator to migrate. */
@@ -38,6 +42,7 @@ export interface CidaasMfaRecord {
 
 /** The request-body form of {@link CidaasMfa}. Reveals the TOTP secret: call only while building a request body. */
 export function mfaToWire(mfa: CidaasMfa): Record<string, unknown> {
+  if (mfa.totp === null) return { totp: null };
   if (!mfa.totp) return {};
   const { secret, algorithm = 'SHA1', digits = 6, period = 30 } = mfa.totp;
   return { totp: { secret: secret.reveal(), algorithm, digits, period } };

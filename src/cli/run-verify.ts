@@ -68,7 +68,7 @@ export async function runVerify(config: Config, parts: { reader: LegacyReader; m
     await writeReportFile(htmlPath, renderVerifyReportHtml(report, { command, checkpoint, version: VERSION, jsonReport: o.reportPath }));
     const last: LastVerify = {
       at: report.at, command, equal: report.equal, complete: report.complete, checked: report.checked, legacyUsers: report.legacyUsers,
-      counts: { ...report.counts, totpReenrol: report.totpReenrol.count }, reports: [o.reportPath, htmlPath],
+      counts: { ...report.counts, totpReenrol: report.totpReenrol.count, totpStranded: report.totpStranded.count }, reports: [o.reportPath, htmlPath],
     };
     await parts.store.setMeta(LAST_VERIFY_META, JSON.stringify(last));
     process.stdout.write(formatVerifySummary(report) + `\nreport: ${o.reportPath}\nreport for sign-off: ${htmlPath}\n`);

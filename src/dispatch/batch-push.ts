@@ -36,6 +36,8 @@ export interface BatchPushOptions {
   readonly schedule: RetrySchedule;
   /** What an updated user is read back for: memberships to remove, social links that stay ({@link afterUpdateReadBack}). */
   readonly afterUpdate?: AfterUpdate;
+  /** `cidaas.compat.totpRemoval: unsupported` (keepsRemovedTotp): a TOTP removal pushed leaves the seed in cidaas; warn and count it. */
+  readonly keepsRemovedTotp?: boolean;
 }
 
 /**
@@ -103,6 +105,12 @@ export class BatchPush {
       o.metrics.pushes.inc({ outcome: a.status === 'CREATED' ? 'created' : 'updated' });
       if (trim?.status === 'fulfilled' && trim.value) this.#reportStranded(u, trim.value.strandedIdentities);
       if (needsTotpEnrolment(u.user)) o.metrics.totpReenrol.inc();
+      if (o.keepsRemovedTotp && a.status === 'UPDATED' && u.user.mfa_enabled === false && u.events.includes('mfa.changed')) {
+        // Once per removal: the change is pushed once, then its fingerprint suppresses it.
+        o.metrics.strandedTotp.inc();
+        this.#log.warn('the TOTP authenticator removed in legacy still works in cidaas (cidaas.compat.totpRemoval: unsupported): an admin must reset this user\'s MFA in cidaas; verify lists these users',
+          { key: u.key, sub: u.user.sub });
+      }
       const events = confirmedEvents(u.events, a.status);
       for (const e of events) o.metrics.domainEvents.inc({ type: e });
       // A line per push at debug level only (its CPU adds up at thousands a second): the stream

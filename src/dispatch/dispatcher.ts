@@ -76,6 +76,8 @@ export interface DispatcherOptions extends RetryScheduleOptions {
   readonly onRevoked: OnRevoked;
   /** What an updated user is read back for (`cidaas.compat` groups, emptyGroups, identities; {@link afterUpdate}). */
   readonly afterUpdate?: AfterUpdate;
+  /** `cidaas.compat.totpRemoval: unsupported`: a TOTP removal leaves the seed in cidaas, so each is warned about and counted. */
+  readonly keepsRemovedTotp?: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { CidaasUserLookup } from './cidaas-user-lookup.js';
 import { planPush } from '../dispatch/push-plan.js';
 import { compareUser, type CompareOptions } from './compare-user.js';
 import type { UserVerdict } from './verify-findings.js';
-import { needsTotpEnrolment } from '../cidaas/cidaas-compat.js';
+import { needsTotpEnrolment, strandedTotp } from '../cidaas/cidaas-compat.js';
 
 /** What cidaas-sync does in cidaas with a user deleted in legacy (`cidaas.onDelete`), and so what verify expects there. */
 export type OnDeleteMode = 'purge' | 'lock' | 'ignore';
@@ -101,7 +101,9 @@ export async function checkUsers(ctx: CheckContext, keys: readonly string[], o: 
         const groups = compareUser(plan.expected, record, state, ctx.compare, plan.fingerprints, plan.groups);
         // cidaas.compat.totpImport flag-only: the user had an authenticator cidaas did not get.
         const reenrol = needsTotpEnrolment(m.user) ? { totpReenrol: true } : {};
-        return groups.length ? { kind: 'differing', key, sub: m.sub, groups, ...reenrol } : { kind: 'equal', key, ...reenrol };
+        // A TOTP removal the tenant did not carry out (cidaas.compat.totpRemoval): a difference (mfa) an admin must fix in cidaas.
+        const stranded = strandedTotp(plan.expected, record) ? { totpStranded: true } : {};
+        return groups.length ? { kind: 'differing', key, sub: m.sub, groups, ...reenrol, ...stranded } : { kind: 'equal', key, ...reenrol };
       }
     }
   });

@@ -116,7 +116,7 @@ export function compareUser(
 
   const mfaMapped = expected.mfa_enabled !== undefined || expected.mfa !== undefined;
   if (mfaMapped || o.owned.mfa) {
-    const t = expected.mfa?.totp;
+    const t = expected.mfa?.totp ?? undefined;
     const a = actual.mfa?.totp;
     let differs = (t !== undefined) !== (a?.enrolled === true);
     if (!differs && expected.mfa_enabled !== undefined) differs = expected.mfa_enabled !== (actual.mfa_enabled === true);

@@ -73,6 +73,9 @@ export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOption
   if (report.totpReenrol.count > 0) {
     lines.push(`  ${report.totpReenrol.count} users must enrol their authenticator again (cidaas.compat.totpImport: flag-only; keys in the report's totpReenrol)`);
   }
+  if (report.totpStranded.count > 0) {
+    lines.push(`  ${report.totpStranded.count} users keep in cidaas a TOTP authenticator removed in legacy: an admin must reset their MFA in cidaas (see cidaas.compat.totpRemoval; keys in the report's totpStranded)`);
+  }
   if (c.differingByGroup.identities > 0) {
     lines.push(`  ${count(c.differingByGroup.identities)} users' social logins differ: a link cidaas holds that legacy no longer has stays when the tenant only adds links ` +
       '(cidaas.compat.identities: add; no call removes one): unlink it in the cidaas admin UI, then verify again');

@@ -10,7 +10,11 @@ export type UserVerdict =
   | { readonly kind: 'live'; readonly key: string }
   | { readonly kind: 'missing'; readonly key: string }
   | { readonly kind: 'deleted-present'; readonly key: string }
-  | { readonly kind: 'differing'; readonly key: string; readonly sub: string; readonly groups: VerifyGroup[]; readonly totpReenrol?: boolean }
+  | {
+    readonly kind: 'differing'; readonly key: string; readonly sub: string; readonly groups: VerifyGroup[]; readonly totpReenrol?: boolean;
+    /** cidaas holds a TOTP seed legacy removed (strandedTotp): an admin must reset the user's MFA there. */
+    readonly totpStranded?: boolean;
+  }
   | { readonly kind: 'unmappable'; readonly key: string; readonly reason: string };
 
 /**
@@ -26,6 +30,8 @@ export class VerifyFindings {
     missingInCidaas: 0, deletedButPresent: 0, differing: 0, unmappable: 0,
     differingByGroup: { profile: 0, email: 0, password: 0, mfa: 0, groups: 0, identities: 0, 'modified-in-cidaas': 0 },
   };
+  /** Differing users whose TOTP seed legacy removed but cidaas still holds: count, and the first keys. */
+  readonly totpStranded = { count: 0, keys: [] as string[] };
   /** Keys of the kept findings, in the order found. */
   readonly keys: string[] = [];
   /** True when some finding was counted but not kept. */
@@ -47,6 +53,10 @@ export class VerifyFindings {
         this.counts.differing++;
         for (const g of v.groups) this.counts.differingByGroup[g]++;
         this.#keep(this.differing, { key: v.key, sub: v.sub, groups: v.groups }, v.key);
+        if (v.totpStranded) {
+          this.totpStranded.count++;
+          if (this.totpStranded.keys.length < this.keep) this.totpStranded.keys.push(v.key);
+        }
         break;
       case 'unmappable':
         this.counts.unmappable++;

@@ -77,6 +77,7 @@ ${keyList('Present in cidaas but deleted in legacy', c.deletedButPresent, r.dele
 ${byGroup}
 ${keyList('Cannot be mapped', c.unmappable, r.unmappable.map((u) => [u.key, u.reason]), ['legacy key', 'reason'])}
 ${keyList('Dead letters', c.deadLetters, r.deadLetters.map((d) => [d.key, d.reason, String(d.attempts)]), ['legacy key', 'reason', 'attempts'])}
+${keyList('TOTP removed in legacy but still working in cidaas: an admin must reset their MFA in cidaas (cidaas.compat.totpRemoval; also differing in mfa)', r.totpStranded.count, r.totpStranded.keys.map((k) => [k]), ['legacy key'])}
 ${keyList('Must enrol their authenticator again (cidaas.compat.totpImport: flag-only; not a difference)', r.totpReenrol.count, r.totpReenrol.keys.map((k) => [k]), ['legacy key'])}
 <h2>Sign-off</h2>
 <table class="sign"><tr><th>checked by</th><th>approved by</th><th>date</th></tr><tr><td></td><td></td><td></td></tr></table>

@@ -100,6 +100,12 @@ export interface VerifyReport {
    * flag-only`): they must enrol it again at their next login. Not a difference.
    */
   totpReenrol: { count: number; keys: string[] };
+  /**
+   * Users whose TOTP seed was removed in legacy but that cidaas still holds (the tenant ignored
+   * the removal, or `cidaas.compat.totpRemoval: unsupported`): the old authenticator still works
+   * there until an admin resets the user's MFA in cidaas. Each is also in `differing` (mfa).
+   */
+  totpStranded: { count: number; keys: string[] };
   /** How cidaas was read: one search per page of subs, or a GET per user. */
   cidaasRead: 'search' | 'bulkread' | 'get';
   /** True when every finding was checked a second time (fresh reads, GET by sub) and only confirmed ones kept. */

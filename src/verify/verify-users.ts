@@ -122,6 +122,7 @@ export async function verifyUsers(o: VerifyUsersOptions): Promise<VerifyReport> 
     unmappable: f.unmappable.slice(0, listCap),
     deadLetters,
     totpReenrol: { count: run.totpReenrol.count, keys: run.totpReenrol.keys.slice(0, listCap) },
+    totpStranded: { count: f.totpStranded.count, keys: f.totpStranded.keys.slice(0, listCap) },
     cidaasRead: run.lookup.mode,
     rechecked,
     durationMs,

@@ -6,6 +6,7 @@ import type { GroupMembership, SocialIdentity } from './stored-user.js';
 import { parseUserEntity } from './user-entity-parser.js';
 import { isRejection } from './user-rules.js';
 import { shuffledOrder } from './tenant-variant.js';
+import { removalAsHonoured } from './totp-removal.js';
 
 /**
  * The whole-batch rules of POST /users-srv/user/bulk: any of them rejects the batch
@@ -72,6 +73,7 @@ export function handleBulk(state: EmulatorState, contentType: string | undefined
       const { mfa: _ignored, ...rest } = given;
       raw = rest;
     }
+    raw = removalAsHonoured(raw, variant.totpRemoval);
     const patch = parseUserEntity(raw, {
       customFieldKeys: config.customFieldKeys, saltEncoding: variant.saltEncoding,
       ...(config.setup.strictFields ? { dropCustomFieldsNotIn: state.setup.enabledFieldKeys() } : {}),

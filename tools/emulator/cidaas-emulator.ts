@@ -7,7 +7,7 @@
  *   name field is cleared by sending ""); a missing `sub` creates the user under a new
  *   UUID; `userStatus` defaults to VERIFIED; emails are unique per sub, ignoring case;
  *   `customFields`, `password_hash_info` and `mfa` are replaced whole; `mfa: {}` removes
- *   the TOTP setup. The per-user rules are listed in user-rules.ts (USER_RULES), the
+ *   the TOTP setup (or `{"totp": null}`, or neither: tenant variant `totpRemoval`). The per-user rules are listed in user-rules.ts (USER_RULES), the
  *   whole-batch ones in bulk-handler.ts (BATCH_RULES).
  * - hashes: formats in password-hash-format.ts, login conventions (hData.salt is base64
  *   of the salt bytes; SHA = sha(password || salt)) in password-verifier.ts.

@@ -15,6 +15,11 @@ export interface TenantVariant {
   readonly saltEncoding: 'base64' | 'text';
   /** A bulk user with `mfa`: `accept` stores the TOTP seed (default), `ignore` stores nothing, `refuse` fails the user ("unknown field mfa"). */
   readonly totpImport: 'accept' | 'ignore' | 'refuse';
+  /**
+   * ASSUMED: the removal of a stored TOTP seed it honours: `empty` (`mfa: {}`, default) or `null`
+   * (`mfa: {"totp": null}`); the other shape is ignored, and `ignore` keeps the seed whatever is sent.
+   */
+  readonly totpRemoval: 'empty' | 'null' | 'ignore';
   /** POST /user-srv/graph/users and POST /user-ext-srv/bulkread/users exist (default true); false answers 404, as an unknown path. */
   readonly search: boolean;
   /** DELETE /users-srv/user/purge/{sub} exists (default true); false answers 404, as an unknown path. */
@@ -36,7 +41,7 @@ export interface TenantVariant {
 
 /** The emulator's defaults: the contract as first assumed (docs/cidaas-api.md). */
 export const DEFAULT_TENANT_VARIANT: TenantVariant = {
-  bulkEnvelope: 'data', bulkStateField: 'status', bulkOrder: 'input', saltEncoding: 'base64', totpImport: 'accept',
+  bulkEnvelope: 'data', bulkStateField: 'status', bulkOrder: 'input', saltEncoding: 'base64', totpImport: 'accept', totpRemoval: 'empty',
   search: true, purge: true, groupUpdate: 'replace', identityUpdate: 'replace', unknownGroup: 'fail', unknownProvider: 'fail', passwordGrantClient: undefined,
 };
 

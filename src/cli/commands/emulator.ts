@@ -50,6 +50,7 @@ interface EmulatorCommandOptions {
   bulkOrder: TenantVariant['bulkOrder'];
   saltEncoding: TenantVariant['saltEncoding'];
   totpImport: TenantVariant['totpImport'];
+  totpRemoval: TenantVariant['totpRemoval'];
   groupUpdate: TenantVariant['groupUpdate'];
   identityUpdate: TenantVariant['identityUpdate'];
   unknownGroup: TenantVariant['unknownGroup'];
@@ -98,6 +99,7 @@ export function emulatorCommand(): Command {
     .addOption(new Option('--bulk-order <order>', 'process_states in input order or shuffled').choices(['input', 'shuffled']).default('input'))
     .addOption(new Option('--salt-encoding <enc>', 'read hData.salt as base64 of the salt bytes, or as text').choices(['base64', 'text']).default('base64'))
     .addOption(new Option('--totp-import <mode>', 'a bulk user with mfa: store the TOTP seed, ignore it, or refuse the user').choices(['accept', 'ignore', 'refuse']).default('accept'))
+    .addOption(new Option('--totp-removal <shape>', 'removing a stored TOTP seed: honour mfa: {} (empty), mfa: {"totp": null} (null), or neither (ignore: the seed stays)').choices(['empty', 'null', 'ignore']).default('empty'))
     .addOption(new Option('--group-update <mode>', "a bulk user's groups replace its memberships, are added to them, or replace them unless the list is empty").choices(['replace', 'add', 'ignore-empty']).default('replace'))
     .addOption(new Option('--identity-update <mode>', "a bulk user's identities replace its social links, or are added to them").choices(['replace', 'add']).default('replace'))
     .addOption(new Option('--unknown-group <mode>', 'a bulk user naming a group the tenant lacks: fail the user, or drop that membership').choices(['fail', 'drop']).default('fail'))
@@ -138,7 +140,7 @@ export function emulatorCommand(): Command {
         ...(opts.verifierUrl !== undefined ? { verifierUrl: opts.verifierUrl } : {}),
         tenant: {
           bulkEnvelope: opts.bulkEnvelope, bulkStateField: opts.bulkStateField, bulkOrder: opts.bulkOrder, saltEncoding: opts.saltEncoding,
-          totpImport: opts.totpImport, groupUpdate: opts.groupUpdate, identityUpdate: opts.identityUpdate, unknownGroup: opts.unknownGroup, unknownProvider: opts.unknownProvider, search: opts.search, purge: opts.purge, passwordGrantClient: opts.passwordGrantClient,
+          totpImport: opts.totpImport, totpRemoval: opts.totpRemoval, groupUpdate: opts.groupUpdate, identityUpdate: opts.identityUpdate, unknownGroup: opts.unknownGroup, unknownProvider: opts.unknownProvider, search: opts.search, purge: opts.purge, passwordGrantClient: opts.passwordGrantClient,
         },
       });
       process.stdout.write(`${emulator.url}\n`);

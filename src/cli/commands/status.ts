@@ -9,6 +9,7 @@ import { collectHaStatus, haStatusRows, type HaStatus } from '../../ha/ha-status
 import { parseStateStoreUrl } from '../../state/state-store-url.js';
 import { assembleStatus, readStoredStatus, type StatusReport } from '../../observability/status-report.js';
 import { LAST_VERIFY_META, type LastVerify } from '../../observability/live-status.js';
+import { keepsRemovedTotp } from '../../cidaas/cidaas-compat.js';
 import { configFrom, withConfigOption } from '../config-option.js';
 import { commandLogger } from '../output/command-logger.js';
 import { printJson } from '../output/print-json.js';
@@ -82,23 +83,40 @@ function render(r: StatusWithHa, retainedBy: string | null): string {
 }
 
 /** `cidaas-sync status [--json]`: the checkpoint, backfill, users, dead letters and lag; safe while `run` runs. */
+/** The last verify or cutover as the state store keeps it (counts, reports), or null. */
+async function lastVerify(config: Config, logger: Logger): Promise<LastVerify | null> {
+  const raw = await usingStateStore(config, logger, (store) => store.getMeta(LAST_VERIFY_META)).catch(() => null);
+  try {
+    return raw ? (JSON.parse(raw) as LastVerify) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * `cidaas.compat.totpImport: flag-only`: how many users must enrol their authenticator again,
  * as the last verify counted them (verify lists them; the state store does not know).
  */
-async function totpReenrolNote(config: Config, logger: Logger): Promise<{ users: number | null; at: string | null; text: string } | null> {
+function totpReenrolNote(config: Config, last: LastVerify | null): { users: number | null; at: string | null; text: string } | null {
   if (config.cidaas.compat.totpImport !== 'flag-only') return null;
-  const raw = await usingStateStore(config, logger, (store) => store.getMeta(LAST_VERIFY_META)).catch(() => null);
-  let last: LastVerify | null;
-  try {
-    last = raw ? (JSON.parse(raw) as LastVerify) : null;
-  } catch {
-    last = null;
-  }
   const users = typeof last?.counts['totpReenrol'] === 'number' ? last.counts['totpReenrol'] : null;
   const text = users === null
     ? 'TOTP: cidaas.compat.totpImport is flag-only: users with an authenticator must enrol it again; `cidaas-sync verify` lists them'
     : `TOTP: ${users} users must enrol their authenticator again (cidaas.compat.totpImport flag-only; as of the ${last!.command} at ${last!.at}; listed in ${last!.reports[0] ?? 'its report'})`;
+  return { users, at: last?.at ?? null, text };
+}
+
+/**
+ * TOTP seeds removed in legacy that cidaas still holds, as the last verify counted them: shown with
+ * `cidaas.compat.totpRemoval: unsupported`, or whenever the last verify found some (a tenant that
+ * ignored the removal shape sent). An admin must reset these users' MFA in cidaas.
+ */
+function totpStrandedNote(config: Config, last: LastVerify | null): { users: number | null; at: string | null; text: string } | null {
+  const users = typeof last?.counts['totpStranded'] === 'number' ? last.counts['totpStranded'] : null;
+  if (!keepsRemovedTotp(config.cidaas.compat) && !(users !== null && users > 0)) return null;
+  const text = users === null
+    ? 'TOTP: cidaas.compat.totpRemoval is unsupported: an authenticator removed in legacy keeps working in cidaas until an admin resets the user\'s MFA there; `cidaas-sync verify` lists them'
+    : `TOTP: ${users} users keep in cidaas an authenticator removed in legacy: an admin must reset their MFA in cidaas (as of the ${last!.command} at ${last!.at}; listed in ${last!.reports[0] ?? 'its report'})`;
   return { users, at: last?.at ?? null, text };
 }
 
@@ -112,9 +130,11 @@ export function statusCommand(): Command {
     const config = await configFrom(opts);
     const logger = commandLogger('error');
     const report = await collect(config, logger);
-    const reenrol = await totpReenrolNote(config, logger);
-    if (opts.json) printJson(reenrol ? { ...report, totpReenrol: reenrol } : report);
-    else process.stdout.write(render(report, (await sourceAdapterFor(config.source)).retainedBy) + (reenrol ? `${reenrol.text}\n` : ''));
+    const last = await lastVerify(config, logger);
+    const reenrol = totpReenrolNote(config, last);
+    const stranded = totpStrandedNote(config, last);
+    if (opts.json) printJson({ ...report, ...(reenrol ? { totpReenrol: reenrol } : {}), ...(stranded ? { totpStranded: stranded } : {}) });
+    else process.stdout.write(render(report, (await sourceAdapterFor(config.source)).retainedBy) + [reenrol, stranded].map((n) => (n ? `${n.text}\n` : '')).join(''));
   });
   return cmd;
 }

@@ -10,7 +10,7 @@ function report(over: Partial<VerifyReport> = {}): VerifyReport {
       differingByGroup: { profile: 0, email: 0, password: 1, mfa: 0, groups: 0, identities: 0, 'modified-in-cidaas': 0 } },
     missingInCidaas: ['7'], deletedButPresent: [], differing: [{ key: '9', sub: 'legacy-9', groups: ['password'] }], unmappable: [],
     deadLetters: [{ key: '<script>alert(1)</script>', reason: 'cidaas: "email" <b>invalid</b>', attempts: 2 }],
-    totpReenrol: { count: 0, keys: [] }, cidaasRead: 'search', rechecked: true, durationMs: 1234, usersPerSecond: 3, ...over,
+    totpReenrol: { count: 0, keys: [] }, totpStranded: { count: 0, keys: [] }, cidaasRead: 'search', rechecked: true, durationMs: 1234, usersPerSecond: 3, ...over,
   };
 }
 

@@ -1,0 +1,3 @@
+import { defineTotpRemovalSuite } from './totp-removal-suite.js';
+
+defineTotpRemovalSuite('mysql');
