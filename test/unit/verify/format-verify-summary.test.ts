@@ -9,7 +9,7 @@ function report(over: Partial<VerifyReport>): VerifyReport {
   const base: VerifyReport = {
     at: '2026-12-02T00:00:00.000Z', sample: null, complete: true, legacyUsers: 10, checked: 10, skipped: 0, orphansChecked: 0,
     cidaasUsers: 10, equal: false, listCap: 1000, missingInCidaas: [], deletedButPresent: [], differing: [], unmappable: [], deadLetters: [],
-    totpReenrol: { count: 0, keys: [] }, cidaasRead: 'search', rechecked: true, durationMs: 1000, usersPerSecond: 10,
+    totpReenrol: { count: 0, keys: [] }, totpStranded: { count: 0, keys: [] }, cidaasRead: 'search', rechecked: true, durationMs: 1000, usersPerSecond: 10,
     counts: { missingInCidaas: 0, deletedButPresent: 0, differing: 0, unmappable: 0, deadLetters: 0, differingByGroup: byGroup },
   };
   return { ...base, ...over, counts: { ...base.counts, ...over.counts } };
