@@ -89,8 +89,12 @@ export class UserMapper {
   readonly #owned: OwnedFields;
 
   /** `mappingTimeoutMs`: how long the mapping module may take for one user (default 5000). */
+  /** The configuration maps custom fields (users.customFields or attributes.customFields): `customFields` is always sent. */
+  readonly #mapsCustomFields: boolean;
+
   constructor(private readonly config: Config, private readonly mapping?: MappingFunction, private readonly mappingTimeoutMs = 5000) {
     this.#owned = ownedFieldsOf(config);
+    this.#mapsCustomFields = Object.keys(config.users.customFields).length > 0 || Object.keys(config.attributes?.customFields ?? {}).length > 0;
   }
 
   /** What the configuration maps (the fields a cleared value must be cleared in cidaas too). */
@@ -144,7 +148,12 @@ export class UserMapper {
     else if (CLEARABLE_FIELDS.has(field)) (draft as Record<string, unknown>)[field] = '';
   }
 
-  async map(rows: LegacyRows): Promise<MappedUser> {
+  /**
+   * The user a read maps to. Synchronous (no promise) without a mapping module: the backfill maps
+   * every user, and a promise and a microtask each were most of what awaiting cost; with one, a
+   * promise (the module may be async). Either way `await` it.
+   */
+  map(rows: LegacyRows): MappedUser | Promise<MappedUser> {
     const sub = this.subOf(rows.key);
     if (!rows.user) return { kind: 'delete', sub, reason: 'gone' };
     if (this.#softDeleted(rows.user)) return { kind: 'delete', sub, reason: 'soft-deleted' };
@@ -166,7 +175,7 @@ export class UserMapper {
       }
     }
     // cidaas replaces customFields whole: sending the object (empty too) clears a value cleared in legacy.
-    if (Object.keys(c.users.customFields).length || Object.keys(c.attributes?.customFields ?? {}).length) draft.customFields = custom;
+    if (this.#mapsCustomFields) draft.customFields = custom;
 
     let problem: string | null = null;
     let passwordRecognition: PasswordRecognition | undefined;
@@ -205,26 +214,35 @@ export class UserMapper {
       if (!enrolled) draft.mfa = {};
     }
 
-    let result: CidaasUserDraft = draft;
-    if (this.mapping) {
-      const legacy = this.#legacy(rows, attributes);
-      if (passwordRecognition) legacy.passwordRecognition = passwordRecognition;
-      let out;
-      try {
-        out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);
-      } catch (err) {
-        if (err instanceof MappingTimeout) return { kind: 'invalid', sub, reason: `mapping module did not answer within ${this.mappingTimeoutMs} ms (it must do no I/O)` };
-        return { kind: 'invalid', sub, reason: `mapping module threw: ${withoutRowValues(err instanceof Error ? err.message : String(err), legacy)}` };
-      }
-      if (out === 'skip') return { kind: 'skip', sub };
-      if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
-      if (!out || typeof out !== 'object') return { kind: 'invalid', sub, reason: 'mapping module returned neither an entity nor skip/delete' };
-      result = out;
-      // The module decides about a hash or secret the YAML mapping could not read: a
-      // password_hash_info (or null: no usable password) settles the password.
-      if (problem?.startsWith('password:') && 'password_hash_info' in result) problem = null;
-      if (problem?.startsWith('mfa:') && (result.mfa?.totp !== undefined || result.mfa_enabled === false)) problem = null;
+    if (this.mapping) return this.#mapWithModule(rows, sub, draft, attributes, passwordRecognition, problem);
+    return this.#finish(rows, sub, draft, draft, problem);
+  }
+
+  /** The second half of {@link map} with a mapping module: what it returns for the draft. */
+  async #mapWithModule(rows: LegacyRows, sub: string, draft: CidaasUserDraft, attributes: Record<string, string | null>,
+    passwordRecognition: PasswordRecognition | undefined, problem: string | null): Promise<MappedUser> {
+    const legacy = this.#legacy(rows, attributes);
+    if (passwordRecognition) legacy.passwordRecognition = passwordRecognition;
+    let out;
+    try {
+      out = await withTimeout(Promise.resolve().then(() => this.mapping!(draft, legacy)), this.mappingTimeoutMs);
+    } catch (err) {
+      if (err instanceof MappingTimeout) return { kind: 'invalid', sub, reason: `mapping module did not answer within ${this.mappingTimeoutMs} ms (it must do no I/O)` };
+      return { kind: 'invalid', sub, reason: `mapping module threw: ${withoutRowValues(err instanceof Error ? err.message : String(err), legacy)}` };
     }
+    if (out === 'skip') return { kind: 'skip', sub };
+    if (out === 'delete') return { kind: 'delete', sub, reason: 'mapping' };
+    if (!out || typeof out !== 'object') return { kind: 'invalid', sub, reason: 'mapping module returned neither an entity nor skip/delete' };
+    const result: CidaasUserDraft = out;
+    // The module decides about a hash or secret the YAML mapping could not read: a
+    // password_hash_info (or null: no usable password) settles the password.
+    if (problem?.startsWith('password:') && 'password_hash_info' in result) problem = null;
+    if (problem?.startsWith('mfa:') && (result.mfa?.totp !== undefined || result.mfa_enabled === false)) problem = null;
+    return this.#finish(rows, sub, draft, result, problem);
+  }
+
+  /** The last part of {@link map}: the entity (the draft, or the module's) checked, finalised and fitted to the tenant. */
+  #finish(rows: LegacyRows, sub: string, draft: CidaasUserDraft, result: CidaasUserDraft, problem: string | null): MappedUser {
     if (problem) {
       const fix = problem.startsWith('password:') && this.mapping ? ' (the mapping module may return a password_hash_info for it, or null for "no usable password")' : '';
       return { kind: 'invalid', sub, reason: problem + fix };
@@ -232,7 +250,8 @@ export class UserMapper {
     if (!result.email && !result.mobile_number && !result.username) {
       return { kind: 'invalid', sub, reason: 'no identifier: cidaas needs an email, mobile_number or username (check users.fields or the mapping module)' };
     }
-    const final = finalEntity({ ...result, sub }, this.owned);
+    // The draft is ours and has its sub already (finalEntity copies what it changes); a module's entity gets ours.
+    const final = finalEntity(result === draft && draft.sub === sub ? draft : { ...result, sub }, this.owned);
     let user: CidaasUser;
     try {
       // What the tenant takes (cidaas.compat) is decided in one module, for the push and verify alike.
@@ -297,8 +316,14 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** The client's form: every secret wrapped, whatever the mapping module returned. */
 function toCidaasUser(d: CidaasUserDraft): CidaasUser {
-  const { password_hash_info: pw, mfa, ...rest } = d;
-  const user: CidaasUser = { ...rest, sub: d.sub! } as CidaasUser;
+  const pw = d.password_hash_info;
+  const mfa = d.mfa;
+  // A loop rather than rest properties (`{ password_hash_info, mfa, ...rest }`), which take V8's
+  // slow path: this runs for every user mapped. `sub` first, as the mapper's draft has it.
+  const fields = d as Record<string, unknown>;
+  const user = { sub: d.sub! } as CidaasUser;
+  const out = user as unknown as Record<string, unknown>;
+  for (const k in fields) if (k !== 'password_hash_info' && k !== 'mfa' && k !== 'sub' && Object.hasOwn(fields, k)) out[k] = fields[k];
   if (pw) {
     user.password_hash_info = {
       algorithmTypeId: pw.algorithmTypeId,

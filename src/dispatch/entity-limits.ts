@@ -1,4 +1,5 @@
-import { userToWire, type CidaasUser } from '../cidaas/cidaas-user.js';
+import { mfaToWire } from '../cidaas/cidaas-mfa.js';
+import { passwordToWire, userToWire, type CidaasUser } from '../cidaas/cidaas-user.js';
 
 /** The longest legacy key and cidaas `sub`: cidaas's limit for `sub`, and the state store's column. */
 export const MAX_KEY_LENGTH = 255;
@@ -26,19 +27,41 @@ export function entityProblem(key: string, user: CidaasUser): string | undefined
       return `field ${field} is ${value.length} characters; at most ${MAX_FIELD_LENGTH} are sent (shorten it in the mapping module)`;
     }
   }
-  const wire = userToWire(user);
   // Serialised only when it might be too large (or not be JSON): for a real user, a bound is enough.
-  const bound = jsonBytesBound(wire, 0);
+  const bound = wireBytesBound(user);
   if (bound !== null && bound <= MAX_ENTITY_BYTES) return undefined;
   let body: string;
   try {
-    body = JSON.stringify(wire);
+    body = JSON.stringify(userToWire(user));
   } catch (err) {
     return `the entity cannot be serialised as JSON (${(err as Error).message.split('\n')[0] ?? ''}); the mapping module must return plain strings, numbers, booleans and arrays`;
   }
   const bytes = Buffer.byteLength(body);
   if (bytes > MAX_ENTITY_BYTES) return `the entity is ${bytes} bytes serialised; at most ${MAX_ENTITY_BYTES} are sent (shorten its fields or customFields)`;
   return undefined;
+}
+
+/**
+ * {@link jsonBytesBound} of `userToWire(user)` without building that copy of the user: the
+ * fields as they are, the password and MFA in their wire form (the hash and secret revealed only
+ * to be counted).
+ */
+function wireBytesBound(user: CidaasUser): number | null {
+  const fields = user as unknown as Record<string, unknown>;
+  let total = 2;
+  for (const k in fields) {
+    if (!Object.hasOwn(fields, k)) continue;
+    let v = fields[k];
+    if (k === 'password_hash_info' || k === 'mfa') {
+      // userToWire leaves out an absent one (undefined, null) and sends the wire form of the others.
+      if (!v) continue;
+      v = k === 'mfa' ? mfaToWire(user.mfa!) : passwordToWire(user.password_hash_info!);
+    }
+    const b = jsonBytesBound(v, 1);
+    if (b === null) return null;
+    total += 2 + 6 * k.length + 1 + b + 1;
+  }
+  return total;
 }
 
 /** Nesting deeper than this is serialised rather than bounded. */

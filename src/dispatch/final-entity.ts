@@ -76,8 +76,18 @@ export function finalEntity(entity: CidaasUserDraft, owned: OwnedFields): { enti
   if (owned.identities || out.identities !== undefined) out.identities = identityList(out.identities ?? []);
 
   for (const f of owned.fields) if (CLEARABLE_FIELDS.has(f) && !present(raw[f])) raw[f] = '';
-  const profileOwned = owned.fields.some((f) => !PROFILE_SKIP.has(f)) || Object.keys(out).some((k) => !PROFILE_SKIP.has(k) && raw[k] !== undefined);
-  const profile: GroupVerdict = Object.entries(raw).some(([k, v]) => !PROFILE_SKIP.has(k) && present(v)) ? 'set' : profileOwned ? 'cleared' : 'not-owned';
+  // Loops, not Object.entries(...).some: this runs for every user mapped, and the pairs were garbage.
+  let profileSet = false;
+  let profileCarried = false;
+  for (const k in raw) {
+    if (PROFILE_SKIP.has(k) || !Object.hasOwn(raw, k)) continue;
+    const v = raw[k];
+    if (v !== undefined) profileCarried = true;
+    if (present(v)) { profileSet = true; break; }
+  }
+  let profileOwned = profileCarried;
+  for (const f of owned.fields) if (!PROFILE_SKIP.has(f)) { profileOwned = true; break; }
+  const profile: GroupVerdict = profileSet ? 'set' : profileOwned ? 'cleared' : 'not-owned';
   const email: GroupVerdict = present(out.email) ? 'set' : owned.fields.includes('email') || 'email' in entity ? 'cleared' : 'not-owned';
 
   return { entity: out, groups: { profile, email, password, mfa, customFields } };

@@ -50,17 +50,17 @@ function realPassword(fp: string | undefined): boolean {
  */
 export function planPush(user: CidaasUser, groups: EntityGroups, state: UserState | undefined, o: PlanOptions): PushPlan {
   const previous = state && !state.deleted ? state.fingerprints : undefined;
-  const expected: CidaasUser = { ...user };
   let password: GroupVerdict = groups.password;
   let mfa: GroupVerdict = groups.mfa;
   if (password === 'not-owned' && previous?.password !== undefined) password = 'cleared';
+  // The password only when it is set: a copy without it rather than a `delete` (which turns the
+  // object into a slow dictionary for everything after: fingerprints, the push, its JSON).
+  const expected: CidaasUser = password === 'set' || !('password_hash_info' in user) ? { ...user } : withoutPassword(user);
   if (mfa === 'not-owned' && previous?.mfa !== undefined) {
     mfa = 'cleared';
     expected.mfa = {};
     expected.mfa_enabled = false;
   }
-  delete expected.password_hash_info;
-  if (password === 'set') expected.password_hash_info = user.password_hash_info;
 
   const fingerprints = fingerprintUser(expected, o.fingerprintKey);
   let revoke: OnRevoked | null = null;
@@ -83,6 +83,15 @@ export function planPush(user: CidaasUser, groups: EntityGroups, state: UserStat
   }
   const changed = changedGroups(previous, fingerprints, expected);
   return { expected, groups: { ...groups, password, mfa }, fingerprints, changed, revoke };
+}
+
+/** A copy of `user` without `password_hash_info`. */
+function withoutPassword(user: CidaasUser): CidaasUser {
+  const out = { sub: user.sub } as CidaasUser;
+  const from = user as unknown as Record<string, unknown>;
+  const to = out as unknown as Record<string, unknown>;
+  for (const k in from) if (k !== 'password_hash_info' && k !== 'sub' && Object.hasOwn(from, k)) to[k] = from[k];
+  return out;
 }
 
 /**

@@ -49,13 +49,17 @@ function safeFields(fields?: LogFields): LogFields | undefined {
 }
 
 class WinstonLogger implements Logger {
-  constructor(private readonly w: winston.Logger) {}
+  /** Whether debug lines are written: the level is set when the logger is made, and winston's check allocates on every call. */
+  readonly #debug: boolean;
+  constructor(private readonly w: winston.Logger) {
+    this.#debug = w.isDebugEnabled();
+  }
   error(message: string, fields?: LogFields): void { this.w.error(message, safeFields(fields)); }
   warn(message: string, fields?: LogFields): void { this.w.warn(message, safeFields(fields)); }
   info(message: string, fields?: LogFields): void { this.w.info(message, safeFields(fields)); }
   debug(message: string, fields?: LogFields): void {
     // Per pushed user in a backfill: skip building and scrubbing a line nobody will see.
-    if (!this.w.isDebugEnabled()) return;
+    if (!this.#debug) return;
     this.w.debug(message, safeFields(fields));
   }
   child(fields: LogFields): Logger { return new WinstonLogger(this.w.child(fields)); }

@@ -43,7 +43,8 @@ export async function applyOutcomes(m: EntityManager, outcomes: readonly Outcome
   const dead = new Map<string, DeadLetterRow | null>();
   for (const o of outcomes) {
     const key = checkKey(o.key);
-    const at = checkDate(o.at, `the outcome time of user ${JSON.stringify(key)}`);
+    // The message only when it is needed: this runs for every user stored.
+    const at = o.at instanceof Date && !Number.isNaN(o.at.getTime()) ? o.at : checkDate(o.at, `the outcome time of user ${JSON.stringify(key)}`);
     if (o.kind === 'pushed') {
       assertFingerprints(key, o.fingerprints);
       const fp = o.fingerprints;

@@ -14,12 +14,13 @@ const BASE64_LENGTHS = new Set<number>(DIGEST_BYTES.map((n) => Math.ceil((n * 4)
  */
 export function isPlausibleDigest(value: string): boolean {
   if (/^[0-9a-fA-F]+$/.test(value) && HEX_LENGTHS.has(value.length)) return true;
-  const m = /^([A-Za-z0-9+/_-]+)(=*)$/.exec(value);
-  if (m === null) return false;
-  const body = m[1] ?? '';
-  const padding = (m[2] ?? '').length;
-  if (!BASE64_LENGTHS.has(body.length)) return false;
-  return padding === 0 || (padding <= 2 && (body.length + padding) % 4 === 0);
+  // test, not exec: no match array and substrings for every fingerprint stored.
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(value)) return false;
+  let padding = 0;
+  while (value.charCodeAt(value.length - 1 - padding) === 0x3d /* = */) padding++;
+  const body = value.length - padding;
+  if (!BASE64_LENGTHS.has(body)) return false;
+  return padding === 0 || (padding <= 2 && (body + padding) % 4 === 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { CidaasUser } from '../../src/cidaas/cidaas-user.js';
 import { entityProblem, MAX_ENTITY_BYTES } from '../../src/dispatch/entity-limits.js';
+import { Secret } from '../../src/secret.js';
 
 /** A user whose custom fields hold `count` strings of `length` copies of `char`. */
 function userWith(count: number, length: number, char: string): CidaasUser {
@@ -38,5 +39,15 @@ describe('entityProblem: the serialised size (#15)', () => {
   it('serialises what it cannot bound: a BigInt is named as not serialisable', () => {
     const user = { sub: 'u-1', email: 'a@example.com', customFields: { n: 1n } } as unknown as CidaasUser;
     expect(entityProblem('1', user)).to.include('cannot be serialised');
+  });
+});
+
+describe('entityProblem: the password hash and TOTP secret count at their sent size (#15)', () => {
+  it('refuses a user made too large by its password hash or its TOTP secret, which only their wire form shows', () => {
+    const pw = { sub: 'u-1', email: 'a@example.com', password_hash_info: { algorithmTypeId: 'SHA256', passwordHash: new Secret('a'.repeat(70_000)) } };
+    expect(entityProblem('1', pw)).to.match(/bytes serialised/);
+    const mfa = { sub: 'u-1', email: 'a@example.com', mfa_enabled: true, mfa: { totp: { secret: new Secret('A'.repeat(70_000)) } } };
+    expect(entityProblem('1', mfa)).to.match(/bytes serialised/);
+    expect(entityProblem('1', { ...pw, password_hash_info: { algorithmTypeId: 'SHA256', passwordHash: new Secret('a'.repeat(64)) } })).to.equal(undefined);
   });
 });

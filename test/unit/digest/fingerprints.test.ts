@@ -56,6 +56,25 @@ describe('fingerprints: the texts every stored fingerprint digests do not change
     }
   });
 
+  it('gives the same texts whatever the order and the shapes of the users before (shapes are remembered)', () => {
+    const shapes: CidaasUser[] = [
+      { sub: 'a', email: 'a@example.org', given_name: 'A' },
+      { sub: 'b', email: 'b@example.org' },
+      { sub: 'c', email: 'c@example.org', given_name: 'C', family_name: 'Z' },
+      { given_name: 'D', email: 'd@example.org', sub: 'd' },
+      { sub: 'e', email: 'e@example.org', given_name: 'E' },
+      { sub: 'f', given_name: 'F', email: 'f@example.org', locale: 'de' },
+      Object.assign(Object.create({ inherited: 'x' }) as CidaasUser, { sub: 'g', email: 'g@example.org' }),
+      ...Array.from({ length: 10 }, (_, i) => ({ sub: `h${i}`, [`x${i}`]: 'v', email: 'h@example.org' }) as unknown as CidaasUser),
+      ...USERS, ...USERS,
+    ];
+    for (const user of [...shapes, ...shapes.reverse()]) {
+      const expected = Object.fromEntries(Object.entries(textsByObjects(user))
+        .map(([g, text]) => [g, createHmac('sha256', KEY_BYTES).update(text, 'utf8').digest('base64url')]));
+      expect(fingerprintUser(user, key), user.sub).to.deep.equal(expected);
+    }
+  });
+
   it('gives users without MFA the same MFA fingerprint under one key, and another under another key', () => {
     const other = FingerprintKey.fromStored(Buffer.alloc(32, 8).toString('base64'));
     const off = (sub: string, k: FingerprintKey): string | undefined => fingerprintUser({ sub, mfa_enabled: false, mfa: {} }, k).mfa;
@@ -70,5 +89,16 @@ describe('fingerprints: the texts every stored fingerprint digests do not change
       expect(unkeyedFingerprints(user), user.sub).to.deep.equal(expected);
     }
     expect(textsByObjects(USERS[2]!)['mfa']).to.equal('{"a":"SHA1","d":6,"on":true,"p":30,"s":"JBSWY3DPEHPK3PXP"}');
+  });
+});
+
+describe('FingerprintKey.mac: HMAC-SHA-256 written out over preset buffers (#15)', () => {
+  it('equals createHmac for any text: empty, non-ASCII, lone surrogates, longer than its buffer and short again', () => {
+    const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 97 + 13) & 0xff));
+    const k = FingerprintKey.fromStored(bytes.toString('base64'));
+    const texts = ['', 'a', '{"email":"anna@example.org"}', 'Müller ✓ 😀', 'lone \ud800 surrogate \udfff', 'x'.repeat(300), 'é'.repeat(5000), 'short again'];
+    for (const text of texts) {
+      expect(k.mac(text), text.slice(0, 20)).to.equal(createHmac('sha256', bytes).update(text, 'utf8').digest('base64url'));
+    }
   });
 });
