@@ -36,6 +36,7 @@ import { recognizeCustomHash } from './formats/recognize-custom-hash.js';
 import { parseKeycloakCredential } from './keycloak-credential.js';
 import type { RecognizedHash } from './password-hash-info.js';
 import { parseDjangoPbkdf2Hash, parsePasslibPbkdf2Hash } from './pbkdf2-hash.js';
+import { parseSpringDelegatingHash } from './spring-delegating-hash.js';
 
 /** What a format may need besides the hash column. */
 export interface RecognitionContext {
@@ -49,7 +50,8 @@ const CUSTOM_HINT = 'map it to CUSTOM_<name> in a mapping module or `password.al
  * Recognises the format of a legacy password hash and turns it into the
  * `password_hash_info` cidaas verifies: bcrypt, argon2 (PHC), Django
  * (pbkdf2_sha256, pbkdf2_sha1, bcrypt, argon2), passlib PBKDF2, ASP.NET Identity v2/v3,
- * unsalted SHA-256 and SHA-1 hex, Keycloak's JSON credential (with `context.parameters`).
+ * unsalted SHA-256 and SHA-1 hex, Keycloak's JSON credential (with `context.parameters`),
+ * Spring Security's `{bcrypt}`, `{argon2}` and `{pbkdf2}` (spring-delegating-hash.ts).
  * Formats only the verification service can check (phpass, WordPress 6.8+ $wp$, Drupal 7, crypt(3), LDAP,
  * Django bcrypt_sha256/scrypt/md5/sha1, Joomla, Magento 2) become their CUSTOM_ id
  * (formats/recognize-custom-hash.ts); anything else comes back with a reason that says
@@ -64,6 +66,7 @@ export function recognizePasswordHash(hash: string, context: RecognitionContext 
     parseKeycloakCredential(s, context.parameters) ??
     parseBcryptHash(s) ??
     parseArgon2Hash(s) ??
+    parseSpringDelegatingHash(s) ??
     recognizeCustomHash(s) ??
     parsePasslibPbkdf2Hash(s) ??
     parseDjangoPbkdf2Hash(s) ??

@@ -82,7 +82,8 @@ export async function checkGroupPreconditions(
   if (!nameable.groupIds.length) return decodeItems;
   if (!scopes.includes(GROUPS_READ)) {
     return [...decodeItems, warn('groups', `cannot check that ${nameable.groupIds.join(', ')} exist in the tenant: the client lacks ${GROUPS_READ}`,
-      `grant client "${c.clientId}" the scope ${GROUPS_READ}; a user naming a missing group fails, or loses that membership silently`)];
+      `grant client "${c.clientId}" the scope ${GROUPS_READ}; a user naming a missing group fails, or loses that membership silently: ` +
+        'declare the groups under tenant.groups and run `cidaas-sync setup apply` before the first run')];
   }
   const declared = new Set((config.tenant?.groups ?? []).map((d) => d.groupId));
   const client = admin();

@@ -38,17 +38,34 @@ export async function checkMappedUsers(reader: LegacyReader, mapper: UserMapper,
     return [fail(name, `reading users failed: ${(err as Error).message}`, 'fix the table and column items above first')];
   }
   if (mapped.length === 0) return [pass(name, 'the users table is empty: nothing to map yet')];
-  const problems: string[] = [];
-  const bad = new Set<string>();
-  for (const { key, m } of mapped) {
-    const found = m.kind === 'invalid' ? [m.reason] : m.kind === 'upsert' ? lintCidaasUser(m.user).map((f) => `${f.field}: ${f.message}`) : [];
-    for (const p of found) problems.push(`user ${key}: ${p}`);
-    if (found.length) bad.add(key);
-  }
-  const upserts = mapped.filter((x) => x.m.kind === 'upsert').length;
-  const summary = `${mapped.length} users read: ${upserts} become cidaas users`;
+  const { summary, problems, bad } = describeMappedSample(mapped);
   if (problems.length === 0) return [pass(name, summary)];
   const fix = 'adjust users.fields, password.algorithm, mfa.encoding or the mapping module; `cidaas-sync preview --limit 50` shows each entity';
   const detail = `${summary}; ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`;
-  return [bad.size === mapped.length ? fail(name, detail, fix) : warn(name, detail, fix)];
+  return [bad === mapped.length ? fail(name, detail, fix) : warn(name, detail, fix)];
+}
+
+/**
+ * What `check` says about the sampled users: how many become cidaas users and what the rest are
+ * (a sample of ten with three soft-deleted users read "7 become cidaas users" and no why), and
+ * each problem once with the users it concerns: one unrecognised hash format in a sample was
+ * otherwise the same long reason five times.
+ */
+export function describeMappedSample(mapped: readonly { key: string; m: MappedUser }[]): { summary: string; problems: string[]; bad: number } {
+  const users = new Map<string, string[]>();
+  let bad = 0;
+  for (const { key, m } of mapped) {
+    const found = m.kind === 'invalid' ? [m.reason] : m.kind === 'upsert' ? lintCidaasUser(m.user).map((f) => `${f.field}: ${f.message}`) : [];
+    for (const p of found) users.set(p, [...(users.get(p) ?? []), key]);
+    if (found.length) bad += 1;
+  }
+  const count = (kind: MappedUser['kind']): number => mapped.filter((x) => x.m.kind === kind).length;
+  const rest = [
+    count('delete') ? `${count('delete')} are deletes (soft-deleted, filtered out or the mapping's 'delete')` : '',
+    count('skip') ? `${count('skip')} skipped by the mapping module` : '',
+    count('invalid') ? `${count('invalid')} cannot be pushed` : '',
+  ].filter(Boolean);
+  const summary = `${mapped.length} users read: ${count('upsert')} become cidaas users${rest.map((r) => `, ${r}`).join('')}`;
+  const problems = [...users].map(([p, keys]) => `${keys.length === 1 ? 'user' : 'users'} ${keys.join(', ')}: ${p}`);
+  return { summary, problems, bad };
 }

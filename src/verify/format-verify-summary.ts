@@ -8,12 +8,36 @@ export interface VerifySummaryOptions {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-function line(label: string, n: number, examples: readonly string[], shown: number): string {
+/** One example of a finding: the legacy key and, where the finding has one, what about it. */
+interface Example {
+  readonly key: string;
+  readonly note?: string;
+}
+
+/**
+ * The examples as text, keys that share a note written once before it: `1006, 1016 (reason)`.
+ * A dead-letter list is mostly one reason many times over (a hash format, a missing group), and a
+ * reason of 200 characters repeated five times hid the keys.
+ */
+function describeExamples(examples: readonly Example[]): string {
+  const parts: string[] = [];
+  let keys: string[] = [];
+  examples.forEach((e, i) => {
+    keys.push(e.key);
+    const next = examples[i + 1];
+    if (next !== undefined && next.note === e.note) return;
+    parts.push(e.note === undefined ? keys.join(', ') : `${keys.join(', ')} (${e.note})`);
+    keys = [];
+  });
+  return parts.join(', ');
+}
+
+function line(label: string, n: number, examples: readonly Example[], shown: number): string {
   const head = `  ${label.padEnd(40)}${count(n).padStart(9)}`;
   if (n === 0 || shown === 0) return head;
   const list = examples.slice(0, shown);
   const more = n > list.length ? `, … ${count(n - list.length)} more` : '';
-  return `${head}   e.g. ${list.join(', ')}${more}`;
+  return `${head}   e.g. ${describeExamples(list)}${more}`;
 }
 
 /**
@@ -36,11 +60,11 @@ export function formatVerifySummary(report: VerifyReport, o: VerifySummaryOption
   ];
   if (report.cidaasUsers !== null) lines.push(`  cidaas holds ${count(report.cidaasUsers)} users in all`);
   lines.push(
-    line('missing in cidaas', c.missingInCidaas, report.missingInCidaas, shown),
-    line('present in cidaas but deleted in legacy', c.deletedButPresent, report.deletedButPresent, shown),
-    line('differing', c.differing, report.differing.map((d) => `${d.key} (${d.groups.join(', ')})`), shown),
-    line('cannot be mapped', c.unmappable, report.unmappable.map((u) => `${u.key} (${u.reason})`), shown),
-    line('in the dead-letter list', c.deadLetters, report.deadLetters.map((d) => `${d.key} (${d.reason}; ${d.attempts} attempts)`), shown),
+    line('missing in cidaas', c.missingInCidaas, report.missingInCidaas.map((key) => ({ key })), shown),
+    line('present in cidaas but deleted in legacy', c.deletedButPresent, report.deletedButPresent.map((key) => ({ key })), shown),
+    line('differing', c.differing, report.differing.map((d) => ({ key: d.key, note: d.groups.join(', ') })), shown),
+    line('cannot be mapped', c.unmappable, report.unmappable.map((u) => ({ key: u.key, note: u.reason })), shown),
+    line('in the dead-letter list', c.deadLetters, report.deadLetters.map((d) => ({ key: d.key, note: `${d.reason}; ${d.attempts} attempts` })), shown),
   );
   if (c.differing > 0) {
     const groups = Object.entries(c.differingByGroup).filter(([, n]) => n > 0).map(([g, n]) => `${g} ${count(n)}`);

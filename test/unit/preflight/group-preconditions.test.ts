@@ -45,5 +45,7 @@ describe('the group precondition of the user sync (#16)', () => {
     const [item] = await checkGroupPreconditions(config, new MemoryLogger(), [], tenantWith());
     expect(item).to.include({ name: 'groups', severity: 'warning' });
     expect(item!.fix).to.contain(GROUPS_READ);
+    // Without the scope nothing stops the run: the hint also names the way to make the groups exist.
+    expect(item!.fix).to.contain('tenant.groups').and.contain('cidaas-sync setup apply');
   });
 });
