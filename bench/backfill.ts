@@ -10,7 +10,7 @@
  * hold better than the rates on a busy machine. BENCH.md goal: ratio >= 0.9 (issue 4: >= 0.8),
  * rss < 200.
  *
- * The sidecar runs with a known tenant limit (`cidaas.maxCallsPerSecond`, {@link DEFAULT_KNOWN_LIMIT}
+ * The sidecar runs with a known tenant limit (`cidaas.maxCallsPerSecond`, support/known-limit.ts
  * calls/s unless BENCH_MAX_CALLS_PER_SECOND says otherwise) that never binds here: the reference
  * script paces nothing, so the figure compares the pipelines, not the governor's slow start (that is
  * pg.rate_limit's subject). BENCH_MAX_CALLS_PER_SECOND=0 runs it as a first run against a tenant of
@@ -24,6 +24,7 @@ import { BENCH_CLIENT } from './support/bench-sidecar.js';
 import { BENCH_PREFIX, startBenchSource, type BenchKind } from './support/bench-source.js';
 import { EmulatorProcess } from './support/emulator-process.js';
 import { perSecond, round } from './support/figures.js';
+import { knownLimit, knownLimitSettings } from './support/known-limit.js';
 import { processCpuMs, processRunQueueWaitMs } from './support/process-cpu.js';
 import type { ReferenceResult } from './support/reference-backfill.js';
 
@@ -31,21 +32,6 @@ const SIZES = { full: 200_000, small: 20_000 } as const;
 /** `cidaas.concurrency` of the sidecar (the config default) and of the reference. */
 const CONCURRENCY = 4;
 const BATCH = 50;
-/**
- * The known limit the sidecar is given by default (calls/s): 50 users a call, 250,000 users/s,
- * several times what either side reaches here, so it never binds.
- */
-const DEFAULT_KNOWN_LIMIT = 5000;
-
-/** The known limit of this run: BENCH_MAX_CALLS_PER_SECOND (0: none, the slow start), else the default. */
-function knownLimit(): number {
-  const text = process.env['BENCH_MAX_CALLS_PER_SECOND'];
-  if (text === undefined || text === '') return DEFAULT_KNOWN_LIMIT;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`BENCH_MAX_CALLS_PER_SECOND must be a number of calls/s >= 0, not ${JSON.stringify(text)}`);
-  return n;
-}
-
 /** The backfill bench on `kind`. */
 export const backfillBench = (kind: BenchKind): Bench => ({
   name: `${BENCH_PREFIX[kind]}.backfill`,
@@ -75,7 +61,7 @@ export const backfillBench = (kind: BenchKind): Bench => ({
       // 8 % a second against an emulator with no limit.
       const known = knownLimit();
       const sidecar = await database.startSidecar({
-        emulatorUrl: emulator.url, concurrency: CONCURRENCY, ...(known > 0 ? { cidaas: { maxCallsPerSecond: known } } : {}),
+        emulatorUrl: emulator.url, concurrency: CONCURRENCY, ...knownLimitSettings(known),
       });
       try {
         const started = await sidecar.lineAt('backfill starting');
