@@ -88,10 +88,10 @@ function textOf(v: unknown): string | null {
 export class UserMapper {
   readonly #owned: OwnedFields;
 
-  /** `mappingTimeoutMs`: how long the mapping module may take for one user (default 5000). */
   /** The configuration maps custom fields (users.customFields or attributes.customFields): `customFields` is always sent. */
   readonly #mapsCustomFields: boolean;
 
+  /** `mappingTimeoutMs`: how long the mapping module may take for one user (default 5000). */
   constructor(private readonly config: Config, private readonly mapping?: MappingFunction, private readonly mappingTimeoutMs = 5000) {
     this.#owned = ownedFieldsOf(config);
     this.#mapsCustomFields = Object.keys(config.users.customFields).length > 0 || Object.keys(config.attributes?.customFields ?? {}).length > 0;

@@ -83,10 +83,14 @@ export function afterUpdate(compat: CidaasCompat): AfterUpdate {
   };
 }
 
+/** True when the memberships cidaas holds beyond this user's pushed `groups` must be removed (see {@link afterUpdate}). */
+export function removesStaleGroups(user: CidaasUser, after: AfterUpdate): boolean {
+  return user.groups !== undefined && (after.groups === 'always' || (after.groups === 'when-empty' && user.groups.length === 0));
+}
+
 /** True when this user, just updated, must be read back (see {@link afterUpdate}). */
 export function needsReadBack(user: CidaasUser, after: AfterUpdate): boolean {
-  const groups = user.groups !== undefined && (after.groups === 'always' || (after.groups === 'when-empty' && user.groups.length === 0));
-  return groups || (after.identities && user.identities !== undefined);
+  return removesStaleGroups(user, after) || (after.identities && user.identities !== undefined);
 }
 
 /** The values used when `cidaas.compat` leaves a key out. */

@@ -1,5 +1,5 @@
 import type { CidaasClient } from '../cidaas/cidaas-client.js';
-import { needsReadBack, type AfterUpdate } from '../cidaas/cidaas-compat.js';
+import { needsReadBack, removesStaleGroups, type AfterUpdate } from '../cidaas/cidaas-compat.js';
 import type { CidaasUser } from '../cidaas/cidaas-user.js';
 import { membershipMap } from '../cidaas/user-groups.js';
 import { identityList, type CidaasUserIdentity } from '../cidaas/user-identities.js';
@@ -30,9 +30,8 @@ export async function afterUpdateReadBack(client: CidaasClient, user: CidaasUser
   const record = await client.getUser(user.sub);
   if (record === null) return NOTHING;
   let removedGroups = 0;
-  const groups = user.groups;
-  if (groups !== undefined && (after.groups === 'always' || (after.groups === 'when-empty' && groups.length === 0))) {
-    const want = membershipMap(groups);
+  if (removesStaleGroups(user, after)) {
+    const want = membershipMap(user.groups);
     for (const groupId of membershipMap(record['groups']).keys()) {
       if (!want.has(groupId) && (await client.removeFromGroup(groupId, user.sub)) === 'removed') removedGroups++;
     }
